@@ -1,0 +1,187 @@
+"""REST API for beats, administrative areas and the locate endpoint."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from koban.accounts.access import stations_visible_to
+from koban.geography.locate import locate
+from koban.geography.models import AdminArea, Beat
+from koban.lib.geo import GeometryError
+from koban.organization.api import GeoJsonPages
+
+
+class BeatSerializer(GeoFeatureModelSerializer):
+    box = serializers.IntegerField(source="box_id", read_only=True)
+    box_name = serializers.CharField(source="box.name", read_only=True)
+    box_kind = serializers.CharField(source="box.kind", read_only=True)
+    station = serializers.CharField(source="box.station.code", read_only=True)
+    version = serializers.IntegerField(source="version_id", read_only=True)
+
+    class Meta:
+        model = Beat
+        geo_field = "geom"
+        fields = [
+            "id",
+            "code",
+            "name",
+            "box",
+            "box_name",
+            "box_kind",
+            "station",
+            "version",
+            "area_m2",
+            "population",
+            "households",
+        ]
+
+
+class AdminAreaSerializer(GeoFeatureModelSerializer):
+    class Meta:
+        model = AdminArea
+        geo_field = "geom"
+        fields = ["id", "level", "code", "name", "population", "households"]
+
+
+class BeatViewSet(viewsets.ReadOnlyModelViewSet):
+    """Beats (受持区). By default the active version; ``?version=<id>`` shows a draft or retired one."""
+
+    serializer_class = BeatSerializer
+    pagination_class = GeoJsonPages
+
+    def get_queryset(self) -> QuerySet[Beat]:
+        qs = Beat.objects.with_box().filter(box__station__in=stations_visible_to(self.request.user))  # type: ignore[arg-type]
+        version = self.request.query_params.get("version")
+        if version and version.isdigit():
+            return qs.filter(version_id=int(version))
+        return qs.current()
+
+
+class AdminAreaViewSet(viewsets.ReadOnlyModelViewSet):
+    """Administrative areas; filter with ``?level=municipality`` (prefecture, municipality, town, block)."""
+
+    serializer_class = AdminAreaSerializer
+    pagination_class = GeoJsonPages
+
+    def get_queryset(self) -> QuerySet[AdminArea]:
+        qs = AdminArea.objects.all()
+        level = self.request.query_params.get("level")
+        if level:
+            qs = qs.filter(level=level)
+        return qs
+
+
+def _box_summary(box):  # type: ignore[no-untyped-def]
+    if box is None:
+        return None
+    return {
+        "id": box.id,
+        "code": box.code,
+        "name": box.name,
+        "kind": box.kind,
+        "kind_label": box.kind_label,
+        "phone": box.phone,
+        "lon": box.location.x,
+        "lat": box.location.y,
+    }
+
+
+_box_shape = inline_serializer(
+    "LocatedBox",
+    {
+        "id": serializers.IntegerField(),
+        "code": serializers.CharField(),
+        "name": serializers.CharField(),
+        "kind": serializers.CharField(),
+        "kind_label": serializers.CharField(),
+        "phone": serializers.CharField(),
+        "lon": serializers.FloatField(),
+        "lat": serializers.FloatField(),
+    },
+)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True, description="Latitude (WGS84)"),
+        OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True, description="Longitude (WGS84)"),
+    ],
+    responses={
+        200: inline_serializer(
+            "Location",
+            {
+                "lat": serializers.FloatField(),
+                "lon": serializers.FloatField(),
+                "beat": inline_serializer(
+                    "LocatedBeat",
+                    {
+                        "id": serializers.IntegerField(),
+                        "code": serializers.CharField(),
+                        "name": serializers.CharField(),
+                    },
+                    allow_null=True,
+                ),
+                "box": _box_shape,
+                "station": inline_serializer(
+                    "LocatedStation",
+                    {
+                        "id": serializers.IntegerField(),
+                        "code": serializers.CharField(),
+                        "name": serializers.CharField(),
+                    },
+                    allow_null=True,
+                ),
+                "distance_to_box_m": serializers.FloatField(allow_null=True),
+                "nearest_box": _box_shape,
+                "distance_to_nearest_box_m": serializers.FloatField(allow_null=True),
+            },
+        ),
+        400: inline_serializer("LocateError", {"errors": serializers.DictField()}),
+    },
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def locate_view(request: Request) -> Response:
+    """Which beat, box and station cover a point, and the distances to that box and the nearest box."""
+    errors: dict[str, str] = {}
+    values: dict[str, float] = {}
+    for name in ("lat", "lon"):
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            errors[name] = "This parameter is required."
+            continue
+        try:
+            values[name] = float(raw)
+        except ValueError:
+            errors[name] = f"{raw!r} is not a number."
+    if not errors:
+        try:
+            found = locate(values["lon"], values["lat"])
+        except GeometryError as exc:
+            field = "lat" if "latitude" in str(exc) else "lon"
+            errors[field] = str(exc)
+    if errors:
+        return Response({"errors": errors}, status=400)
+    station = found.beat_box.station if found.beat_box else None
+    return Response(
+        {
+            "lat": found.lat,
+            "lon": found.lon,
+            "beat": {"id": found.beat.id, "code": found.beat.code, "name": found.beat.name}
+            if found.beat
+            else None,
+            "box": _box_summary(found.beat_box),
+            "station": {"id": station.id, "code": station.code, "name": station.name} if station else None,
+            "distance_to_box_m": found.beat_box_distance_m,
+            "nearest_box": _box_summary(found.nearest_box),
+            "distance_to_nearest_box_m": found.nearest_box_distance_m,
+        }
+    )

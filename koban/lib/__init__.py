@@ -1,0 +1,1 @@
+"""Small domain-free helpers: environment parsing, geometry helpers, the local database."""

@@ -1,0 +1,216 @@
+"""Django settings for Koban: one file, every value from the environment.
+
+``.env.example`` documents each variable. With no ``DATABASE_URL`` the project runs on the managed local
+PostgreSQL cluster (``koban/lib/localdb.py``), so a fresh checkout works without any configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from koban.lib.env import env_bool, env_int, env_list, env_str
+from koban.lib.localdb import default_cluster, default_data_dir
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = default_data_dir()
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not env_bool("KOBAN_DEV", True):
+        raise ImproperlyConfigured("SECRET_KEY must be set when KOBAN_DEV is false")
+    # Development and demo only: a key kept in the data folder, created on first use, never committed.
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.parent.mkdir(parents=True, exist_ok=True)
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_NAME = env_str("SITE_NAME", "Koban")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "django_htmx",
+    "leaflet",
+    "procrastinate.contrib.django",
+    "koban.accounts",
+    "koban.audit",
+    "koban.organization",
+    "koban.geography",
+    "koban.web",
+    "koban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "koban.urls"
+WSGI_APPLICATION = "koban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "koban.web.context_processors.site",
+            ],
+        },
+    },
+]
+
+# -- Database ---------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured("DATABASE_URL must be a postgis:// URL (PostgreSQL with PostGIS)")
+else:
+    DATABASES = {"default": default_cluster().django_database()}  # type: ignore[dict-item]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# -- Language, time -----------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ja")
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "koban" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Tokyo")
+
+# -- Static files -------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+
+# -- Security (production values come from the environment) -------------------------------------
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+
+# -- E-mail ---------------------------------------------------------------------------------------
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koban@localhost")
+
+# -- REST API ---------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Koban API",
+    "DESCRIPTION": "Police boxes, beats and community policing data.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# -- Maps ---------------------------------------------------------------------------------------------
+# Pages draw vector layers only unless a tile URL is configured, so maps work with no tile server.
+KOBAN_MAP_TILE_URL = env_str("KOBAN_MAP_TILE_URL")
+KOBAN_MAP_TILE_ATTRIBUTION = env_str("KOBAN_MAP_TILE_ATTRIBUTION")
+LEAFLET_CONFIG = {
+    "TILES": (
+        [("tiles", KOBAN_MAP_TILE_URL, {"attribution": KOBAN_MAP_TILE_ATTRIBUTION})]
+        if KOBAN_MAP_TILE_URL
+        else []
+    ),
+    "DEFAULT_CENTER": (35.68, 139.76),
+    "DEFAULT_ZOOM": 10,
+    "RESET_VIEW": False,
+}
+
+# -- Domain configuration ----------------------------------------------------------------------------
+# Box kinds and their display names differ between countries; the defaults are Japan's.
+# Format: JSON list of {"code": ..., "labels": {"ja": ..., "en": ...}, "residential": bool}.
+_box_kinds_raw = env_str("KOBAN_BOX_KINDS")
+try:
+    KOBAN_BOX_KINDS: list[dict[str, object]] = (
+        json.loads(_box_kinds_raw)
+        if _box_kinds_raw
+        else [
+            {"code": "koban", "labels": {"ja": "交番", "en": "Koban"}, "residential": False},
+            {
+                "code": "chuzaisho",
+                "labels": {"ja": "駐在所", "en": "Chuzaisho (residential box)"},
+                "residential": True,
+            },
+        ]
+    )
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"KOBAN_BOX_KINDS is not valid JSON: {exc}") from exc
+
+# -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
+# Each app keeps its task functions in jobs.py; the worker imports them all.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+SPECTACULAR_SETTINGS.update(
+    {
+        # Serve Swagger UI and ReDoc from the installed sidecar package, not a CDN.
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
+INSTALLED_APPS.append("drf_spectacular_sidecar")

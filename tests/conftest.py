@@ -1,0 +1,27 @@
+"""Shared test set-up: the managed database, the cast of personas, the browser."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# pytest-django's live_server runs Django in a thread while Playwright's sync API runs an event loop
+# in the test thread; Django would refuse ORM calls from that thread without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("DATABASE_URL"):
+        from koban.lib.localdb import default_cluster
+
+        default_cluster().ensure_running(quiet=True)
+
+
+pytest_plugins = ["tests.personas", "tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
