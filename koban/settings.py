@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "koban.audit",
     "koban.organization",
     "koban.geography",
+    "koban.rosters",
+    "koban.counter",
+    "koban.incidents",
+    "koban.lostfound",
+    "koban.patrols",
     "koban.web",
     "koban.demo",
 ]
@@ -196,6 +201,10 @@ except json.JSONDecodeError as exc:
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
+
+# Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial references; every
+# imported file is read from a path the operator chose and coordinates are validated before saving.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 LOGGING = {
     "version": 1,

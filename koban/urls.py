@@ -6,6 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 api_v1 = [
     path("", include("koban.organization.api_urls")),
     path("", include("koban.geography.api_urls")),
+    path("", include("koban.rosters.api_urls")),
+    path("", include("koban.counter.api_urls")),
+    path("", include("koban.incidents.api_urls")),
+    path("", include("koban.lostfound.api_urls")),
+    path("", include("koban.patrols.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,5 +22,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("rosters/", include("koban.rosters.urls")),
+    path("counter/", include("koban.counter.urls")),
+    path("incidents/", include("koban.incidents.urls")),
+    path("lost-found/", include("koban.lostfound.urls")),
+    path("patrols/", include("koban.patrols.urls")),
     path("", include("koban.web.urls")),
 ]

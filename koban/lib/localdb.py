@@ -108,7 +108,8 @@ class LocalCluster:
             "HOST": str(self.socket_dir),
             "PORT": str(PORT),
             "CONN_MAX_AGE": 60,
-            "TEST": {"NAME": f"test_{name}"},
+            # KOBAN_TEST_DB_NAME lets several test runs share one cluster without clashing.
+            "TEST": {"NAME": os.environ.get("KOBAN_TEST_DB_NAME") or f"test_{name}"},
         }
 
     def url(self, name: str = DATABASE) -> str:

@@ -1,0 +1,1 @@
+"""Walk-in and phone matters handled at the box counter."""

@@ -1,0 +1,16 @@
+"""The order in which apps add their part of the demo prefecture.
+
+The network (agency, stations, boxes, areas, roads, beats, officers) comes first from
+``koban.demo.generator``; then each app listed here that has a ``demo.py`` with
+``populate(context: DemoContext) -> str`` adds its own records on top and returns a one-line summary.
+"""
+
+from __future__ import annotations
+
+APP_STEPS = [
+    "koban.rosters",
+    "koban.counter",
+    "koban.incidents",
+    "koban.lostfound",
+    "koban.patrols",
+]

@@ -1,0 +1,1 @@
+"""Incidents and 110 calls: intake, dispatch, status history, response times."""

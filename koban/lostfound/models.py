@@ -1,0 +1,1 @@
+"""Found items, loss reports, matching and the statutory clocks."""

@@ -1,0 +1,1 @@
+"""Patrol records, GPS tracks, stops, observations and patrol cards."""

@@ -1,0 +1,1 @@
+"""Shift patterns, generated rosters, duty records and empty-box hours."""
