@@ -16,10 +16,12 @@ from koban.accounts.access import stations_visible_to
 from koban.geography.locate import locate
 from koban.geography.models import AdminArea, Beat
 from koban.lib.geo import GeometryError
+from koban.lib.geojson import RFC7946GeometryField
 from koban.organization.api import GeoJsonPages
 
 
 class BeatSerializer(GeoFeatureModelSerializer):
+    geom = RFC7946GeometryField()
     box = serializers.IntegerField(source="box_id", read_only=True)
     box_name = serializers.CharField(source="box.name", read_only=True)
     box_kind = serializers.CharField(source="box.kind", read_only=True)
@@ -45,6 +47,8 @@ class BeatSerializer(GeoFeatureModelSerializer):
 
 
 class AdminAreaSerializer(GeoFeatureModelSerializer):
+    geom = RFC7946GeometryField()
+
     class Meta:
         model = AdminArea
         geo_field = "geom"

@@ -8,10 +8,12 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import boxes_visible_to, stations_visible_to
+from koban.lib.geojson import RFC7946GeometryField
 from koban.organization.models import PoliceBox, PoliceStation
 
 
 class PoliceStationSerializer(GeoFeatureModelSerializer):
+    location = RFC7946GeometryField()
     agency = serializers.CharField(source="agency.code", read_only=True)
 
     class Meta:
@@ -21,6 +23,7 @@ class PoliceStationSerializer(GeoFeatureModelSerializer):
 
 
 class PoliceBoxSerializer(GeoFeatureModelSerializer):
+    location = RFC7946GeometryField()
     station = serializers.CharField(source="station.code", read_only=True)
     station_name = serializers.CharField(source="station.name", read_only=True)
     kind_label = serializers.CharField(read_only=True)
