@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
@@ -62,7 +63,7 @@ class LocalCluster:
 
     data_dir: Path
 
-    @property
+    @cached_property
     def root(self) -> Path:
         """Folder of the cluster files; outside the data folder only if the postgres user cannot reach it."""
         preferred = self.data_dir / "pgdata"
