@@ -198,6 +198,22 @@ try:
 except json.JSONDecodeError as exc:
     raise ImproperlyConfigured(f"KOBAN_BOX_KINDS is not valid JSON: {exc}") from exc
 
+# 110 response-time benchmark (received → arrival) that figures are compared with: Japan's national
+# mean for Jan–Nov 2021 was 8 min 16 s (NPA, reported by NHK). Deployments abroad set their own.
+KOBAN_RESPONSE_BENCHMARK_SECONDS = env_int("KOBAN_RESPONSE_BENCHMARK_SECONDS", 496)
+
+# Lost property clocks (koban.lostfound.rules): a JSON object overriding any of notice_months (3),
+# finder_claim_months (2), reward_min_percent (5), reward_max_percent (20), bulky_disposal_days (14),
+# cheap_value_limit (10000), hand_in_days (7), facility_hand_in_hours (24), claim_reminder_days (14).
+# Empty = Japan's Lost Property Act. Checked when the app loads; a wrong field stops start-up.
+_lost_found_raw = env_str("KOBAN_LOST_FOUND_RULES")
+try:
+    KOBAN_LOST_FOUND_RULES: dict[str, object] = json.loads(_lost_found_raw) if _lost_found_raw else {}
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"KOBAN_LOST_FOUND_RULES is not valid JSON: {exc}") from exc
+# Largest GPX file a patrol upload may have (bytes); bigger files are refused before parsing.
+KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
+
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
@@ -211,7 +227,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Procrastinate logs every task registration at INFO on start-up; keep commands quiet.
+        "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
+    },
 }
 
 SPECTACULAR_SETTINGS.update(
