@@ -67,6 +67,35 @@ def record(
     )
 
 
+def record_bulk(
+    actor: Any,
+    action: str,
+    model: type[models.Model],
+    *,
+    count: int,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Add one audit row for a bulk change of *count* rows of *model* (object id ``*``).
+
+    For imports of thousands of rows, where one row per object would multiply the write; *after* should
+    name the file and enough of the changed keys to find the rows again.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_bulk must be called inside the transaction of the change")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=(user.get_username() if user else str(actor or "system"))[:150],
+        action=action,
+        object_type=model._meta.label_lower,
+        object_id="*",
+        object_repr=f"{count} × {model._meta.verbose_name_plural}"[:200],
+        after=after,
+        note=note,
+    )
+
+
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Return only the keys whose value differs, as ``{name: [old, new]}``."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

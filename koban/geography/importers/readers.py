@@ -17,7 +17,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from ctypes import c_char_p
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,43 +76,50 @@ class VectorSource:
     source_srid: int | None
     source_crs_name: str
     encoding: str
+    ds: DataSource = field(repr=False)
     warnings: list[str] = field(default_factory=list)
-    _ds: DataSource | None = None
-    _transformer: Transformer | None = None
+    transformer: Transformer | None = field(default=None, repr=False)
 
-    def features(self) -> Iterator[SourceFeature]:
-        """Yield every feature in file order, numbered from 1."""
-        assert self._ds is not None
-        layer = self._ds[self._layer_index()]
+    def features(self, only: Iterable[str] | None = None) -> Iterator[SourceFeature]:
+        """Yield every feature in file order, numbered from 1.
+
+        *only* limits the attributes read to those names (reading every attribute of a wide
+        census table costs more than the geometry).
+        """
+        layer = self.ds[self._layer_index()]
+        wanted = set(only) if only is not None else None
+        columns = [(i, name) for i, name in enumerate(self.fields) if wanted is None or name in wanted]
         for number, feature in enumerate(layer, start=1):
-            yield SourceFeature(number, self._properties(feature), *self._geometry(feature))
+            yield SourceFeature(number, self._properties(feature, columns), *self._geometry(feature))
 
     def _layer_index(self) -> int:
-        assert self._ds is not None
-        for index in range(self._ds.layer_count):
-            if self._ds[index].name == self.layer_name:
+        for index in range(self.ds.layer_count):
+            if self.ds[index].name == self.layer_name:
                 return index
         return 0
 
-    def _properties(self, feature) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    def _properties(self, feature, columns: list[tuple[int, str]]) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
         values: dict[str, str | None] = {}
-        for index, name in enumerate(self.fields):
-            if not capi.is_field_set(feature.ptr, index):
+        ptr = feature.ptr
+        for index, name in columns:
+            if not capi.is_field_set(ptr, index):
                 values[name] = None
                 continue
-            raw = capi.get_field_as_string(feature.ptr, index)
-            values[name] = _decode(raw, self.encoding)
+            values[name] = _decode(capi.get_field_as_string(ptr, index), self.encoding)
         return values
 
     def _geometry(self, feature) -> tuple[BaseGeometry | None, str]:  # type: ignore[no-untyped-def]
-        if not capi.get_feat_geom_ref(feature.ptr):
+        try:
+            if not capi.get_feat_geom_ref(feature.ptr):
+                return None, ""
+        except GDALException:  # GeoDjango raises on the NULL pointer of a feature without geometry
             return None, ""
         try:
             geom = shapely.from_wkb(bytes(feature.geom.wkb))
         except (GDALException, shapely.errors.GEOSException, ValueError) as exc:
             return None, _("unreadable geometry (%(error)s)") % {"error": exc}
         geom = shapely.force_2d(geom)
-        if self._transformer is not None:
+        if self.transformer is not None:
             try:
                 geom = shapely.transform(geom, self._transform_xy)
             except Exception as exc:  # pyproj raises several types for impossible coordinates
@@ -122,8 +129,9 @@ class VectorSource:
     def _transform_xy(self, xy):  # type: ignore[no-untyped-def]
         import numpy as np
 
-        assert self._transformer is not None
-        x, y = self._transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
+        if self.transformer is None:
+            return xy
+        x, y = self.transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
         return np.column_stack([x, y])
 
 
@@ -206,8 +214,13 @@ def shapefile_encoding(path: Path, gdal_path: str, override: str | None, notes: 
 
 
 def _codec(name: str) -> str:
-    """Return the canonical Python codec for an encoding name, or raise ReadError."""
-    alias = _CPG_ALIASES.get(name.strip().lower(), name.strip())
+    """Return the canonical Python codec for an encoding name (or a .cpg code page), or raise ReadError."""
+    label = name.strip()
+    if label.lower().startswith("ansi "):
+        label = label[5:].strip()
+    alias = _CPG_ALIASES.get(label.lower(), label)
+    if alias.isdigit():
+        alias = f"cp{alias}"  # Windows code pages, as ArcGIS writes them in .cpg files
     try:
         return codecs.lookup(alias).name
     except LookupError as exc:
@@ -228,7 +241,9 @@ def _crs_of(layer, srid: int | None, notes: list[str]) -> tuple[CRS, str]:  # ty
     try:
         crs = CRS.from_wkt(srs.wkt)
     except Exception as exc:
-        raise ReadError(_("The coordinate system of the file is not understood: %(error)s") % {"error": exc}) from exc
+        raise ReadError(
+            _("The coordinate system of the file is not understood: %(error)s") % {"error": exc}
+        ) from exc
     epsg = crs.to_epsg(min_confidence=70)
     return crs, f"EPSG:{epsg}" if epsg else crs.name
 
@@ -251,7 +266,9 @@ def open_vector(
     suffix = path.suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
         raise ReadError(
-            _("Unsupported file type %(suffix)s (expected GeoJSON, Shapefile, zipped Shapefile or GeoPackage)")
+            _(
+                "Unsupported file type %(suffix)s (expected GeoJSON, Shapefile, zipped Shapefile or GeoPackage)"
+            )
             % {"suffix": suffix or "?"}
         )
     notes: list[str] = []
@@ -275,8 +292,8 @@ def open_vector(
         source_crs_name=crs_name,
         encoding=text_encoding,
         warnings=notes,
-        _ds=ds,
-        _transformer=transformer,
+        ds=ds,
+        transformer=transformer,
     )
 
 
@@ -284,7 +301,11 @@ def _open_datasource(gdal_path: str, is_shapefile: bool) -> DataSource:
     Driver.ensure_registered()
     try:
         ptr = capi.open_ds(
-            gdal_path.encode(), capi.GDAL_OF_READONLY | capi.GDAL_OF_VECTOR, None, _open_options(is_shapefile), None
+            gdal_path.encode(),
+            capi.GDAL_OF_READONLY | capi.GDAL_OF_VECTOR,
+            None,
+            _open_options(is_shapefile),
+            None,
         )
     except GDALException as exc:
         raise ReadError(_("GDAL cannot read %(file)s") % {"file": Path(gdal_path).name}) from exc
@@ -304,7 +325,8 @@ def _choose_layer(ds: DataSource, layer: str | None, notes: list[str], path: Pat
         return names.index(layer)
     if len(names) > 1:
         notes.append(
-            _("The file has several layers (%(names)s); the first one was read.") % {"names": ", ".join(names)}
+            _("The file has several layers (%(names)s); the first one was read.")
+            % {"names": ", ".join(names)}
         )
     return 0
 
@@ -361,7 +383,8 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> CsvSource:
         text = data.decode(text_encoding)
     except UnicodeDecodeError as exc:
         raise ReadError(
-            _("The file is not valid %(encoding)s text (byte %(pos)s)") % {"encoding": text_encoding, "pos": exc.start}
+            _("The file is not valid %(encoding)s text (byte %(pos)s)")
+            % {"encoding": text_encoding, "pos": exc.start}
         ) from exc
     notes = []
     if text_encoding == "cp932":

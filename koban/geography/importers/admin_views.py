@@ -1,0 +1,330 @@
+"""The admin front-end of the importers: upload, dry-run report, then "Import" to commit.
+
+The uploaded file is kept in ``<data folder>/imports/<token>/`` between the dry run and the
+confirmation (the options go in the session under the same token), and deleted once the import is
+committed; uploads older than a day are swept away on each new upload. Only users for whom
+``can_manage_network`` is true reach these views.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from koban.accounts.access import can_manage_network
+from koban.geography.importers.areas import PRESETS, AreaImportOptions, import_areas, preset_options
+from koban.geography.importers.beats import BeatImportOptions, import_beats
+from koban.geography.importers.boxes import BoxImportOptions, import_boxes
+from koban.geography.importers.core import ImportReport
+from koban.geography.models import AdminArea
+from koban.organization.models import Agency
+
+CHANGE_LIST_WITH_IMPORT = "admin/geography/change_list_with_import.html"
+ACCEPTED_SUFFIXES = {".csv", ".txt", ".geojson", ".json", ".zip", ".gpkg"}
+UPLOAD_LIFETIME_S = 24 * 3600
+SESSION_PREFIX = "koban_import:"
+
+
+def upload_root() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
+class _FileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV, GeoJSON, a zipped Shapefile (.zip) or a GeoPackage (.gpkg)."),
+    )
+    encoding = forms.CharField(
+        label=gettext_lazy("Text encoding"),
+        required=False,
+        help_text=gettext_lazy("Leave empty to detect UTF-8 or Shift_JIS."),
+    )
+    srid = forms.IntegerField(
+        label=gettext_lazy("EPSG code"),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy(
+            "Overrides the file's coordinate system (files that give none are read as WGS84)."
+        ),
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
+            raise forms.ValidationError(_("Upload a .csv, .geojson, .json, .zip or .gpkg file."))
+        return upload
+
+    def options(self) -> dict[str, Any]:
+        """The cleaned options as JSON-ready values (kept in the session until the confirmation)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "file"}
+        if isinstance(data.get("agency"), Agency):
+            data["agency"] = data["agency"].code
+        return data
+
+
+class BoxImportForm(_FileForm):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label=gettext_lazy("Agency"))
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Layout"),
+        choices=[
+            ("table", gettext_lazy("Table (code, name, kind, station_code, lat, lon, …)")),
+            ("osm", gettext_lazy("OpenStreetMap police points (kind from the name)")),
+        ],
+    )
+    create_stations = forms.BooleanField(label=gettext_lazy("Create unknown stations"), required=False)
+    bbox = forms.CharField(
+        label=gettext_lazy("Only inside"),
+        required=False,
+        help_text=gettext_lazy("min_lon,min_lat,max_lon,max_lat"),
+    )
+
+    def clean_bbox(self):  # type: ignore[no-untyped-def]
+        text = self.cleaned_data["bbox"].strip()
+        if not text:
+            return None
+        try:
+            values = [float(v) for v in text.split(",")]
+        except ValueError as exc:
+            raise forms.ValidationError(_("Give four numbers: min_lon,min_lat,max_lon,max_lat")) from exc
+        if len(values) != 4 or values[0] >= values[2] or values[1] >= values[3]:
+            raise forms.ValidationError(_("Give four numbers: min_lon,min_lat,max_lon,max_lat"))
+        return values
+
+
+class AreaImportForm(_FileForm):
+    preset = forms.ChoiceField(
+        label=gettext_lazy("Data set"),
+        required=False,
+        choices=[("", gettext_lazy("Other (give the fields below)"))] + [(p, p) for p in PRESETS],
+    )
+    level = forms.ChoiceField(label=gettext_lazy("Level"), choices=AdminArea.Level.choices, required=False)
+    code_field = forms.CharField(label=gettext_lazy("Code field"), required=False)
+    name_field = forms.CharField(label=gettext_lazy("Name field"), required=False)
+    population_field = forms.CharField(label=gettext_lazy("Population field"), required=False)
+    households_field = forms.CharField(label=gettext_lazy("Households field"), required=False)
+    parent_field = forms.CharField(label=gettext_lazy("Parent code field"), required=False)
+    dissolve = forms.BooleanField(label=gettext_lazy("Merge features sharing a code"), required=False)
+    layer = forms.CharField(label=gettext_lazy("Layer"), required=False)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        if not data.get("preset"):
+            for name in ("level", "code_field", "name_field"):
+                if not data.get(name):
+                    self.add_error(name, _("Required unless a data set is chosen."))
+        return data
+
+
+class BeatImportForm(_FileForm):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label=gettext_lazy("Agency"))
+    version_name = forms.CharField(label=gettext_lazy("Version name"), required=False)
+    code_field = forms.CharField(label=gettext_lazy("Beat code field"), initial="code")
+    name_field = forms.CharField(label=gettext_lazy("Beat name field"), initial="name", required=False)
+    box_field = forms.CharField(label=gettext_lazy("Box code field"), initial="box_code")
+    station_field = forms.CharField(label=gettext_lazy("Station code field"), required=False)
+    population_field = forms.CharField(label=gettext_lazy("Population field"), required=False)
+    households_field = forms.CharField(label=gettext_lazy("Households field"), required=False)
+    layer = forms.CharField(label=gettext_lazy("Layer"), required=False)
+
+
+def _blank_to_none(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: (data.get(name) or None) for name in names}
+
+
+def _run_boxes(path: Path, data: dict[str, Any], commit: bool, actor: Any, name: str) -> ImportReport:
+    options = BoxImportOptions(
+        agency_code=data["agency"],
+        mode=data["mode"],
+        create_stations=bool(data.get("create_stations")),
+        bbox=tuple(data["bbox"]) if data.get("bbox") else None,  # type: ignore[arg-type]
+        **_blank_to_none(data, "encoding", "srid"),
+    )
+    return import_boxes(path, options, commit=commit, actor=actor, source_name=name)
+
+
+def _run_areas(path: Path, data: dict[str, Any], commit: bool, actor: Any, name: str) -> ImportReport:
+    fields = _blank_to_none(
+        data,
+        "level",
+        "code_field",
+        "name_field",
+        "population_field",
+        "households_field",
+        "parent_field",
+        "encoding",
+        "srid",
+        "layer",
+    )
+    if data.get("preset"):
+        options = preset_options(data["preset"], **fields)
+        options.dissolve = options.dissolve or bool(data.get("dissolve"))
+    else:
+        options = AreaImportOptions(**{k: v for k, v in fields.items() if v is not None})
+        options.dissolve = bool(data.get("dissolve"))
+    return import_areas(path, options, commit=commit, actor=actor, source_name=name)
+
+
+def _run_beats(path: Path, data: dict[str, Any], commit: bool, actor: Any, name: str) -> ImportReport:
+    options = BeatImportOptions(
+        agency_code=data["agency"],
+        version_name=data.get("version_name") or "",
+        code_field=data["code_field"],
+        name_field=data.get("name_field") or None,
+        box_field=data["box_field"],
+        **_blank_to_none(
+            data, "station_field", "population_field", "households_field", "encoding", "srid", "layer"
+        ),
+    )
+    return import_beats(path, options, commit=commit, actor=actor, source_name=name)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    slug: str
+    title: Any  # a lazy translation
+    form: type[_FileForm]
+    run: Any
+
+
+KINDS = {
+    "boxes": ImportKind("boxes", gettext_lazy("Import police boxes from a file"), BoxImportForm, _run_boxes),
+    "areas": ImportKind(
+        "areas", gettext_lazy("Import administrative areas from a file"), AreaImportForm, _run_areas
+    ),
+    "beats": ImportKind("beats", gettext_lazy("Import beats from a file"), BeatImportForm, _run_beats),
+}
+
+
+def _sweep_old_uploads() -> None:
+    root = upload_root()
+    if not root.exists():
+        return
+    cutoff = time.time() - UPLOAD_LIFETIME_S
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _store_upload(upload: Any) -> tuple[str, Path]:
+    _sweep_old_uploads()
+    token = secrets.token_urlsafe(16)
+    folder = upload_root() / token
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    path = folder / (get_valid_filename(Path(upload.name).name) or "upload")
+    with path.open("wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    return token, path
+
+
+def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> HttpResponse:
+    """GET: the upload form. POST: dry run of an upload, or ``confirm`` = the same import, committed."""
+    if not can_manage_network(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied
+    kind = KINDS[kind_slug]
+    context: dict[str, Any] = {**site.each_context(request), "title": kind.title, "kind": kind.slug}
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm(request, kind, context)
+    form = kind.form(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        token, path = _store_upload(form.cleaned_data["file"])
+        data = form.options()
+        request.session[SESSION_PREFIX + token] = {
+            "kind": kind.slug,
+            "path": str(path),
+            "name": path.name,
+            "options": data,
+        }
+        report = kind.run(path, data, False, request.user, path.name)
+        context.update(report=report, token=token if report.ok else "")
+        if not report.ok:
+            _discard(request, token)
+    context["form"] = form
+    return render(request, "admin/geography/import.html", context)
+
+
+def _confirm(request: HttpRequest, kind: ImportKind, context: dict[str, Any]) -> HttpResponse:
+    token = request.POST.get("confirm", "")
+    stored = request.session.get(SESSION_PREFIX + token)
+    if not stored or stored["kind"] != kind.slug or not Path(stored["path"]).exists():
+        context.update(form=kind.form(), expired=True)
+        return render(request, "admin/geography/import.html", context)
+    report = kind.run(Path(stored["path"]), stored["options"], True, request.user, stored["name"])
+    if report.committed:
+        _discard(request, token)
+    context.update(report=report, form=None, token="" if report.committed else token)
+    return render(request, "admin/geography/import.html", context)
+
+
+def _discard(request: HttpRequest, token: str) -> None:
+    stored = request.session.pop(SESSION_PREFIX + token, None)
+    shutil.rmtree(upload_root() / token, ignore_errors=True)
+    if stored:
+        request.session.modified = True
+
+
+class NetworkAdminMixin:
+    """Admin access for the police network: network managers only, no deletion (boxes close instead).
+
+    With ``import_kind`` set (and ``change_list_template = CHANGE_LIST_WITH_IMPORT``), the change
+    list gets an "Import from file" button leading to the import view of that kind.
+    """
+
+    import_kind: str | None = None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_manage_network(request.user)  # type: ignore[arg-type]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_manage_network(request.user)  # type: ignore[arg-type]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_manage_network(request.user)  # type: ignore[arg-type]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_manage_network(request.user)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def import_url_name(self) -> str:
+        meta = self.model._meta  # type: ignore[attr-defined]
+        return f"{meta.app_label}_{meta.model_name}_import"
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        from django.urls import path
+
+        urls = super().get_urls()  # type: ignore[misc]
+        if not self.import_kind:
+            return urls
+        site = self.admin_site  # type: ignore[attr-defined]
+        kind = self.import_kind
+
+        def view(request: HttpRequest) -> HttpResponse:
+            return import_view(request, kind, site)
+
+        return [path("import/", site.admin_view(view), name=self.import_url_name()), *urls]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+        from django.urls import reverse
+
+        extra_context = dict(extra_context or {})
+        if self.import_kind:
+            site = self.admin_site  # type: ignore[attr-defined]
+            extra_context["import_url"] = reverse(f"{site.name}:{self.import_url_name()}")
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]

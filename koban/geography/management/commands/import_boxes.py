@@ -1,0 +1,52 @@
+"""``koban import_boxes FILE --agency CODE [--commit]``: police boxes from CSV, GeoJSON or OSM points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+
+from koban.geography.importers.boxes import COLUMN_ALIASES, BoxImportOptions, import_boxes
+from koban.geography.management.commands._importing import ImportCommand, parse_bbox
+
+
+class Command(ImportCommand):
+    help = _(
+        "Import police boxes from a CSV file (columns: %(columns)s; Japanese headers accepted) or a "
+        "vector file of points. --osm reads OpenStreetMap police points and tells koban, chuzaisho and "
+        "stations apart by their name. Dry run unless --commit."
+    ) % {"columns": ", ".join(COLUMN_ALIASES)}
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--agency", required=True, help=_("code of the agency receiving the boxes"))
+        parser.add_argument(
+            "--create-stations",
+            action="store_true",
+            help=_("create stations that the file names but do not exist"),
+        )
+        parser.add_argument(
+            "--osm",
+            action="store_true",
+            help=_("OpenStreetMap points with only a name (交番/駐在所/警察署/派出所)"),
+        )
+        parser.add_argument("--bbox", help=_("only rows inside min_lon,min_lat,max_lon,max_lat"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = import_boxes(
+            options["path"],
+            BoxImportOptions(
+                agency_code=options["agency"],
+                mode="osm" if options["osm"] else "table",
+                create_stations=options["create_stations"],
+                bbox=parse_bbox(options["bbox"]) if options["bbox"] else None,
+                encoding=options["encoding"],
+                srid=options["srid"],
+                layer=options["layer"],
+            ),
+            commit=options["commit"],
+            actor=self.actor(options),
+            progress=self.progress,
+        )
+        self.finish(report, options)

@@ -1,0 +1,159 @@
+"""The admin front-end: upload, dry-run report, confirmation; beat version actions; access."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from koban.audit.models import AuditEvent
+from koban.geography.models import BeatVersion
+from koban.organization.models import PoliceBox
+from tests.factories import PASSWORD, make_beat, make_version, square
+from tests.geography.test_import_support import LAT, LON, english  # noqa: F401  (autouse fixture)
+
+IMPORT_BOXES = "admin:organization_policebox_import"
+
+CSV = "code,name,kind,station_code,lat,lon\r\nD,駅前交番,koban,N,35.6021,139.7021\r\n"
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = tmp_path
+    return tmp_path / "imports"
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def upload(client: Client, content: str, name: str = "boxes.csv", **fields):  # type: ignore[no-untyped-def]
+    data = {"file": SimpleUploadedFile(name, content.encode("utf-8")), "mode": "table", **fields}
+    return client.post(reverse(IMPORT_BOXES), data)
+
+
+def test_the_box_list_links_to_the_import_page(cast):  # type: ignore[no-untyped-def]
+    client = login(cast.planner)
+    response = client.get(reverse("admin:organization_policebox_changelist"))
+    assert response.status_code == 200
+    assert reverse(IMPORT_BOXES) in response.content.decode()
+    page = client.get(reverse(IMPORT_BOXES))
+    assert page.status_code == 200 and 'type="file"' in page.content.decode()
+
+
+def test_network_pages_show_their_maps(cast):  # type: ignore[no-untyped-def]
+    client = login(cast.planner)
+    for url in (
+        reverse("admin:organization_policebox_change", args=[cast.box_a.pk]),
+        reverse("admin:organization_policestation_change", args=[cast.north.pk]),
+        reverse("admin:geography_beat_change", args=[cast.beat_a.pk]),
+        reverse("admin:geography_beatversion_change", args=[cast.version.pk]),
+        reverse("admin:geography_adminarea_changelist"),
+        reverse("admin:geography_roadsegment_changelist"),
+        reverse("admin:organization_agency_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    beat_page = client.get(reverse("admin:geography_beat_change", args=[cast.beat_a.pk])).content.decode()
+    assert "leaflet" in beat_page.lower()
+
+
+def test_a_dry_run_then_confirm_imports_the_file_and_deletes_the_upload(cast, uploads):  # type: ignore[no-untyped-def]
+    client = login(cast.planner)
+    response = upload(client, CSV, agency=cast.agency.pk)
+    assert response.status_code == 200
+    token = response.context["token"]
+    assert token and response.context["report"].created == 1
+    assert not PoliceBox.objects.filter(code="D").exists()
+    assert (uploads / token / "boxes.csv").exists()
+
+    response = client.post(reverse(IMPORT_BOXES), {"confirm": token})
+    assert response.context["report"].committed
+    box = PoliceBox.objects.get(code="D")
+    assert box.name == "駅前交番"
+    assert AuditEvent.objects.get(action="box.create").actor == cast.planner
+    assert not (uploads / token).exists()
+    # The same confirmation cannot be replayed.
+    response = client.post(reverse(IMPORT_BOXES), {"confirm": token})
+    assert response.context["expired"]
+
+
+def test_errors_are_listed_with_their_line_and_nothing_can_be_confirmed(cast, uploads):  # type: ignore[no-untyped-def]
+    bad = CSV + "E,港交番,koban,N,north,139.70\r\n"
+    response = upload(login(cast.planner), bad, agency=cast.agency.pk)
+    report = response.context["report"]
+    assert [(e.line_or_feature, e.field) for e in report.errors] == [(3, "lat")]
+    assert response.context["token"] == ""
+    html = response.content.decode()
+    assert "line 3" in html and 'name="confirm"' not in html
+    assert not PoliceBox.objects.filter(code__in=["D", "E"]).exists()
+    assert not any(uploads.iterdir())
+
+
+def test_people_who_do_not_manage_the_network_cannot_import(cast, uploads):  # type: ignore[no-untyped-def]
+    cast.chief_north.is_staff = True
+    cast.chief_north.save()
+    client = login(cast.chief_north)
+    assert client.get(reverse(IMPORT_BOXES)).status_code == 403
+    assert upload(client, CSV, agency=cast.agency.pk).status_code == 403
+    assert client.get(reverse("admin:organization_policebox_changelist")).status_code == 403
+
+
+def test_area_import_page_accepts_a_preset(cast, uploads):  # type: ignore[no-untyped-def]
+    geojson = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"N03_001":"鳥取県",'
+        '"N03_003":null,"N03_004":"鳥取市","N03_007":"31201"},"geometry":{"type":"Polygon",'
+        f'"coordinates":[[[{LON},{LAT}],[{LON + 0.1},{LAT}],[{LON + 0.1},{LAT + 0.1}],[{LON},{LAT}]]]}}}}]}}'
+    )
+    client = login(cast.planner)
+    url = reverse("admin:geography_adminarea_import")
+    response = client.post(
+        url, {"file": SimpleUploadedFile("n03.geojson", geojson.encode()), "preset": "n03"}
+    )
+    token = response.context["token"]
+    assert token, [i.describe() for i in response.context["report"].issues]
+    response = client.post(url, {"confirm": token})
+    assert response.context["report"].committed
+
+
+def test_beat_versions_can_be_checked_and_activated_from_the_list(cast):  # type: ignore[no-untyped-def]
+    draft = make_version(cast.agency, name="Draft")
+    make_beat(draft, cast.box_a, square(LON, LAT), code="A-9")
+    make_beat(draft, cast.box_b, square(LON + 0.005, LAT), code="B-9")
+    client = login(cast.planner)
+    url = reverse("admin:geography_beatversion_changelist")
+    response = client.post(
+        url, {"action": "check_overlaps_and_gaps", "_selected_action": [draft.pk]}, follow=True
+    )
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "1 overlap(s)" in text and "A-9" in text
+    client.post(url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True)
+    draft.refresh_from_db()
+    cast.version.refresh_from_db()
+    assert (draft.status, cast.version.status) == (BeatVersion.Status.ACTIVE, BeatVersion.Status.RETIRED)
+
+
+def test_editing_a_box_in_the_admin_goes_through_the_audited_service(cast):  # type: ignore[no-untyped-def]
+    box = cast.box_a
+    data = {
+        "station": box.station_id,
+        "code": box.code,
+        "name": "駅前交番（新）",
+        "kind": box.kind,
+        "address": "",
+        "phone": "03-1111-2222",
+        "location": box.location.geojson,
+        "status": box.status,
+        "staffing_target": 4,
+        "merged_into": "",
+        "opened_on": "",
+    }
+    response = login(cast.planner).post(reverse("admin:organization_policebox_change", args=[box.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    box.refresh_from_db()
+    assert (box.name, box.staffing_target) == ("駅前交番（新）", 4)
+    event = AuditEvent.objects.get(action="box.update")
+    assert event.before["name"] == "Ekimae Koban" and event.actor == cast.planner
