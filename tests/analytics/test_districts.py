@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 
-from koban.analytics.algorithms.districts import UNASSIGNED, nearest_box_per_area
+from koban.analytics.algorithms.districts import UNASSIGNED, drop_small_holes, nearest_box_per_area
 
 
 def test_each_area_goes_to_the_nearest_box_without_groups():
@@ -59,3 +60,20 @@ def test_empty_inputs_give_an_empty_or_unassigned_answer():
 def test_it_rejects_malformed_input_naming_the_argument(areas, boxes, kwargs, message):
     with pytest.raises(ValueError, match=message):
         nearest_box_per_area(areas, boxes, **kwargs)
+
+
+def test_cracks_between_areas_are_filled_but_real_holes_are_kept():
+    outer = [(0, 0), (100, 0), (100, 100), (0, 100)]
+    crack = [(10, 10), (60, 10), (60, 10.000000001)]  # a zero-width sliver where borders missed
+    lake = [(70, 70), (90, 70), (90, 90), (70, 90)]  # 400 m²: a real hole
+    district = shapely.Polygon(outer, [crack, lake])
+    cleaned = drop_small_holes(district, min_area=1.0)
+    assert cleaned.is_valid
+    assert len(cleaned.interiors) == 1
+    assert cleaned.area == pytest.approx(100 * 100 - 400)
+
+
+def test_drop_small_holes_keeps_only_polygon_parts():
+    mixed = shapely.GeometryCollection([shapely.box(0, 0, 1, 1), shapely.LineString([(5, 5), (6, 6)])])
+    assert drop_small_holes(mixed, 1.0).equals(shapely.box(0, 0, 1, 1))
+    assert drop_small_holes(shapely.LineString([(0, 0), (1, 1)]), 1.0).is_empty
