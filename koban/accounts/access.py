@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from koban.accounts.models import Role, User
-from koban.organization.models import PoliceBox, PoliceBoxQuerySet, PoliceStation
+from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, PoliceStation
 
 HQ_ROLES = {Role.HQ_PLANNER, Role.ADMINISTRATOR}
 BOX_ROLES = {Role.BOX_OFFICER, Role.BOX_COUNSELLOR}
@@ -87,3 +87,100 @@ def access_box_for_work(user: User, box_id: int) -> PoliceBox:
 def require_network_manager(user: User) -> None:
     if not can_manage_network(user):
         raise PermissionDenied("Only HQ planners may change the box network")
+
+
+# -- Incidents and dispatch -----------------------------------------------------------------------
+# Box counsellors (交番相談員) are retired officers without police powers: they take reports at the
+# counter but never send units out or change what the police did about an incident.
+POLICE_ROLES = {Role.BOX_OFFICER, Role.STATION_CHIEF, Role.HQ_PLANNER, Role.ADMINISTRATOR}
+
+
+def has_police_powers(user: User) -> bool:
+    return _active(user) and (user.is_superuser or user.role in POLICE_ROLES)
+
+
+def can_dispatch(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may send the units of *box* to an incident and record what they did."""
+    if not has_police_powers(user):
+        return False
+    return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+def can_take_reports(user: User) -> bool:
+    """Whether *user* may record a new incident (counsellors included; they take counter reports)."""
+    if not _active(user):
+        return False
+    return is_hq(user) or boxes_workable_by(user).exists()
+
+
+def agencies_overseen_by(user: User) -> QuerySet[Agency]:
+    """Agencies whose records outside every box (e.g. incidents outside jurisdiction) *user* may see."""
+    if not is_hq(user):
+        return Agency.objects.none()
+    if user.is_superuser or not user.agency_id:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk=user.agency_id)
+
+
+# -- Rosters and the counter log ------------------------------------------------------------------
+# Rosters are set by the station chief (for the station's boxes) and HQ; box officers see their
+# station's rosters and sign themselves on and off at their own box. Counsellors keep the counter
+# log of their box but take no part in police staffing (no rostering, no sign-on).
+
+
+def boxes_rosterable_by(user: User) -> PoliceBoxQuerySet:
+    """Boxes whose shift plans, rosters, swaps and leave *user* may change."""
+    if not _active(user):
+        return PoliceBox.objects.none()
+    if user.is_superuser or user.role in HQ_ROLES:
+        return boxes_visible_to(user)
+    if user.role == Role.STATION_CHIEF and user.station_id:
+        return PoliceBox.objects.filter(station_id=user.station_id)
+    return PoliceBox.objects.none()
+
+
+def can_manage_roster(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may generate the roster of *box* and record swaps and leave there."""
+    return boxes_rosterable_by(user).filter(pk=box.pk).exists()
+
+
+def can_record_duty(user: User, box: PoliceBox, officer: User) -> bool:
+    """Whether *user* may record *officer* signing on or off at *box*.
+
+    Roster managers may record it for anyone; a box officer only for themself at their own box.
+    """
+    if can_manage_roster(user, box):
+        return True
+    if not _active(user) or user.role != Role.BOX_OFFICER:
+        return False
+    return user.pk == officer.pk and user.box_id == box.pk
+
+
+def can_record_counter(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record and edit counter matters of *box*.
+
+    Officers and counsellors of the box, the chief of its station and HQ: the boxes *user* works on.
+    """
+    return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+# -- Lost property and patrols --------------------------------------------------------------------
+# Finders' and owners' names and contacts are personal data: the box that holds the item, its
+# station chief and HQ see them; everyone else who may see the item sees them masked.
+
+
+def can_see_finder_details(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may see the names and contacts of finders and owners recorded at *box*."""
+    return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+def boxes_patrollable_by(user: User) -> PoliceBoxQuerySet:
+    """Boxes whose patrols *user* may record: officers (not counsellors) of the box, its chief, HQ."""
+    if not has_police_powers(user):
+        return PoliceBox.objects.none()
+    return boxes_workable_by(user)
+
+
+def can_record_patrol(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record patrols of *box* (and their stops, observations and cards)."""
+    return boxes_patrollable_by(user).filter(pk=box.pk).exists()

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from koban.counter import views
 
 app_name = "counter"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("boxes/<int:box_id>/", views.box_log, name="box"),
+    path("matters/<int:matter_id>/edit/", views.edit_matter, name="edit"),
+]

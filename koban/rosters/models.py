@@ -1,1 +1,314 @@
-"""Shift patterns, generated rosters, duty records and empty-box hours."""
+"""Shift patterns, generated rosters, duty records and empty-box hours.
+
+A box follows a shift pattern (``BoxShiftPlan``): its officers are split into groups that rotate
+through the pattern's cycle. Generating a month turns the plan into ``RosterEntry`` rows (one per
+officer and shift); swaps and leave change those rows; ``DutyRecord`` rows say when an officer
+actually signed on and off. ``koban.rosters.queries`` turns all of it into "who is on duty".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from koban.organization.models import PoliceBox
+from koban.rosters import cycle
+
+
+def pick_label(labels: dict[str, str] | None, fallback: str, language: str | None = None) -> str:
+    """The label in *language* (default: the active one), else English, else any, else *fallback*."""
+    labels = labels or {}
+    lang = (language or get_language() or "en").split("-")[0]
+    return labels.get(lang) or labels.get("en") or next(iter(labels.values()), fallback)
+
+
+class ShiftPattern(models.Model):
+    """A way of staffing a box, as data: shifts (当番, 非番, 公休, 日勤, …) and the cycle groups follow.
+
+    The ``definition`` is validated by ``koban.rosters.cycle.parse_pattern``; see that module for its
+    shape. Patterns are configuration: deployments abroad add their own (8-hour three-shift posts).
+    """
+
+    class Kind(models.TextChoices):
+        ROTATING = "rotating", _("Rotating groups (koban)")
+        RESIDENTIAL = "residential", _("Resident officer (chuzaisho)")
+        FIXED = "fixed", _("Fixed shifts")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    labels = models.JSONField(_("names per language"), default=dict)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ROTATING)
+    description = models.TextField(_("description"), blank=True)
+    definition = models.JSONField(_("cycle definition"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("shift pattern")
+        verbose_name_plural = _("shift patterns")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        return pick_label(self.labels, self.code, language)
+
+    def clean(self) -> None:
+        try:
+            cycle.parse_pattern(self.definition)
+        except cycle.PatternError as exc:
+            raise ValidationError({"definition": str(exc)}) from exc
+
+    def parsed(self) -> cycle.Pattern:
+        return cycle.parse_pattern(self.definition)
+
+
+class BoxShiftPlanQuerySet(models.QuerySet["BoxShiftPlan"]):
+    def in_force(self, first: dt.date, last: dt.date) -> BoxShiftPlanQuerySet:
+        """Plans in force on any day between *first* and *last* inclusive."""
+        return self.filter(valid_from__lte=last).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=first)
+        )
+
+
+class BoxShiftPlan(models.Model):
+    """A box following a pattern from a date: which officers form which group, and the cycle anchor.
+
+    Group 0 is on day 0 of the cycle on ``anchor``; the other groups follow the pattern's offset.
+    ``cover_name``/``cover_person`` is who takes walk-ins during the pattern's cover periods (a
+    chuzaisho officer's spouse, or a counsellor): counter cover, never police staffing.
+    """
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.CASCADE, related_name="shift_plans"
+    )
+    pattern = models.ForeignKey(
+        ShiftPattern, verbose_name=_("shift pattern"), on_delete=models.PROTECT, related_name="plans"
+    )
+    anchor = models.DateField(_("cycle anchor"), help_text=_("Day on which group 1 starts the cycle."))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    cover_name = models.CharField(_("counter cover"), max_length=150, blank=True)
+    cover_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counter cover (user)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = BoxShiftPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("box shift plan")
+        verbose_name_plural = _("box shift plans")
+        ordering = ["box", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["box", "valid_from"], name="one_plan_per_box_and_start"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="plan_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.box} · {self.pattern} ({self.valid_from})"
+
+
+class PlanMember(models.Model):
+    """An officer in one group of a box's plan (group numbers start at 0)."""
+
+    plan = models.ForeignKey(
+        BoxShiftPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="members"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.PositiveSmallIntegerField(_("group"))
+
+    class Meta:
+        verbose_name = _("plan member")
+        verbose_name_plural = _("plan members")
+        ordering = ["plan", "group", "officer"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "officer"], name="officer_once_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.group + 1}"
+
+
+class EntryKind(models.TextChoices):
+    DUTY = "duty", _("Duty")
+    DAY_SHIFT = "day_shift", _("Day shift")
+    COVER = "cover", _("Counter cover")
+    LEAVE = "leave", _("Leave")
+
+
+STAFFING_KINDS = (EntryKind.DUTY, EntryKind.DAY_SHIFT)
+
+
+class EntrySource(models.TextChoices):
+    GENERATED = "generated", _("Generated")
+    SWAP = "swap", _("Swap")
+    MANUAL = "manual", _("Manual")
+
+
+class RosterEntryQuerySet(models.QuerySet["RosterEntry"]):
+    def overlapping(self, start: dt.datetime, end: dt.datetime) -> RosterEntryQuerySet:
+        return self.filter(start__lt=end, end__gt=start)
+
+    def staffing(self) -> RosterEntryQuerySet:
+        return self.filter(kind__in=STAFFING_KINDS)
+
+    def leave(self) -> RosterEntryQuerySet:
+        return self.filter(kind=EntryKind.LEAVE)
+
+    def cover(self) -> RosterEntryQuerySet:
+        return self.filter(kind=EntryKind.COVER)
+
+
+class RosterEntry(models.Model):
+    """One planned stretch of a person's time at a box: a duty, a day shift, counter cover or leave.
+
+    ``officer`` is empty only for counter cover by someone without a login (a chuzaisho spouse,
+    named in ``cover_name``). ``replaces`` is the officer whose shift a swap handed over.
+    """
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.CASCADE, related_name="roster_entries"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="roster_entries",
+    )
+    cover_name = models.CharField(_("counter cover"), max_length=150, blank=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    shift_code = models.CharField(_("shift code"), max_length=16, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=EntrySource.choices, default=EntrySource.MANUAL
+    )
+    plan = models.ForeignKey(
+        BoxShiftPlan,
+        verbose_name=_("plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entries",
+    )
+    replaces = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster entries")
+        ordering = ["box", "start", "officer"]
+        indexes = [models.Index(fields=["box", "start", "end"]), models.Index(fields=["officer", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="roster_entry_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(officer__isnull=False) | Q(kind="cover"),
+                name="roster_entry_officer_unless_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.officer or self.cover_name
+        return f"{who} · {self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def staffs_box(self) -> bool:
+        return self.kind in STAFFING_KINDS
+
+
+class DutyRecordQuerySet(models.QuerySet["DutyRecord"]):
+    def overlapping(self, start: dt.datetime, end: dt.datetime) -> DutyRecordQuerySet:
+        """Records overlapping the window; an open record runs at most ``OPEN_RECORD_LIMIT``."""
+        return self.filter(signed_on_at__lt=end).filter(
+            Q(signed_off_at__gt=start)
+            | Q(signed_off_at__isnull=True, signed_on_at__gt=start - DutyRecord.OPEN_RECORD_LIMIT)
+        )
+
+
+class DutyRecord(models.Model):
+    """An officer actually on duty at a box: signed on at one moment, signed off at another.
+
+    A record still open (no sign-off) counts for at most ``OPEN_RECORD_LIMIT`` after the sign-on, so
+    that a forgotten sign-off does not keep a box "staffed" for ever.
+    """
+
+    OPEN_RECORD_LIMIT = dt.timedelta(hours=30)
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.CASCADE, related_name="duty_records"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="duty_records",
+    )
+    signed_on_at = models.DateTimeField(_("signed on at"))
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = DutyRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty record")
+        verbose_name_plural = _("duty records")
+        ordering = ["box", "-signed_on_at"]
+        indexes = [models.Index(fields=["box", "signed_on_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_off_at__isnull=True) | Q(signed_off_at__gt=F("signed_on_at")),
+                name="duty_record_off_after_on",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} @ {self.box} {self.signed_on_at:%Y-%m-%d %H:%M}"
+
+    def interval(self) -> tuple[dt.datetime, dt.datetime]:
+        end = self.signed_off_at or self.signed_on_at + self.OPEN_RECORD_LIMIT
+        return (self.signed_on_at, end)

@@ -1,0 +1,189 @@
+"""Demo rosters: a shift plan for every box, the previous and current month generated, some swaps,
+some leave (one small koban left empty for a sick day), and sign-on records for the last few days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import cast
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from koban.accounts.models import Role, User
+from koban.demo.context import DemoContext
+from koban.organization.models import PoliceBox
+from koban.rosters.generation import generate_month_roster
+from koban.rosters.models import DutyRecord, EntryKind, RosterEntry, ShiftPattern
+from koban.rosters.reports import box_zone
+from koban.rosters.services import create_plan, record_leave, record_swap
+
+
+def _actor(context: DemoContext) -> User:
+    planner = User.objects.filter(agency=context.agency, role=Role.HQ_PLANNER, is_active=True).first()
+    if planner is not None:
+        return planner
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if admin is None:
+        raise RuntimeError("the demo rosters need an HQ planner or an administrator")
+    return admin
+
+
+def populate(context: DemoContext) -> str:
+    rng = context.rng
+    actor = _actor(context)
+    zone = box_zone()
+    today = context.now.astimezone(zone).date()
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    patterns = {p.code: p for p in ShiftPattern.objects.filter(code__in=["koban-3-group", "chuzaisho"])}
+    boxes = list(
+        PoliceBox.objects.filter(station__agency=context.agency)
+        .operating()
+        .with_station()
+        .order_by("station__code", "code")
+    )
+    officers: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(box__in=boxes, role=Role.BOX_OFFICER, is_active=True).order_by(
+        "username"
+    ):
+        officers[user.box_id].append(user)  # type: ignore[index]
+    planned = [b for b in boxes if officers[b.pk]]
+    for box in planned:
+        staff = officers[box.pk]
+        if box.is_residential:
+            create_plan(
+                actor,
+                box,
+                patterns["chuzaisho"],
+                anchor=last_month,
+                valid_from=last_month - dt.timedelta(days=1),
+                members=[(o, 0) for o in staff],
+                cover_name=_("Family of %(officer)s") % {"officer": staff[0]},
+            )
+        else:
+            create_plan(
+                actor,
+                box,
+                patterns["koban-3-group"],
+                anchor=last_month - dt.timedelta(days=rng.randint(0, 20)),
+                valid_from=last_month - dt.timedelta(days=1),
+                members=[(o, i % 3) for i, o in enumerate(staff)],
+            )
+    for box in planned:
+        generate_month_roster(actor, box, last_month.year, last_month.month, accept_gaps=True)
+    koban = [b for b in planned if not b.is_residential]
+    swaps = _swaps(actor, koban, officers, last_month, this_month, rng)
+    empty_box = _sick_day(actor, koban, officers, last_month, rng)
+    leaves = _planned_leave(actor, koban, officers, this_month, today, rng)
+    for box in planned:
+        generate_month_roster(actor, box, this_month.year, this_month.month, accept_gaps=True)
+    records = _sign_ons(actor, koban[:5], context.now, rng)
+    entries = RosterEntry.objects.filter(box__in=planned).count()
+    where = empty_box.name if empty_box else "—"
+    return _(
+        "%(plans)d shift plans, %(entries)d roster entries, %(swaps)d swaps, %(leaves)d leave periods, "
+        "%(records)d sign-on records; a sick day leaves %(where)s empty"
+    ) % {
+        "plans": len(planned),
+        "entries": entries,
+        "swaps": swaps,
+        "leaves": leaves + (1 if empty_box else 0),
+        "records": records,
+        "where": where,
+    }
+
+
+def _swaps(actor, koban, officers, first, until, rng) -> int:  # type: ignore[no-untyped-def]
+    """In koban with a spare officer, hand a few duties of last month to a colleague who is free."""
+    done = 0
+    for box in koban:
+        staff = officers[box.pk]
+        if len(staff) < 4:
+            continue
+        duties = list(
+            RosterEntry.objects.filter(
+                box=box, kind=EntryKind.DUTY, start__date__gte=first, start__date__lt=until
+            )
+        )
+        for entry in rng.sample(duties, k=min(2, len(duties))):
+            for colleague in rng.sample(staff, k=len(staff)):
+                busy = (
+                    RosterEntry.objects.filter(officer=colleague).overlapping(entry.start, entry.end).exists()
+                )
+                if colleague.pk == entry.officer_id or busy:
+                    continue
+                record_swap(actor, entry, colleague, note=_("Family matter"))
+                done += 1
+                break
+    return done
+
+
+def _sick_day(actor, koban, officers, first, rng):  # type: ignore[no-untyped-def]
+    """A koban of three officers loses its duty officer for a day last month: the box stands empty."""
+    small = [b for b in koban if len(officers[b.pk]) == 3]
+    if not small:
+        return None
+    box = rng.choice(small)
+    duties = list(
+        RosterEntry.objects.filter(
+            box=box, kind=EntryKind.DUTY, start__date__gte=first + dt.timedelta(days=3)
+        )
+    )
+    if not duties:
+        return None
+    entry = rng.choice(duties[:20])
+    start = entry.start + dt.timedelta(hours=rng.randint(2, 6))
+    record_leave(
+        actor, box, entry.officer, start, start + dt.timedelta(hours=rng.randint(8, 14)), note=_("Sick")
+    )
+    return box
+
+
+def _planned_leave(actor, koban, officers, this_month, today, rng) -> int:  # type: ignore[no-untyped-def]
+    """Annual leave later this month for an officer of some larger koban (a colleague shares the group)."""
+    done = 0
+    zone = box_zone()
+    for box in koban:
+        if len(officers[box.pk]) < 5 or rng.random() < 0.5:
+            continue
+        officer = rng.choice(officers[box.pk])
+        day = min(today + dt.timedelta(days=rng.randint(2, 10)), this_month.replace(day=28))
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+        if (
+            RosterEntry.objects.filter(officer=officer, kind=EntryKind.LEAVE)
+            .overlapping(start, start + dt.timedelta(days=2))
+            .exists()
+        ):
+            continue
+        record_leave(actor, box, officer, start, start + dt.timedelta(days=2), note=_("Annual leave"))
+        done += 1
+    return done
+
+
+def _sign_ons(actor, boxes, now, rng) -> int:  # type: ignore[no-untyped-def]
+    """Sign-on/sign-off records for the past three days of a few koban, a little off the roster times."""
+    rows = []
+    since = now - dt.timedelta(days=3)
+    entries = RosterEntry.objects.filter(
+        Q(kind=EntryKind.DUTY) | Q(kind=EntryKind.DAY_SHIFT),
+        box__in=boxes,
+        officer__isnull=False,
+        start__gte=since,
+        start__lt=now,
+    ).order_by("start")
+    for entry in entries:
+        on = entry.start + dt.timedelta(minutes=rng.randint(-10, 5))
+        off = entry.end + dt.timedelta(minutes=rng.randint(0, 45))
+        rows.append(
+            DutyRecord(
+                box_id=entry.box_id,
+                officer_id=cast(int, entry.officer_id),
+                signed_on_at=on,
+                signed_off_at=off if off <= now else None,
+                recorded_by=actor,
+            )
+        )
+    DutyRecord.objects.bulk_create(rows)
+    return len(rows)

@@ -1,0 +1,110 @@
+"""Forms of the roster pages: generate a month, record leave, hand a shift to another officer."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from koban.accounts.models import Role, User
+from koban.organization.models import PoliceBox
+from koban.rosters.models import ShiftPattern
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def box_officers(box: PoliceBox, own_box_only: bool = False) -> forms.ModelChoiceField:
+    """Police officers of the box's station, or of the box itself (counsellors never staff a box)."""
+    qs = User.objects.filter(is_active=True, station_id=box.station_id, role=Role.BOX_OFFICER)
+    if own_box_only:
+        qs = qs.filter(box=box)
+    return forms.ModelChoiceField(queryset=qs.order_by("box_id", "username"), label=_("Officer"))
+
+
+class GenerateForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+    accept_gaps = forms.BooleanField(
+        label=_("Save even though the box will be empty at times"), required=False
+    )
+
+
+class LeaveForm(forms.Form):
+    start = forms.DateTimeField(label=_("From"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=_("Until"), widget=DATETIME_WIDGET)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, box: PoliceBox, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields = {"officer": box_officers(box, own_box_only=True), **self.fields}
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The end must be after the start."))
+        return data
+
+
+class SwapForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, box: PoliceBox, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        field = box_officers(box)
+        field.label = _("Hand the shift to")
+        self.fields = {"to_officer": field, **self.fields}
+
+
+class ReportForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end date must not be before the start date."))
+            elif (end - start).days > 62:
+                self.add_error("end", _("Ask for at most two months at a time."))
+        return data
+
+
+class PlanForm(forms.Form):
+    """Put a box on a shift pattern; each officer of the box gets a group number (blank: not in it)."""
+
+    pattern = forms.ModelChoiceField(
+        queryset=ShiftPattern.objects.filter(active=True), label=_("Shift pattern")
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    anchor = forms.DateField(
+        label=_("Cycle anchor"),
+        help_text=_("Day on which group 1 starts the cycle."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    cover_name = forms.CharField(
+        label=_("Counter cover"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Who takes walk-ins in the pattern's cover periods (e.g. the resident officer's spouse)."
+        ),
+    )
+
+    def __init__(self, *args, box: PoliceBox, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.officers = list(
+            User.objects.filter(is_active=True, box=box, role=Role.BOX_OFFICER).order_by("username")
+        )
+        for i, officer in enumerate(self.officers):
+            self.fields[f"group_{officer.pk}"] = forms.IntegerField(
+                label=str(officer), min_value=1, max_value=12, required=False, initial=i % 3 + 1
+            )
+
+    def members(self) -> list[tuple[User, int]]:
+        """``(officer, group)`` pairs, groups counted from 0 as the services expect."""
+        pairs = []
+        for officer in self.officers:
+            group = self.cleaned_data.get(f"group_{officer.pk}")
+            if group:
+                pairs.append((officer, group - 1))
+        return pairs
