@@ -43,9 +43,9 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Run the benchmarks and write JSON results to bench/results/
+## Run the benchmarks and write JSON results to bench/results/ (BENCH_ARGS="--quick" for a smoke run)
 bench: install
-	$(KOBAN) bench
+	$(KOBAN) bench $(BENCH_ARGS)
 
 db-start: install
 	$(KOBAN) db start

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 # Commands that never need the database.
 _NO_DATABASE = {"help", "--help", "-h", "version", "--version", "makemessages", "compilemessages", "check"}
@@ -70,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) > 1 and argv[1] == "db":
         return db_command(argv[2:])
     if len(argv) > 1 and argv[1] == "bench":
+        # bench/ sits beside the package in the source tree, not in the installed package; the
+        # console script's sys.path does not hold the project root, so add it.
+        project_root = str(Path(__file__).resolve().parent.parent)
+        if project_root not in sys.path:
+            sys.path.insert(0, project_root)
         from bench.run import main as bench_main
 
         return bench_main(argv[2:])
