@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from koban.lostfound.api import FoundItemViewSet, ItemTaskViewSet, LossReportViewSet
+
+router = SimpleRouter()
+router.register("lost-found/items", FoundItemViewSet, basename="lostfound-item")
+router.register("lost-found/reports", LossReportViewSet, basename="lostfound-report")
+router.register("lost-found/tasks", ItemTaskViewSet, basename="lostfound-task")
+urlpatterns = router.urls

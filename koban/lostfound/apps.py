@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class LostfoundConfig(AppConfig):
     name = "koban.lostfound"
     verbose_name = _("Lost and found")
+
+    def ready(self) -> None:
+        # Check KOBAN_LOST_FOUND_RULES at start-up, so a typo stops the process with a clear message.
+        from koban.lostfound.rules import get_rules
+
+        get_rules()

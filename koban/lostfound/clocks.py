@@ -55,7 +55,9 @@ def compute_clock(
     return Clock(
         notice_ends_on=notice_ends,
         finder_claim_ends_on=add_months(notice_ends, rules.finder_claim_months) if finder_may_take else None,
-        disposable_from=received_on + datetime.timedelta(days=rules.bulky_disposal_days) if cheap_bulky else None,
+        disposable_from=received_on + datetime.timedelta(days=rules.bulky_disposal_days)
+        if cheap_bulky
+        else None,
     )
 
 

@@ -1,1 +1,255 @@
-"""Found items, loss reports, matching and the statutory clocks."""
+"""Found items, loss reports, handovers and the statutory clocks (遺失物).
+
+A found item is handed in at a box, which gives the finder a receipt (預り書) and keeps the item;
+owners file loss reports (遺失届); matching suggests which report belongs to which item; the daily
+job moves items along the clocks of ``koban.lostfound.rules`` and lists each box's tasks.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from koban.lostfound.clocks import Clock, State
+from koban.organization.models import PoliceBox
+
+
+class ItemCategory(models.Model):
+    """A kind of lost property, configurable per deployment (seeded with Japan's common kinds).
+
+    ``holds_personal_data`` marks phones, cards and IDs, which never go to the finder;
+    ``bulky`` marks kinds (umbrellas, bicycles, clothing) that may be disposed of early when cheap.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    labels = models.JSONField(_("labels per language"), default=dict)
+    holds_personal_data = models.BooleanField(_("holds personal data"), default=False)
+    bulky = models.BooleanField(_("bulky"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        verbose_name = _("item category")
+        verbose_name_plural = _("item categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        lang = (language or get_language() or "en").split("-")[0]
+        labels = self.labels or {}
+        return labels.get(lang) or labels.get("en") or next(iter(labels.values()), self.code)
+
+
+class FoundItemQuerySet(models.QuerySet["FoundItem"]):
+    def open(self) -> FoundItemQuerySet:
+        return self.filter(state__in=State.OPEN)
+
+    def of_boxes(self, boxes: models.QuerySet[PoliceBox]) -> FoundItemQuerySet:
+        return self.filter(box__in=boxes)
+
+    def with_related(self) -> FoundItemQuerySet:
+        return self.select_related("box", "box__station", "category")
+
+
+class FoundItem(models.Model):
+    """One found item received at a box, from receipt to its final owner (or disposal)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = State.RECEIVED, _("Received")
+        IN_NOTICE = State.IN_NOTICE, _("Public notice period")
+        FINDER_MAY_CLAIM = State.FINDER_MAY_CLAIM, _("Finder may claim")
+        RETURNED = State.RETURNED, _("Returned to owner")
+        HANDED_TO_FINDER = State.HANDED_TO_FINDER, _("Handed to finder")
+        VESTED = State.VESTED, _("Vested in the prefecture")
+        DISPOSED = State.DISPOSED, _("Disposed of")
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.PROTECT, related_name="found_items"
+    )
+    receipt_year = models.PositiveSmallIntegerField(_("receipt year"))
+    receipt_seq = models.PositiveIntegerField(_("receipt sequence"))
+    receipt_number = models.CharField(_("receipt number"), max_length=60)
+    # The finder's identity is personal data: shown only to the box, its station chief and HQ.
+    finder_name = models.CharField(_("finder's name"), max_length=200, blank=True)
+    finder_contact = models.CharField(_("finder's contact"), max_length=200, blank=True)
+    found_in_facility = models.BooleanField(
+        _("found in a facility"), default=False, help_text=_("Stations, shops, trains: 24-hour hand-in.")
+    )
+    finder_claims_reward = models.BooleanField(_("finder claims a reward"), default=False)
+    finder_claims_item = models.BooleanField(_("finder claims the item if unclaimed"), default=False)
+    found_at = models.DateTimeField(_("found at"))
+    found_place = models.CharField(_("place found"), max_length=300)
+    found_point = models.PointField(_("place found (map)"), srid=4326, null=True, blank=True)
+    handed_in_at = models.DateTimeField(_("handed in at"))
+    late_hand_in = models.BooleanField(_("handed in late"), default=False)
+    category = models.ForeignKey(
+        ItemCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items"
+    )
+    description = models.TextField(_("description"))
+    value_estimate = models.PositiveBigIntegerField(_("estimated value"), null=True, blank=True)
+    cash_amount = models.PositiveBigIntegerField(_("cash amount"), null=True, blank=True)
+    storage_location = models.CharField(_("storage location"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=24, choices=Status.choices, default=Status.RECEIVED)
+    state_changed_on = models.DateField(_("state changed on"))
+    notice_ends_on = models.DateField(_("notice ends on"))
+    finder_claim_ends_on = models.DateField(_("finder's claim ends on"), null=True, blank=True)
+    disposable_from = models.DateField(_("disposable from"), null=True, blank=True)
+    disposal_note = models.CharField(_("disposal note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = FoundItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("found item")
+        verbose_name_plural = _("found items")
+        ordering = ["-handed_in_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["box", "receipt_year", "receipt_seq"], name="receipt_number_unique_per_box_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(handed_in_at__gte=models.F("found_at")),
+                name="found_item_handed_in_after_found",
+            ),
+        ]
+        indexes = [models.Index(fields=["box", "state"])]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.notice_ends_on, self.finder_claim_ends_on, self.disposable_from)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in State.OPEN
+
+
+class LossReportQuerySet(models.QuerySet["LossReport"]):
+    def open(self) -> LossReportQuerySet:
+        return self.filter(status=LossReport.Status.OPEN)
+
+
+class LossReport(models.Model):
+    """An owner's report of a lost item (遺失届): what, when (a window), where, and how to reach them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FOUND = "found", _("Item returned")
+        CLOSED = "closed", _("Closed")
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.PROTECT, related_name="loss_reports"
+    )
+    reported_at = models.DateTimeField(_("reported at"))
+    owner_name = models.CharField(_("owner's name"), max_length=200)
+    owner_contact = models.CharField(_("owner's contact"), max_length=200)
+    lost_from = models.DateTimeField(_("lost from"))
+    lost_to = models.DateTimeField(_("lost by"))
+    lost_place = models.CharField(_("place lost"), max_length=300, blank=True)
+    lost_point = models.PointField(_("place lost (map)"), srid=4326, null=True, blank=True)
+    category = models.ForeignKey(
+        ItemCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="loss_reports"
+    )
+    description = models.TextField(_("description"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL
+    )
+
+    objects = LossReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("loss report")
+        verbose_name_plural = _("loss reports")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lost_to__gte=models.F("lost_from")), name="loss_window_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.box.code}-L{self.pk}"
+
+
+class Handover(models.Model):
+    """The moment an item leaves the box: to its owner or to the finder, after an identity check."""
+
+    class Recipient(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        FINDER = "finder", _("Finder")
+
+    class Document(models.TextChoices):
+        DRIVING_LICENCE = "driving_licence", _("Driving licence")
+        MY_NUMBER = "my_number_card", _("My Number card")
+        PASSPORT = "passport", _("Passport")
+        RESIDENCE_CARD = "residence_card", _("Residence card")
+        INSURANCE = "health_insurance", _("Health insurance card")
+        OTHER = "other", _("Other document")
+
+    item = models.OneToOneField(
+        FoundItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="handover"
+    )
+    recipient = models.CharField(_("handed to"), max_length=10, choices=Recipient.choices)
+    loss_report = models.ForeignKey(
+        LossReport, verbose_name=_("loss report"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    recipient_contact = models.CharField(_("recipient's contact"), max_length=200, blank=True)
+    id_document = models.CharField(_("identity document"), max_length=20, choices=Document.choices)
+    id_number_last_digits = models.CharField(_("last digits of the document number"), max_length=4)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("identity checked by"), on_delete=models.PROTECT
+    )
+    handed_over_at = models.DateTimeField(_("handed over at"))
+    reward_percent = models.DecimalField(
+        _("reward agreed (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.get_recipient_display()}"
+
+
+class ItemTask(models.Model):
+    """Something a box must do for an item, put on its list by the daily job and ticked off by officers."""
+
+    class Kind(models.TextChoices):
+        NOTIFY_FINDER = "notify_finder", _("Tell the finder they may collect the item")
+        CLAIM_LAPSING = "claim_lapsing", _("Finder's claim lapses soon: remind the finder")
+        DISPOSE_BULKY = "dispose_bulky", _("Cheap bulky item: may be sold or disposed of")
+        SEND_PERSONAL_DATA = "send_personal_data", _("Personal-data item: send on for data erasure")
+        SEND_TO_PREFECTURE = "send_to_prefecture", _("Vested item: hand over to the prefecture")
+
+    item = models.ForeignKey(
+        FoundItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    kind = models.CharField(_("task"), max_length=24, choices=Kind.choices)
+    due_on = models.DateField(_("due on"))
+    created_on = models.DateField(_("listed on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    done_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("item task")
+        verbose_name_plural = _("item tasks")
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "kind"], name="one_task_per_item_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_kind_display()}"

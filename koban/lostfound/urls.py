@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from koban.lostfound import views
 
 app_name = "lostfound"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.item_list, name="items"),
+    path("items/new/", views.receive, name="receive"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("items/<int:pk>/handover/", views.hand_over, name="handover"),
+    path("items/<int:pk>/dispose/", views.dispose, name="dispose"),
+    path("reports/", views.report_list, name="reports"),
+    path("reports/new/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("today/", views.today, name="today"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+]

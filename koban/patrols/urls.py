@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from koban.patrols import views
 
 app_name = "patrols"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.patrol_list, name="list"),
+    path("new/", views.patrol_new, name="new"),
+    path("<int:pk>/", views.patrol_detail, name="detail"),
+    path("<int:pk>/add/<str:what>/", views.patrol_add, name="add"),
+    path("coverage/", views.coverage, name="coverage"),
+]

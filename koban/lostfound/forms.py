@@ -1,0 +1,98 @@
+"""Forms of the lost-property pages; the services do the domain checks, the forms only parse input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from koban.lostfound.models import Handover, ItemCategory
+from koban.organization.models import PoliceBox
+
+DATETIME_WIDGET = {"type": "datetime-local"}
+
+
+def datetime_field(label: Any, required: bool = True) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def coordinate(label: Any, low: float, high: float) -> forms.FloatField:
+    return forms.FloatField(label=label, required=False, min_value=low, max_value=high)
+
+
+class BoxChoiceForm(forms.Form):
+    def __init__(self, *args: Any, boxes: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["box"].queryset = boxes  # type: ignore[attr-defined]
+
+
+class ReceiptForm(BoxChoiceForm):
+    box = forms.ModelChoiceField(label=_("Police box"), queryset=PoliceBox.objects.none())
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ItemCategory.objects.all())
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    found_at = datetime_field(_("Found at"))
+    found_place = forms.CharField(label=_("Place found"), max_length=300)
+    found_lon = coordinate(_("Longitude"), -180, 180)
+    found_lat = coordinate(_("Latitude"), -90, 90)
+    handed_in_at = datetime_field(_("Handed in at"))
+    found_in_facility = forms.BooleanField(
+        label=_("Found in a facility (station, shop, train)"), required=False
+    )
+    finder_name = forms.CharField(label=_("Finder's name"), max_length=200, required=False)
+    finder_contact = forms.CharField(label=_("Finder's contact"), max_length=200, required=False)
+    finder_claims_reward = forms.BooleanField(label=_("Finder claims a reward"), required=False)
+    finder_claims_item = forms.BooleanField(
+        label=_("Finder wants the item if the owner is not found"), required=False
+    )
+    value_estimate = forms.IntegerField(label=_("Estimated value"), min_value=0, required=False)
+    cash_amount = forms.IntegerField(label=_("Cash amount"), min_value=0, required=False)
+    storage_location = forms.CharField(label=_("Kept at"), max_length=200, required=False)
+
+
+class LossReportForm(BoxChoiceForm):
+    box = forms.ModelChoiceField(label=_("Police box"), queryset=PoliceBox.objects.none())
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ItemCategory.objects.all())
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    lost_from = datetime_field(_("Lost from"))
+    lost_to = datetime_field(_("Lost by"))
+    lost_place = forms.CharField(label=_("Place lost"), max_length=300, required=False)
+    lost_lon = coordinate(_("Longitude"), -180, 180)
+    lost_lat = coordinate(_("Latitude"), -90, 90)
+    owner_name = forms.CharField(label=_("Owner's name"), max_length=200)
+    owner_contact = forms.CharField(label=_("Owner's contact"), max_length=200)
+
+
+class HandoverForm(forms.Form):
+    recipient = forms.ChoiceField(label=_("Handed to"), choices=Handover.Recipient.choices)
+    loss_report = forms.IntegerField(label=_("Loss report number"), required=False, min_value=1)
+    recipient_name = forms.CharField(label=_("Recipient's name"), max_length=200)
+    recipient_contact = forms.CharField(label=_("Recipient's contact"), max_length=200, required=False)
+    id_document = forms.ChoiceField(label=_("Identity document checked"), choices=Handover.Document.choices)
+    id_number_last_digits = forms.CharField(label=_("Last digits of the document number"), max_length=4)
+    reward_percent = forms.DecimalField(
+        label=_("Reward agreed (%)"), required=False, max_digits=5, decimal_places=2
+    )
+    handed_over_at = datetime_field(_("Handed over at"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form when no field matches)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

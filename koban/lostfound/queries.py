@@ -1,0 +1,152 @@
+"""Read-side helpers: matching suggestions, masking of personal data, the timeline and today's list."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from koban.accounts.access import boxes_visible_to, boxes_workable_by, can_see_finder_details
+from koban.analytics.algorithms.matching import Description, Match, rank
+from koban.audit.models import AuditEvent
+from koban.lostfound.clocks import State
+from koban.lostfound.models import FoundItem, ItemTask, LossReport
+
+# Reports and items further apart in time than this are not compared at all.
+MATCH_WINDOW = datetime.timedelta(days=120)
+
+
+def item_description(item: FoundItem) -> Description:
+    point = item.found_point
+    return Description(
+        key=item.pk,
+        category=item.category.code,
+        text=item.description,
+        lon=point.x if point else None,
+        lat=point.y if point else None,
+        time_from=item.found_at,
+        time_to=item.found_at,
+    )
+
+
+def report_description(report: LossReport) -> Description:
+    point = report.lost_point
+    return Description(
+        key=report.pk,
+        category=report.category.code,
+        text=report.description,
+        lon=point.x if point else None,
+        lat=point.y if point else None,
+        time_from=report.lost_from,
+        time_to=report.lost_to,
+    )
+
+
+@dataclass
+class Suggestion:
+    """A ranked candidate; pages add the owner's details as the viewer may see them and the explanation."""
+
+    match: Match
+    obj: Any
+    owner: dict[str, Any] | None = None
+    explained: Sequence[tuple[str, float, float]] = ()
+
+
+def items_for_report(user: Any, report: LossReport, limit: int = 10) -> list[Suggestion]:
+    """Found items the owner may be looking for, best first, among the items *user* may see."""
+    candidates = (
+        FoundItem.objects.filter(state__in=State.WITH_OWNER_RIGHTS, box__in=boxes_visible_to(user))
+        .filter(
+            found_at__gte=report.lost_from - datetime.timedelta(days=1),
+            found_at__lte=report.lost_to + MATCH_WINDOW,
+        )
+        .select_related("category", "box")
+    )
+    by_id = {item.pk: item for item in candidates}
+    ranked = rank(report_description(report), [item_description(i) for i in by_id.values()], limit=limit)
+    return [Suggestion(m, by_id[m.key]) for m in ranked]
+
+
+def reports_for_item(user: Any, item: FoundItem, limit: int = 10) -> list[Suggestion]:
+    """Open loss reports that may describe *item*, best first, among the reports *user* may see."""
+    candidates = (
+        LossReport.objects.open()
+        .filter(box__in=boxes_visible_to(user))
+        .filter(
+            lost_from__lte=item.found_at + datetime.timedelta(days=1),
+            lost_to__gte=item.found_at - MATCH_WINDOW,
+        )
+        .select_related("category", "box")
+    )
+    by_id = {report.pk: report for report in candidates}
+    ranked = rank(
+        item_description(item),
+        [report_description(r) for r in by_id.values()],
+        query_is_report=False,
+        limit=limit,
+    )
+    return [Suggestion(m, by_id[m.key]) for m in ranked]
+
+
+def mask(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
+    """Hide personal data but keep its shape: 山田太郎 → 山***, 090-1234-5678 → ***78 (keep_end=2)."""
+    value = value or ""
+    if not value:
+        return ""
+    start = value[:keep_start] if len(value) > keep_start + keep_end else ""
+    end = value[-keep_end:] if keep_end and len(value) > keep_start + keep_end else ""
+    return f"{start}***{end}"
+
+
+def person_details(user: Any, box: Any, name: str, contact: str) -> dict[str, Any]:
+    """Name and contact as *user* may see them (masked unless they work on *box*)."""
+    if can_see_finder_details(user, box):
+        return {"name": name, "contact": contact, "masked": False}
+    return {"name": mask(name), "contact": mask(contact, keep_start=0, keep_end=2), "masked": True}
+
+
+ACTION_LABELS = {
+    "lostfound.receive_item": _("Received, receipt issued"),
+    "lostfound.item_state": _("State changed"),
+    "lostfound.dispose_item": _("Disposed of"),
+}
+
+
+def timeline(item: FoundItem) -> list[dict[str, Any]]:
+    """What happened to the item, from the audit trail (states shown by name, no personal data)."""
+    states = dict(FoundItem.Status.choices)
+    events = AuditEvent.objects.filter(object_type="lostfound.founditem", object_id=str(item.pk)).order_by(
+        "at"
+    )
+    return [
+        {
+            "when": e.at,
+            "what": ACTION_LABELS.get(e.action, e.action),
+            "who": e.actor_name,
+            "note": e.note,
+            "state": states.get((e.after or {}).get("state", ""), ""),
+            # The legal day of a state change can precede the recording (a job catching up).
+            "day": (e.after or {}).get("state_changed_on", ""),
+        }
+        for e in events
+    ]
+
+
+def open_tasks(boxes: QuerySet[Any]) -> QuerySet[ItemTask]:
+    return (
+        ItemTask.objects.filter(done_at__isnull=True, item__box__in=boxes)
+        .select_related("item", "item__box", "item__category")
+        .order_by("item__box__code", "due_on", "id")
+    )
+
+
+def tasks_by_box(user: Any) -> dict[Any, list[ItemTask]]:
+    """Open tasks of the boxes *user* works on, grouped by box."""
+    grouped: dict[Any, list[ItemTask]] = {}
+    for task in open_tasks(boxes_workable_by(user)):
+        grouped.setdefault(task.item.box, []).append(task)
+    return grouped

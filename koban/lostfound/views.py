@@ -1,0 +1,237 @@
+"""Pages of lost property: receipts, the item list and detail, loss reports, handovers, today's list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from koban.accounts.access import boxes_visible_to, boxes_workable_by, can_see_finder_details
+from koban.analytics.algorithms.matching import explain
+from koban.lostfound import services
+from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm, apply_errors
+from koban.lostfound.models import FoundItem, ItemTask, LossReport
+from koban.lostfound.queries import items_for_report, person_details, reports_for_item, tasks_by_box, timeline
+
+
+def visible_item(user: Any, pk: int) -> FoundItem:
+    item = get_object_or_404(FoundItem.objects.with_related(), pk=pk)
+    if not boxes_visible_to(user).filter(pk=item.box_id).exists():
+        raise PermissionDenied("No access to this item")
+    return item
+
+
+def workable_item(user: Any, pk: int) -> FoundItem:
+    item = visible_item(user, pk)
+    if not boxes_workable_by(user).filter(pk=item.box_id).exists():
+        raise PermissionDenied("No permission to work on this item")
+    return item
+
+
+def visible_report(user: Any, pk: int) -> LossReport:
+    report = get_object_or_404(LossReport.objects.select_related("box", "category"), pk=pk)
+    if not boxes_visible_to(user).filter(pk=report.box_id).exists():
+        raise PermissionDenied("No access to this loss report")
+    return report
+
+
+def _initial_box(user: Any) -> dict[str, Any]:
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return {"box": user.box_id, "handed_in_at": now, "found_at": now, "lost_to": now}
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
+    items = FoundItem.objects.with_related().of_boxes(boxes)
+    state = request.GET.get("state", "")
+    if state in FoundItem.Status.values:
+        items = items.filter(state=state)
+    box = request.GET.get("box", "")
+    if box.isdigit():
+        items = items.filter(box_id=int(box))
+    return render(
+        request,
+        "lostfound/item_list.html",
+        {
+            "items": items[:500],
+            "states": FoundItem.Status.choices,
+            "state": state,
+            "boxes": boxes.order_by("station__code", "code"),
+            "box": int(box) if box.isdigit() else None,
+            "can_receive": boxes_workable_by(request.user).exists(),  # type: ignore[arg-type]
+        },
+    )
+
+
+@login_required
+def receive(request: HttpRequest) -> HttpResponse:
+    boxes = boxes_workable_by(request.user)  # type: ignore[arg-type]
+    if not boxes.exists():
+        raise PermissionDenied("No box to receive items at")
+    form = ReceiptForm(request.POST or None, boxes=boxes, initial=_initial_box(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        box = data.pop("box")
+        try:
+            item = services.receive_item(request.user, box, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Receipt %(number)s issued.") % {"number": item.receipt_number})
+            return redirect("lostfound:receipt", item.pk)
+    return render(request, "lostfound/receive.html", {"form": form})
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable receipt (預り書) for the finder."""
+    item = workable_item(request.user, pk)
+    return render(request, "lostfound/receipt.html", {"item": item})
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = visible_item(request.user, pk)
+    can_work = boxes_workable_by(request.user).filter(pk=item.box_id).exists()  # type: ignore[arg-type]
+    suggestions = reports_for_item(request.user, item) if item.is_open else []
+    for s in suggestions:
+        s.owner = person_details(request.user, s.obj.box, s.obj.owner_name, s.obj.owner_contact)
+        s.explained = explain(s.match)
+    handover = getattr(item, "handover", None)
+    return render(
+        request,
+        "lostfound/item_detail.html",
+        {
+            "item": item,
+            "finder": person_details(request.user, item.box, item.finder_name, item.finder_contact),
+            "show_recipient": can_see_finder_details(request.user, item.box),  # type: ignore[arg-type]
+            "handover": handover,
+            "timeline": timeline(item),
+            "suggestions": suggestions,
+            "tasks": item.tasks.all(),
+            "can_work": can_work,
+            "dispose_form": NoteForm(),
+        },
+    )
+
+
+@login_required
+def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    item = workable_item(request.user, pk)
+    initial = {"recipient": "owner", "loss_report": request.GET.get("report") or None}
+    form = HandoverForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        report_id = data.pop("loss_report")
+        report = visible_report(request.user, report_id) if report_id else None
+        data["handed_over_at"] = data.get("handed_over_at") or None
+        try:
+            services.hand_over(request.user, item, loss_report=report, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Handover recorded."))
+            return redirect("lostfound:item", item.pk)
+    return render(request, "lostfound/handover.html", {"item": item, "form": form})
+
+
+@login_required
+@require_POST
+def dispose(request: HttpRequest, pk: int) -> HttpResponse:
+    item = workable_item(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dispose_item(request.user, item, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Disposal recorded."))
+    return redirect("lostfound:item", item.pk)
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
+    reports = LossReport.objects.filter(box__in=boxes).select_related("box", "category")
+    status = request.GET.get("status", "open")
+    if status in LossReport.Status.values:
+        reports = reports.filter(status=status)
+    return render(
+        request,
+        "lostfound/report_list.html",
+        {"reports": reports[:500], "status": status, "statuses": LossReport.Status.choices},
+    )
+
+
+@login_required
+def report_new(request: HttpRequest) -> HttpResponse:
+    boxes = boxes_workable_by(request.user)  # type: ignore[arg-type]
+    if not boxes.exists():
+        raise PermissionDenied("No box to take reports at")
+    form = LossReportForm(request.POST or None, boxes=boxes, initial=_initial_box(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        box = data.pop("box")
+        try:
+            report = services.report_loss(request.user, box, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Loss report recorded."))
+            return redirect("lostfound:report", report.pk)
+    return render(request, "lostfound/report_form.html", {"form": form})
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = visible_report(request.user, pk)
+    suggestions = items_for_report(request.user, report) if report.status == LossReport.Status.OPEN else []
+    for s in suggestions:
+        s.explained = explain(s.match)
+    return render(
+        request,
+        "lostfound/report_detail.html",
+        {
+            "report": report,
+            "owner": person_details(request.user, report.box, report.owner_name, report.owner_contact),
+            "suggestions": suggestions,
+        },
+    )
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """What each box the user works on must do today for its found items."""
+    return render(
+        request,
+        "lostfound/today.html",
+        {
+            "grouped": sorted(tasks_by_box(request.user).items(), key=lambda kv: kv[0].code),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(ItemTask.objects.select_related("item"), pk=pk)
+    workable_item(request.user, task.item_id)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.complete_task(request.user, task, note=note)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("lostfound:today")

@@ -1,0 +1,237 @@
+"""Pages of patrols: the list, a new patrol (GPX or drawn), the patrol on a map, beat coverage."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
+from koban.geography.models import Beat
+from koban.lib.geo import GeometryError
+from koban.patrols import services
+from koban.patrols.coverage import beat_coverage, week_of
+from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
+from koban.patrols.models import Patrol
+from koban.web.views import map_config
+
+
+def visible_patrol(user: Any, pk: int) -> Patrol:
+    patrol = get_object_or_404(Patrol.objects.select_related("box", "box__station"), pk=pk)
+    if not boxes_visible_to(user).filter(pk=patrol.box_id).exists():
+        raise PermissionDenied("No access to this patrol")
+    return patrol
+
+
+def _patrol_boxes(user: Any) -> Any:
+    return boxes_patrollable_by(user)
+
+
+def _point(obj: Any, **props: Any) -> dict[str, Any] | None:
+    if obj.point is None:
+        return None
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [obj.point.x, obj.point.y]},
+        "properties": props,
+    }
+
+
+def _beat_outline(box_id: int) -> dict[str, Any] | None:
+    beat = Beat.objects.current().filter(box_id=box_id).first()
+    return (
+        {"type": "Feature", "geometry": json.loads(beat.geom.geojson), "properties": {"code": beat.code}}
+        if beat
+        else None
+    )
+
+
+@login_required
+def patrol_list(request: HttpRequest) -> HttpResponse:
+    boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
+    patrols = Patrol.objects.of_boxes(boxes).select_related("box").prefetch_related("officers")
+    box = request.GET.get("box", "")
+    if box.isdigit():
+        patrols = patrols.filter(box_id=int(box))
+    return render(
+        request,
+        "patrols/patrol_list.html",
+        {
+            "patrols": patrols[:300],
+            "boxes": boxes.order_by("station__code", "code"),
+            "box": int(box) if box.isdigit() else None,
+            "can_record": _patrol_boxes(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def patrol_new(request: HttpRequest) -> HttpResponse:
+    boxes = _patrol_boxes(request.user)
+    if not boxes.exists():
+        raise PermissionDenied("No box to record patrols for")
+    initial = {"box": request.user.box_id, "officers": [request.user.pk]}  # type: ignore[union-attr]
+    form = PatrolForm(request.POST or None, request.FILES or None, boxes=boxes, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = {
+            "officers": list(data["officers"]),
+            "kind": data["kind"],
+            "started_at": data.get("started_at"),
+            "ended_at": data.get("ended_at"),
+            "note": data.get("note", ""),
+        }
+        try:
+            if data.get("gpx"):
+                upload = data["gpx"]
+                if upload.size > settings.KOBAN_GPX_MAX_BYTES:
+                    raise ValidationError(
+                        {
+                            "gpx": _("The GPX file is too large (limit %(mb).1f MB).")
+                            % {"mb": settings.KOBAN_GPX_MAX_BYTES / 1024 / 1024}
+                        }
+                    )
+                patrol = services.record_gpx_patrol(request.user, data["box"], upload.read(), **options)
+            else:
+                patrol = services.record_drawn_patrol(request.user, data["box"], data["route"], **options)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Patrol recorded."))
+            return redirect("patrols:detail", patrol.pk)
+    first = boxes.first()
+    box_id = (form.data.get("box") if form.is_bound else None) or request.user.box_id or first.pk  # type: ignore[union-attr]
+    outline = _beat_outline(int(box_id)) if box_id and str(box_id).isdigit() else None
+    config = map_config(layers={}, mode="draw", beat=outline, routeInput="id_route")
+    return render(request, "patrols/patrol_new.html", {"form": form, "map_config": config})
+
+
+@login_required
+def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patrol = visible_patrol(request.user, pk)
+    can_record = can_record_patrol(request.user, patrol.box)  # type: ignore[arg-type]
+    stops = list(patrol.stops.all())
+    observations = list(patrol.observations.all())
+    cards = list(patrol.cards.all())
+    features = {
+        "route": {"type": "Feature", "geometry": json.loads(patrol.route.geojson), "properties": {}},
+        "stops": [
+            f
+            for s in stops
+            if (
+                f := _point(
+                    s,
+                    label=f"{timezone.localtime(s.arrived_at):%H:%M}–{timezone.localtime(s.left_at):%H:%M} ({s.dwell_minutes} min)",
+                )
+            )
+        ],
+        "observations": [
+            f
+            for o in observations
+            if (f := _point(o, label=f"{o.get_kind_display()}: {o.note[:80]}", kind=o.kind))
+        ],
+        "cards": [f for c in cards if (f := _point(c, label=c.address))],
+    }
+    config = map_config(layers={}, mode="detail", patrol=features, beat=_beat_outline(patrol.box_id))
+    return render(
+        request,
+        "patrols/patrol_detail.html",
+        {
+            "patrol": patrol,
+            "stops": stops,
+            "observations": observations,
+            "cards": cards,
+            "can_record": can_record,
+            "stop_form": StopForm(prefix="stop"),
+            "observation_form": ObservationForm(prefix="obs"),
+            "card_form": CardForm(prefix="card"),
+            "map_config": config,
+        },
+    )
+
+
+_ADDERS = {
+    "stop": (StopForm, services.add_stop),
+    "obs": (ObservationForm, services.add_observation),
+    "card": (CardForm, services.add_card),
+}
+
+
+@login_required
+@require_POST
+def patrol_add(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Add a stop, an observation or a patrol card to a patrol (from the forms under its map)."""
+    patrol = visible_patrol(request.user, pk)
+    if not can_record_patrol(request.user, patrol.box):  # type: ignore[arg-type]
+        raise PermissionDenied("No permission to record patrols of this box")
+    if what not in _ADDERS:
+        raise PermissionDenied("Unknown record")
+    form_class, adder = _ADDERS[what]
+    form = form_class(request.POST, prefix=what)
+    if form.is_valid():
+        try:
+            adder(request.user, patrol, **form.cleaned_data)  # type: ignore[operator]
+        except (ValidationError, GeometryError) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+    return redirect("patrols:detail", patrol.pk)
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Streets (or grid cells) of a beat patrolled this week, and those left out."""
+    beats = Beat.objects.current().with_box().filter(box__in=boxes_visible_to(request.user)).order_by("code")  # type: ignore[arg-type]
+    beat_id = request.GET.get("beat", "")
+    beat = beats.filter(pk=int(beat_id)).first() if beat_id.isdigit() else None
+    if beat is None and request.user.box_id:  # type: ignore[union-attr]
+        beat = beats.filter(box_id=request.user.box_id).first()  # type: ignore[union-attr]
+    beat = beat or beats.first()
+    try:
+        day = (
+            datetime.date.fromisoformat(request.GET["date"])
+            if request.GET.get("date")
+            else timezone.localdate()
+        )
+    except ValueError:
+        messages.error(request, _("The date must look like 2026-04-01."))
+        day = timezone.localdate()
+    result = beat_coverage(beat, day) if beat else None
+    start, end = week_of(day)
+    config = map_config(
+        layers={},
+        mode="coverage",
+        coverage=result.geojson() if result else None,
+        beat=_beat_outline(beat.box_id) if beat else None,
+    )
+    return render(
+        request,
+        "patrols/coverage.html",
+        {
+            "beats": beats,
+            "beat": beat,
+            "day": day,
+            "week_start": start,
+            "week_end": end - datetime.timedelta(days=1),
+            "previous": (start - datetime.timedelta(days=7)).date(),
+            "next": (start + datetime.timedelta(days=7)).date(),
+            "result": result,
+            "map_config": config,
+        },
+    )

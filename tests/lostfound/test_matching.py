@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime
+
+from koban.analytics.algorithms.matching import Description, rank, score_pair, tokens
+
+T0 = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
+H = datetime.timedelta(hours=1)
+
+
+def _report(key, category, text, lon=139.700, lat=35.600, start=T0, end=T0 + 3 * H):
+    return Description(key, category, text, lon, lat, start, end)
+
+
+def _item(key, category, text, lon=139.701, lat=35.601, when=T0 + 2 * H):
+    return Description(key, category, text, lon, lat, when, when)
+
+
+def test_japanese_text_is_cut_into_bigrams_and_latin_text_into_words():
+    assert {"黒い", "い財", "財布"} <= tokens("黒い財布")
+    assert {"black", "wallet"} <= tokens("A black Wallet")
+    assert "ｗａｌｌｅｔ" not in tokens("ｗａｌｌｅｔ") and "wallet" in tokens("ｗａｌｌｅｔ")
+
+
+def test_the_right_report_ranks_first_for_a_japanese_description():
+    item = _item(1, "wallet", "黒い革の長財布、ポイントカード入り")
+    reports = [
+        _report(10, "wallet", "茶色の小銭入れ"),
+        _report(11, "wallet", "黒い長財布をなくしました"),
+        _report(12, "umbrella", "黒い傘"),
+        _report(13, "wallet", "黒い長財布", start=T0 + 72 * H, end=T0 + 75 * H),  # lost after it was found
+    ]
+    ranked = rank(item, reports, query_is_report=False, min_score=0.0)
+    assert ranked[0].key == 11
+    assert ranked[-1].key in (12, 13)
+    best = ranked[0]
+    assert best.parts["category"] == 1.0 and best.parts["time"] == 1.0
+    assert "財布" in best.shared_tokens and "長財" in best.shared_tokens
+
+
+def test_the_right_item_ranks_first_for_an_english_report():
+    report = _report(1, "bag", "Blue backpack with a laptop and a red water bottle")
+    items = [
+        _item(20, "bag", "red handbag"),
+        _item(21, "bag", "blue backpack, laptop inside"),
+        _item(22, "bag", "blue backpack", when=T0 - 48 * H),  # found before it was lost
+    ]
+    ranked = rank(report, items, min_score=0.0)
+    assert ranked[0].key == 21
+    assert ranked[-1].key == 22 and ranked[-1].score == 0.0 and ranked[-1].parts["text"] == 1.0
+
+
+def test_unknown_places_score_neutral_and_low_scores_are_dropped():
+    match = score_pair(_report(1, "keys", "keys", lon=None, lat=None), _item(2, "keys", "keys"))
+    assert match.parts["place"] == 0.5 and match.distance_m is None
+    assert rank(_report(1, "keys", "keys"), [_item(3, "phone", "iPhone", when=T0 + 500 * H)]) == []
