@@ -25,3 +25,22 @@ pytest_plugins = ["tests.personas", "tests.browser"]
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):  # type: ignore[no-untyped-def]
+    # Deployments default to Japanese and the catalogue is complete, but tests assert on the English
+    # source strings. Changing LANGUAGE_CODE also drops any language a previous test left active;
+    # a test that wants Japanese asks for it (Accept-Language, /i18n/setlang/, translation.override).
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):  # type: ignore[no-untyped-def]
+    # Tests assert English messages unless they ask for Japanese (Accept-Language or override):
+    # the deployment default (ja) would otherwise translate every error message.
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class IncidentsConfig(AppConfig):
     name = "koban.incidents"
     verbose_name = _("Incidents and 110 calls")
+
+    def ready(self) -> None:
+        from koban.incidents.categories import seed_default_categories
+
+        post_migrate.connect(seed_default_categories, sender=self, dispatch_uid="incidents.seed_categories")

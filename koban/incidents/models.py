@@ -1,1 +1,368 @@
-"""Incidents and 110 calls: intake, dispatch, status history, response times."""
+"""Incidents and 110 calls: intake, dispatch, status history, response times.
+
+An incident is anything the police are asked to deal with at a place and time: a 110 call passed on
+by the prefectural command room, a report made at the box counter, something an officer finds on
+patrol, or a historical record imported from the police open-data files. At intake the point is
+placed in a beat (受持区), which names the responsible box and station; a point outside every active
+beat is kept and flagged "outside jurisdiction" so that it is never silently dropped.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from koban.geography.models import Beat
+from koban.organization.models import Agency, PoliceBox, PoliceStation
+
+
+class Priority(models.IntegerChoices):
+    """How urgently units must respond; 1 is the most urgent (life or ongoing crime)."""
+
+    URGENT = 1, _("1 – urgent")
+    HIGH = 2, _("2 – high")
+    NORMAL = 3, _("3 – normal")
+    LOW = 4, _("4 – low (non-urgent, #9110)")
+
+
+class IncidentCategoryQuerySet(models.QuerySet["IncidentCategory"]):
+    def active(self) -> IncidentCategoryQuerySet:
+        return self.filter(active=True)
+
+
+class IncidentCategory(models.Model):
+    """A kind of incident (theft, traffic accident, lost child …), configured per deployment.
+
+    Labels are kept per language as JSON (``{"ja": "窃盗", "en": "Theft"}``) so that a deployment
+    abroad can add its own categories without a translation round trip. Inactive categories stay
+    attached to old incidents but are not offered at intake.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    labels = models.JSONField(_("labels by language"), default=dict)
+    default_priority = models.PositiveSmallIntegerField(
+        _("default priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    objects = IncidentCategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident category")
+        verbose_name_plural = _("incident categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        """Display name in *language* (default: the active one), falling back to English, then the code."""
+        lang = (language or get_language() or "en").split("-")[0]
+        labels = self.labels or {}
+        return str(labels.get(lang) or labels.get("en") or self.code)
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ON_SCENE = "on_scene", _("On scene")
+    CLEARED = "cleared", _("Cleared")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Source(models.TextChoices):
+    CALL_110 = "call_110", _("110 call")
+    WALK_IN = "walk_in", _("Walk-in report")
+    OFFICER = "officer", _("Found by an officer")
+    IMPORTED = "imported", _("Imported record")
+
+
+class IncidentImport(models.Model):
+    """One bulk import of historical incidents from a file: what was read, kept and rejected.
+
+    Imported incidents point here, so that one import can be reviewed or removed as a whole; the
+    audit trail holds one summary row per import, attached to this record.
+    """
+
+    file_name = models.CharField(_("file name"), max_length=300)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+    file_format = models.CharField(_("format"), max_length=20)
+    encoding = models.CharField(_("encoding"), max_length=20)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows_outside = models.PositiveIntegerField(_("rows outside jurisdiction"), default=0)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("incident import")
+        verbose_name_plural = _("incident imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows_imported})"
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def open(self) -> IncidentQuerySet:
+        return self.filter(status__in=[Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE])
+
+    def with_relations(self) -> IncidentQuerySet:
+        return self.select_related("category", "beat", "box", "station", "created_by")
+
+    def received_between(self, start, end) -> IncidentQuerySet:  # type: ignore[no-untyped-def]
+        """Incidents received in [start, end) (either bound may be None)."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(received_at__gte=start)
+        if end is not None:
+            qs = qs.filter(received_at__lt=end)
+        return qs
+
+    def visible_to(self, user) -> IncidentQuerySet:  # type: ignore[no-untyped-def]
+        """Incidents *user* may see: those of the boxes they work on (officer: own box, chief: the
+        station's boxes, HQ: all), their own intakes, and for HQ the agency's incidents outside
+        every beat."""
+        from koban.accounts.access import agencies_overseen_by, boxes_workable_by
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        scope = Q(box__in=boxes_workable_by(user)) | Q(created_by=user)
+        scope |= Q(agency__in=agencies_overseen_by(user))
+        return self.filter(scope)
+
+    def with_response(self) -> IncidentQuerySet:
+        """110 calls (live or imported history) with a measured response: a unit arrived.
+
+        Incidents an officer found on patrol or that were reported at the counter have no response
+        to measure; counting them would flatter the figure the national 110 average is compared with.
+        """
+        return self.filter(arrived_at__isnull=False, source__in=[Source.CALL_110, Source.IMPORTED])
+
+
+class Incident(models.Model):
+    """One call or report about something at a place and time, and what the police did about it.
+
+    The response time is received → arrived (the national 110 figure is measured the same way).
+    ``dispatched_at``/``arrived_at`` are the first unit's times; each unit's own times are in
+    ``Dispatch``. Timestamps can never run backwards: the database refuses it as well as the forms.
+    """
+
+    # Each index slows bulk imports; single-column indexes are kept only where a query or a cascade
+    # needs them (box and station are covered by the (…, received_at) indexes in Meta).
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="incidents", db_index=False
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.CALL_110)
+    category = models.ForeignKey(
+        IncidentCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        db_index=False,
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    description = models.TextField(_("description"), blank=True)
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    beat = models.ForeignKey(
+        Beat, verbose_name=_("beat"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    box = models.ForeignKey(
+        PoliceBox,
+        verbose_name=_("police box"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        db_index=False,
+    )
+    station = models.ForeignKey(
+        PoliceStation,
+        verbose_name=_("police station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        db_index=False,
+    )
+    outside_jurisdiction = models.BooleanField(
+        _("outside jurisdiction"),
+        default=False,
+        help_text=_("The location lies in no active beat; the incident is kept for review."),
+    )
+
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    # Historical records give the hour only when known; midnight then stands for "some time that day".
+    time_approximate = models.BooleanField(_("time approximate"), default=False)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    # Unique among the incidents that have one (a partial index: imported rows carry none).
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
+    source_ref = models.CharField(_("source reference"), max_length=100, blank=True)
+    # The box named by the source (police open data give the 管轄交番・駐在所 of each record), kept
+    # as text to compare with the box found from the point.
+    source_box_label = models.CharField(_("box named by the source"), max_length=200, blank=True)
+    import_batch = models.ForeignKey(
+        IncidentImport,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="incidents",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["box", "received_at"]),
+            models.Index(fields=["station", "received_at"]),
+            # Only open incidents are looked up by status; closed history stays out of the index.
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["received", "dispatched", "on_scene"]),
+                name="incident_open_status",
+            ),
+            models.Index(
+                fields=["created_by"], condition=Q(created_by__isnull=False), name="incident_taken_by"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="incident_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(dispatched_at__isnull=True) | Q(dispatched_at__gte=F("received_at")),
+                name="incident_dispatch_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True) | Q(arrived_at__gte=F("received_at")),
+                name="incident_arrival_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True)
+                | Q(dispatched_at__isnull=True)
+                | Q(arrived_at__gte=F("dispatched_at")),
+                name="incident_arrival_after_dispatch",
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True) | Q(cleared_at__gte=F("received_at")),
+                name="incident_clear_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=4), name="incident_priority_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category} {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE}
+
+    @property
+    def response_seconds(self) -> float | None:
+        if self.arrived_at is None:
+            return None
+        return (self.arrived_at - self.received_at).total_seconds()
+
+
+class IncidentEvent(models.Model):
+    """One line of an incident's history: who changed its status (or noted something), and when."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M} {self.action} {self.from_status}→{self.to_status}"
+
+
+class Dispatch(models.Model):
+    """Units of one box sent to an incident, with their own dispatch and arrival times."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="dispatches"
+    )
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.PROTECT, related_name="dispatches"
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("officers"), blank=True, related_name="dispatches"
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    distance_m = models.FloatField(_("travel distance (m)"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        ordering = ["dispatched_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True) | Q(arrived_at__gte=F("dispatched_at")),
+                name="dispatch_arrival_after_dispatch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.box} → #{self.incident_id}"

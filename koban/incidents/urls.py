@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+"""Incidents and 110 calls: intake, dispatch, status history, response times."""
+
+from django.urls import path
+
+from koban.incidents import views
 
 app_name = "incidents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("new/", views.intake, name="intake"),
+    path("response-times/", views.response_times, name="response_times"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path(
+        "<int:pk>/<slug:verb>/",
+        views.incident_action,
+        name="action",
+    ),
+]

@@ -1,0 +1,421 @@
+"""REST API for incidents and 110 calls: intake, the status actions, dispatch suggestions, figures.
+
+Errors answer 400 with ``{"errors": {field: message}}``; permissions come from
+``koban.accounts.access`` through the services (403 when refused).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from koban.accounts.access import access_box, boxes_visible_to
+from koban.accounts.models import User
+from koban.incidents import services
+from koban.incidents.dispatching import suggest_units
+from koban.incidents.figures import DIMENSIONS, benchmark_seconds, overall_response, response_by
+from koban.incidents.models import (
+    Dispatch,
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    IncidentQuerySet,
+    Source,
+    Status,
+)
+from koban.organization.api import GeoJsonPages
+from koban.organization.models import Agency
+
+
+def error_response(errors: dict[str, Any], status: int = 400) -> Response:
+    flat = {
+        field: (" ".join(str(m) for m in messages) if isinstance(messages, list | tuple) else str(messages))
+        for field, messages in errors.items()
+    }
+    return Response({"errors": flat}, status=status)
+
+
+class IncidentCategorySerializer(serializers.ModelSerializer):
+    default_priority = serializers.IntegerField(read_only=True, help_text="1 (urgent) to 4 (low)")
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
+
+    class Meta:
+        model = IncidentCategory
+        fields = ["id", "code", "label", "labels", "default_priority", "active"]
+
+    def get_label(self, obj: IncidentCategory) -> str:
+        return obj.label()
+
+
+class IncidentEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    # Plain strings: the status enum is named once, on the incident.
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    box_name = serializers.CharField(source="box.name", read_only=True)
+    officers: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Dispatch
+        fields = ["id", "box", "box_name", "officers", "dispatched_at", "arrived_at", "distance_m"]
+
+
+class IncidentSerializer(GeoFeatureModelSerializer):
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_label = serializers.CharField(source="category.label", read_only=True)
+    box_name = serializers.CharField(source="box.name", default=None, read_only=True)
+    beat_code = serializers.CharField(source="beat.code", default=None, read_only=True)
+    response_seconds = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = Incident
+        geo_field = "location"
+        fields = [
+            "id",
+            "source",
+            "category",
+            "category_label",
+            "priority",
+            "status",
+            "description",
+            "address",
+            "beat",
+            "beat_code",
+            "box",
+            "box_name",
+            "station",
+            "outside_jurisdiction",
+            "received_at",
+            "dispatched_at",
+            "arrived_at",
+            "cleared_at",
+            "response_seconds",
+            "idempotency_key",
+        ]
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    events = IncidentEventSerializer(many=True, read_only=True)
+    dispatches = DispatchSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "events", "dispatches"]
+
+
+class IntakeSerializer(serializers.Serializer):
+    """A call or report to record. Give the place as ``lat``/``lon``, an ``address``, or both."""
+
+    category = serializers.SlugRelatedField(slug_field="code", queryset=IncidentCategory.objects.all())
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=[c for c in Source.choices if c[0] != Source.IMPORTED], default=Source.CALL_110
+    )
+    priority = serializers.IntegerField(
+        min_value=1, max_value=4, required=False, allow_null=True, help_text="1 (urgent) to 4 (low)"
+    )
+    lat = serializers.FloatField(required=False, allow_null=True)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    received_at = serializers.DateTimeField(required=False)
+    dispatched_at = serializers.DateTimeField(required=False, allow_null=True)
+    arrived_at = serializers.DateTimeField(required=False, allow_null=True)
+    cleared_at = serializers.DateTimeField(required=False, allow_null=True)
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+
+
+class DispatchInputSerializer(serializers.Serializer):
+    box = serializers.IntegerField()
+    officers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class TimeNoteSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def _date_param(params: Any, name: str, errors: dict[str, str]) -> datetime.datetime | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        errors[name] = f"{raw!r} is not a date (YYYY-MM-DD)."
+        return None
+    moment = datetime.datetime.combine(day, datetime.time.min)
+    return timezone.make_aware(moment)
+
+
+def filtered_incidents(params: Any, qs: IncidentQuerySet, errors: dict[str, str]) -> IncidentQuerySet:
+    """Apply the list filters shared by the API and the pages: box, station, status, category, dates."""
+    for name in ("box", "station"):
+        raw = params.get(name)
+        if raw:
+            if not raw.isdigit():
+                errors[name] = f"{raw!r} is not an id."
+            else:
+                qs = qs.filter(**{f"{name}_id": int(raw)})
+    statuses = [s for s in (params.get("status") or "").split(",") if s]
+    if statuses == ["open"]:
+        qs = qs.open()
+    elif statuses:
+        unknown = [s for s in statuses if s not in Status.values]
+        if unknown:
+            errors["status"] = f"Unknown status: {', '.join(unknown)}."
+        qs = qs.filter(status__in=statuses)
+    category = params.get("category")
+    if category:
+        qs = qs.filter(category__code=category)
+    if params.get("outside") in ("1", "true"):
+        qs = qs.filter(outside_jurisdiction=True)
+    start = _date_param(params, "from", errors)
+    end = _date_param(params, "to", errors)
+    if end is not None:
+        end += datetime.timedelta(days=1)
+    return qs.received_between(start, end)
+
+
+_list_parameters = [
+    OpenApiParameter("box", OpenApiTypes.INT, description="Box id"),
+    OpenApiParameter("station", OpenApiTypes.INT, description="Station id"),
+    OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated statuses, or 'open'"),
+    OpenApiParameter("category", OpenApiTypes.STR, description="Category code"),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="Received on or after this day"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Received on or before this day"),
+    OpenApiParameter("outside", OpenApiTypes.BOOL, description="Only incidents outside every beat"),
+]
+
+
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Incidents the user may see (officer: own box; chief: the station's boxes; HQ: all)."""
+
+    pagination_class = GeoJsonPages
+    serializer_class = IncidentSerializer
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        return Incident.objects.visible_to(self.request.user).with_relations()
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        if self.action == "retrieve":
+            return IncidentDetailSerializer
+        if self.action == "create":
+            return IntakeSerializer
+        return IncidentSerializer
+
+    @extend_schema(parameters=_list_parameters)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        errors: dict[str, str] = {}
+        qs = filtered_incidents(request.query_params, self.get_queryset(), errors)  # type: ignore[arg-type]
+        if errors:
+            return error_response(errors)
+        page = self.paginate_queryset(qs)
+        serializer = IncidentSerializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        request=IntakeSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={201: IncidentDetailSerializer, 200: IncidentDetailSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record a call or report. A repeated ``Idempotency-Key`` returns the first incident (200)."""
+        data = IntakeSerializer(data=request.data)
+        if not data.is_valid():
+            return error_response(data.errors)
+        values = dict(data.validated_data)
+        key = request.headers.get("Idempotency-Key") or values.pop("idempotency_key", None)
+        values.pop("idempotency_key", None)
+        values.setdefault("received_at", timezone.now())
+        try:
+            result = services.intake_incident(request.user, idempotency_key=key, **values)  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            return error_response(exc.message_dict)
+        body = IncidentDetailSerializer(result.incident).data
+        return Response(body, status=201 if result.created else 200)
+
+    def _incident(self, pk: Any) -> Incident:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _done(self, incident: Incident) -> Response:
+        fresh = self.get_queryset().get(pk=incident.pk)
+        return Response(IncidentDetailSerializer(fresh).data)
+
+    @extend_schema(request=DispatchInputSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def send_units(self, request: Request, pk: Any = None) -> Response:
+        """Send the units of a box (and name the officers) to the incident."""
+        incident = self._incident(pk)
+        data = DispatchInputSerializer(data=request.data)
+        if not data.is_valid():
+            return error_response(data.errors)
+        box = access_box(request.user, data.validated_data["box"])  # type: ignore[arg-type]
+        officer_ids = data.validated_data["officers"]
+        officers = list(User.objects.filter(pk__in=officer_ids))
+        if len(officers) != len(set(officer_ids)):
+            return error_response({"officers": "Unknown officer id."})
+        try:
+            services.dispatch_units(
+                request.user,  # type: ignore[arg-type]
+                incident,
+                box,
+                officers,
+                at=data.validated_data.get("at"),
+                note=data.validated_data["note"],
+            )
+        except DjangoValidationError as exc:
+            return error_response(exc.message_dict)
+        return self._done(incident)
+
+    def _timed(self, request: Request, pk: Any, verb: str) -> Response:
+        incident = self._incident(pk)
+        data = TimeNoteSerializer(data=request.data)
+        if not data.is_valid():
+            return error_response(data.errors)
+        at, note = data.validated_data.get("at"), data.validated_data["note"]
+        try:
+            if verb == "arrive":
+                services.mark_arrived(request.user, incident, at=at)  # type: ignore[arg-type]
+            elif verb == "clear":
+                services.clear_incident(request.user, incident, at=at, note=note)  # type: ignore[arg-type]
+            elif verb == "cancel":
+                services.cancel_incident(request.user, incident, note=note)  # type: ignore[arg-type]
+            else:
+                services.add_note(request.user, incident, note)  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            return error_response(exc.message_dict)
+        return self._done(incident)
+
+    @extend_schema(request=TimeNoteSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def arrive(self, request: Request, pk: Any = None) -> Response:
+        """Record that the units reached the scene (``at`` defaults to now)."""
+        return self._timed(request, pk, "arrive")
+
+    @extend_schema(request=TimeNoteSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def clear(self, request: Request, pk: Any = None) -> Response:
+        """Close the incident as dealt with."""
+        return self._timed(request, pk, "clear")
+
+    @extend_schema(request=TimeNoteSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        """Close the incident as not needing the police; ``note`` (the reason) is required."""
+        return self._timed(request, pk, "cancel")
+
+    @extend_schema(request=TimeNoteSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request: Request, pk: Any = None) -> Response:
+        """Add a line to the incident's history."""
+        return self._timed(request, pk, "note")
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "DispatchSuggestion",
+                {
+                    "box": serializers.IntegerField(),
+                    "box_name": serializers.CharField(),
+                    "kind": serializers.CharField(),
+                    "distance_m": serializers.FloatField(),
+                    "method": serializers.CharField(),
+                    "straight_line_m": serializers.FloatField(),
+                    "officers": serializers.ListField(child=serializers.DictField()),
+                },
+                many=True,
+            )
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request: Request, pk: Any = None) -> Response:
+        """The nearest boxes by travel distance (road network where loaded), with on-duty officers."""
+        incident = self._incident(pk)
+        return Response([suggestion_dict(s) for s in suggest_units(incident)])
+
+
+def suggestion_dict(s: Any) -> dict[str, Any]:
+    return {
+        "box": s.box.pk,
+        "box_name": s.box.name,
+        "kind": s.box.kind,
+        "distance_m": round(s.distance_m, 1),
+        "method": s.method,
+        "straight_line_m": round(s.straight_line_m, 1),
+        "officers": [{"id": o.pk, "username": o.username, "name": str(o)} for o in s.officers],
+    }
+
+
+class IncidentCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Incident categories (active ones first in their configured order)."""
+
+    serializer_class = IncidentCategorySerializer
+    pagination_class = None
+    queryset = IncidentCategory.objects.all()
+
+
+def response_figures(request: Any) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The figures for the request's filters and ``by`` dimension (shared by the API and the page)."""
+    errors: dict[str, str] = {}
+    params = request.query_params if hasattr(request, "query_params") else request.GET
+    by = params.get("by") or "box"
+    if by not in DIMENSIONS:
+        errors["by"] = f"Unknown dimension {by!r}; use one of {', '.join(DIMENSIONS)}."
+    qs = filtered_incidents(params, Incident.objects.visible_to(request.user), errors)
+    box = params.get("box")
+    if box and box.isdigit() and not boxes_visible_to(request.user).filter(pk=int(box)).exists():
+        errors["box"] = "No access to this box."
+    if errors:
+        return None, errors
+    return {
+        "by": by,
+        "benchmark_seconds": benchmark_seconds(),
+        "overall": overall_response(qs).as_dict(),
+        "groups": [f.as_dict() for f in response_by(qs, by)],
+    }, errors
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("by", OpenApiTypes.STR, enum=list(DIMENSIONS), description="Group by"),
+        *_list_parameters,
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def response_times_view(request: Request) -> Response:
+    """Response times (received → first arrival): median and 90th percentile per group, in seconds."""
+    figures, errors = response_figures(request)
+    if errors:
+        return error_response(errors)
+    return Response(figures)

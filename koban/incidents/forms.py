@@ -1,0 +1,44 @@
+"""Forms of the incident pages: intake, and the notes and times of the status actions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from koban.incidents.models import IncidentCategory, Priority, Source
+
+
+class IntakeForm(forms.Form):
+    """A call or report: the place as a point (picked on the map or typed) and/or an address."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=IncidentCategory.objects.active(), to_field_name="code"
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[c for c in Source.choices if c[0] != Source.IMPORTED]
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("Category default")), *Priority.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    received_at = forms.DateTimeField(label=_("Received at"), initial=timezone.now)
+    lat = forms.FloatField(label=_("Latitude"), required=False)
+    lon = forms.FloatField(label=_("Longitude"), required=False)
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # A fresh key per form: submitting the same form twice (a double click, a retry) records one incident.
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex, max_length=100
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

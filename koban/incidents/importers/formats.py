@@ -1,0 +1,390 @@
+"""Reading historical incident files row by row: the police open-data layout and a generic layout.
+
+Each reader turns a CSV row into an ``ImportRow`` or a ``BadRow`` naming the line and the reason; the
+loader (``koban.incidents.importers.loader``) writes the good rows. Readers never touch the database:
+category codes and priorities come in as a dict.
+
+Formats
+-------
+``hokkaido`` / ``chiba`` (the National Police Agency's standard crime open-data layout, which every
+prefectural police uses): ``罪名, 手口, 管轄警察署（発生地）, 管轄交番・駐在所（発生地）, 都道府県（発生地）,
+市区町村（発生地）, 町丁目（発生地）, 発生年月日（始期）, 発生時（始期）`` and optional coordinates
+(``longitude``/``latitude`` as added to the Hokkaido file, ``lon``/``lat`` as added to the Chiba one).
+Files without coordinates are imported with the address only.
+
+``generic``: ``received_at`` (ISO 8601; local time when no offset is given), ``category`` (a category
+code), optional ``lon``, ``lat``, ``address``, ``priority`` (1–4), ``description``, ``source_ref``,
+``dispatched_at``, ``arrived_at``, ``cleared_at``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+FORMATS = ("hokkaido", "chiba", "generic")
+
+#: 手口 (modus) of the police open data → incident category code.
+MODUS_CATEGORIES = {
+    "自転車盗": "bicycle_theft",
+    "オートバイ盗": "vehicle_theft",
+    "自動車盗": "vehicle_theft",
+    "車上ねらい": "theft_from_vehicle",
+    "部品ねらい": "theft_from_vehicle",
+    "ひったくり": "snatching",
+    "自動販売機ねらい": "theft",
+    "万引き": "theft",
+    "置引き": "theft",
+    "すり": "theft",
+    "空き巣": "burglary",
+    "忍込み": "burglary",
+    "居空き": "burglary",
+    "出店荒し": "burglary",
+    "事務所荒し": "burglary",
+    "金庫破り": "burglary",
+}
+#: 罪名 (offence) → category code, when the modus says nothing more precise.
+OFFENCE_CATEGORIES = {
+    "窃盗": "theft",
+    "暴行": "assault",
+    "傷害": "assault",
+    "詐欺": "fraud",
+}
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class ImportFormatError(ValueError):
+    """The file as a whole cannot be read in the chosen format (missing columns, wrong encoding)."""
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportRow:
+    """One valid historical incident, ready to be written."""
+
+    line: int
+    received_at: datetime.datetime
+    time_approximate: bool
+    category_code: str
+    priority: int | None
+    lon: float | None
+    lat: float | None
+    address: str
+    description: str
+    source_ref: str
+    source_box_label: str = ""
+    dispatched_at: datetime.datetime | None = None
+    arrived_at: datetime.datetime | None = None
+    cleared_at: datetime.datetime | None = None
+
+
+def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
+    """``utf-8`` (with or without BOM) or ``cp932`` (Shift_JIS as Windows writes it), by trial decoding."""
+    with path.open("rb") as handle:
+        sample = handle.read(sample_bytes)
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    # A multi-byte character cut by the sample's end is not a reason to give up on UTF-8.
+    for cut in range(4):
+        try:
+            sample[: len(sample) - cut].decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError:
+            continue
+    try:
+        sample.decode("cp932")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError("The file is neither UTF-8 nor Shift_JIS.") from exc
+    return "cp932"
+
+
+def _coordinate(raw: str, name: str, low: float, high: float) -> float | str | None:
+    """The value, None when blank, or an error message."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return f"{name} {raw!r} is not a number"
+    if not math.isfinite(value) or not low <= value <= high:
+        return f"{name} {raw!r} is outside {low:g}..{high:g}"
+    return value
+
+
+def _point(lon_raw: str, lat_raw: str) -> tuple[float | None, float | None] | str:
+    lon = _coordinate(lon_raw, "longitude", -180.0, 180.0)
+    lat = _coordinate(lat_raw, "latitude", -90.0, 90.0)
+    for value in (lon, lat):
+        if isinstance(value, str):
+            return value
+    if (lon is None) != (lat is None):
+        return "give both longitude and latitude, or neither"
+    return lon, lat  # type: ignore[return-value]
+
+
+class _Reader:
+    """Shared machinery: header lookup, line numbers, the time zone and the clock."""
+
+    required: tuple[str, ...] = ()
+
+    def __init__(self, handle: IO[str], tz: ZoneInfo, now: datetime.datetime, categories: dict[str, int]):
+        self.reader = csv.reader(handle)
+        self.tz = tz
+        self.now = now
+        self.categories = categories
+        try:
+            header = next(self.reader)
+        except StopIteration as exc:
+            raise ImportFormatError("The file is empty.") from exc
+        self.columns = {name.strip().lstrip("\ufeff"): i for i, name in enumerate(header)}
+        missing = [c for c in self.required if c not in self.columns]
+        if missing:
+            raise ImportFormatError(f"Line 1: missing column(s): {', '.join(missing)}")
+        self.width = len(header)
+
+    def rows(self) -> Iterator[ImportRow | BadRow]:
+        for values in self.reader:
+            line = self.reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) < self.width:
+                values = values + [""] * (self.width - len(values))
+            try:
+                yield self.parse(line, values)
+            except _RowError as exc:
+                yield BadRow(line, str(exc))
+
+    def get(self, values: list[str], name: str) -> str:
+        index = self.columns.get(name)
+        return values[index].strip() if index is not None else ""
+
+    def parse(self, line: int, values: list[str]) -> ImportRow:
+        raise NotImplementedError
+
+
+class _RowError(ValueError):
+    pass
+
+
+class NpaReader(_Reader):
+    """The NPA standard crime open-data layout (Hokkaido, Chiba, Tokyo … police)."""
+
+    DATE = "発生年月日（始期）"
+    HOUR = "発生時（始期）"
+    required = ("手口", DATE, HOUR)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if "longitude" in self.columns and "latitude" in self.columns:
+            self.lon_col, self.lat_col = "longitude", "latitude"
+        else:
+            self.lon_col, self.lat_col = "lon", "lat"
+        self.ref_col = "Number" if "Number" in self.columns else ("" if "" in self.columns else None)
+
+    def _received_at(self, line: int, values: list[str]) -> tuple[datetime.datetime, bool]:
+        raw_date = self.get(values, self.DATE).translate(_FULLWIDTH_DIGITS)
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(raw_date)
+            if match:
+                break
+        else:
+            raise _RowError(f"{self.DATE}: date {raw_date or '(blank)'!r} is unknown or not a date")
+        raw_hour = self.get(values, self.HOUR).translate(_FULLWIDTH_DIGITS)
+        approximate = raw_hour in ("", "不明")
+        if approximate:
+            hour = 0
+        elif raw_hour.isdigit() and 0 <= int(raw_hour) <= 23:
+            hour = int(raw_hour)
+        else:
+            raise _RowError(f"{self.HOUR}: hour {raw_hour!r} is not 0–23")
+        try:
+            year, month, day = (int(g) for g in match.groups())
+            at = datetime.datetime(year, month, day, hour, tzinfo=self.tz)
+        except ValueError as exc:
+            raise _RowError(f"{self.DATE}: {raw_date!r} is not a real date") from exc
+        if at > self.now:
+            raise _RowError(f"{self.DATE}: {raw_date!r} is in the future")
+        return at, approximate
+
+    def parse(self, line: int, values: list[str]) -> ImportRow:
+        received_at, approximate = self._received_at(line, values)
+        point = _point(self.get(values, self.lon_col), self.get(values, self.lat_col))
+        if isinstance(point, str):
+            raise _RowError(point)
+        offence, modus = self.get(values, "罪名"), self.get(values, "手口")
+        code = MODUS_CATEGORIES.get(modus) or OFFENCE_CATEGORIES.get(offence) or "other"
+        if code not in self.categories:
+            code = "other"
+        address = "".join(
+            self.get(values, c) for c in ("都道府県（発生地）", "市区町村（発生地）", "町丁目（発生地）")
+        )
+        place = self.get(values, "発生場所の属性") or self.get(values, "発生場所")
+        detail = self.get(values, "発生場所の詳細")
+        description = " / ".join(part for part in (offence, modus, place, detail) if part)
+        station, box = (
+            self.get(values, "管轄警察署（発生地）"),
+            self.get(values, "管轄交番・駐在所（発生地）"),
+        )
+        ref = self.get(values, self.ref_col) if self.ref_col is not None else ""
+        return ImportRow(
+            line=line,
+            received_at=received_at,
+            time_approximate=approximate,
+            category_code=code,
+            priority=None,
+            lon=point[0],
+            lat=point[1],
+            address=address[:300],
+            description=description,
+            source_ref=(ref or f"line {line}")[:100],
+            source_box_label=" ".join(part for part in (station, box) if part)[:200],
+        )
+
+
+class GenericReader(_Reader):
+    """One incident per row with ISO 8601 times and Koban's own category codes.
+
+    This is the layout for million-row loads, so the row check is written for speed: columns are
+    looked up once, and the common row (no response times) takes the short path.
+    """
+
+    required = ("received_at", "category")
+    OPTIONAL = (
+        "lon",
+        "lat",
+        "address",
+        "priority",
+        "description",
+        "source_ref",
+        "dispatched_at",
+        "arrived_at",
+        "cleared_at",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # Column positions; a missing optional column reads as the empty last cell.
+        self.width += 1
+        blank = self.width - 1
+        self.at = {name: self.columns.get(name, blank) for name in (*self.required, *self.OPTIONAL)}
+
+    def rows(self) -> Iterator[ImportRow | BadRow]:
+        pad = [""] * self.width
+        width = self.width
+        for values in self.reader:
+            line = self.reader.line_num
+            if len(values) < width:
+                values = values + pad[: width - len(values)]
+            try:
+                yield self.parse(line, values)
+            except _RowError as exc:
+                if any(v.strip() for v in values):
+                    yield BadRow(line, str(exc))
+
+    def _time(self, raw: str, name: str) -> datetime.datetime:
+        try:
+            value = datetime.datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise _RowError(f"{name}: {raw!r} is not an ISO 8601 time") from exc
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.tz)
+        if value > self.now:
+            raise _RowError(f"{name}: {raw!r} is in the future")
+        return value
+
+    def parse(self, line: int, values: list[str]) -> ImportRow:
+        at = self.at
+        raw = values[at["received_at"]].strip()
+        if not raw:
+            raise _RowError("received_at: required")
+        received = self._time(raw, "received_at")
+        code = values[at["category"]].strip()
+        if code not in self.categories:
+            raise _RowError(f"category: unknown category {code!r}")
+        lon_raw, lat_raw = values[at["lon"]], values[at["lat"]]
+        try:
+            lon, lat = float(lon_raw), float(lat_raw)
+            if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+                raise ValueError
+        except ValueError:
+            point = _point(lon_raw, lat_raw)
+            if isinstance(point, str):
+                raise _RowError(point) from None
+            lon, lat = point  # type: ignore[assignment]
+        address = values[at["address"]].strip()
+        if lon is None and not address:
+            raise _RowError("lon/lat or address: the place is missing")
+        raw_priority = values[at["priority"]].strip()
+        priority = None
+        if raw_priority:
+            if raw_priority not in ("1", "2", "3", "4"):
+                raise _RowError(f"priority: {raw_priority!r} is not 1–4")
+            priority = int(raw_priority)
+        times = [values[at[name]].strip() for name in ("dispatched_at", "arrived_at", "cleared_at")]
+        dispatched = arrived = cleared = None
+        if times[0] or times[1] or times[2]:
+            dispatched, arrived, cleared = (
+                self._time(t, name) if t else None
+                for t, name in zip(times, ("dispatched_at", "arrived_at", "cleared_at"), strict=True)
+            )
+            self._check_order(received, dispatched, arrived, cleared)
+        return ImportRow(
+            line,
+            received,
+            False,
+            code,
+            priority,
+            lon,
+            lat,
+            address[:300],
+            values[at["description"]].strip(),
+            values[at["source_ref"]].strip()[:100] or f"line {line}",
+            "",
+            dispatched,
+            arrived,
+            cleared,
+        )
+
+    @staticmethod
+    def _check_order(
+        received: datetime.datetime,
+        dispatched: datetime.datetime | None,
+        arrived: datetime.datetime | None,
+        cleared: datetime.datetime | None,
+    ) -> None:
+        if dispatched is not None and dispatched < received:
+            raise _RowError("dispatched_at: before received_at")
+        if arrived is not None and arrived < received:
+            raise _RowError("arrived_at: arrival before receipt (received_at)")
+        if arrived is not None and dispatched is not None and arrived < dispatched:
+            raise _RowError("arrived_at: arrival before dispatch (dispatched_at)")
+        if cleared is not None and cleared < (arrived or received):
+            raise _RowError("cleared_at: before receipt or arrival")
+
+
+def reader_for(
+    fmt: str, handle: IO[str], tz: ZoneInfo, now: datetime.datetime, categories: dict[str, int]
+) -> _Reader:
+    if fmt in ("hokkaido", "chiba"):
+        return NpaReader(handle, tz, now, categories)
+    if fmt == "generic":
+        return GenericReader(handle, tz, now, categories)
+    raise ImportFormatError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

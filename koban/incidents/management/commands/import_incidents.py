@@ -1,0 +1,135 @@
+"""``koban import_incidents FILE --format hokkaido|chiba|generic [--commit] [--skip-bad-rows]``.
+
+A dry run by default: the file is read, checked and placed in beats inside a transaction that is
+rolled back, and the report says what a real run would do. With ``--commit`` nothing is written if
+any row is bad (each bad row is printed with its line number and reason); add ``--skip-bad-rows`` to
+write the good rows and report the rest. The exit status is 1 when rows were refused and nothing
+was written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from koban.accounts.access import is_hq
+from koban.accounts.models import User
+from koban.incidents.importers.formats import FORMATS, ImportFormatError
+from koban.incidents.importers.loader import import_incidents_file
+from koban.organization.models import Agency
+
+
+class Command(BaseCommand):
+    help = _("Import historical incidents from a CSV file (police open data or the generic layout).")
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help=_("CSV file to import"))
+        parser.add_argument("--format", dest="file_format", choices=FORMATS, required=True)
+        parser.add_argument(
+            "--commit", action="store_true", help=_("write to the database (default: dry run)")
+        )
+        parser.add_argument(
+            "--skip-bad-rows",
+            action="store_true",
+            help=_("write the valid rows even when some rows are bad (they are reported)"),
+        )
+        parser.add_argument(
+            "--bulk-load",
+            action="store_true",
+            help=_(
+                "drop the incident table's indexes and foreign keys for the load and restore them after"
+                " (faster for files large next to the table; other writers wait meanwhile)"
+            ),
+        )
+        parser.add_argument("--agency", help=_("code of the agency the incidents belong to"))
+        parser.add_argument("--encoding", help=_("text encoding (default: detected, UTF-8 or Shift_JIS)"))
+        parser.add_argument("--user", help=_("username recorded in the audit trail (HQ)"))
+        parser.add_argument("--max-issues", type=int, default=200, help=_("bad rows to print"))
+        parser.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
+
+    def _agency(self, code: str | None) -> Agency:
+        if code:
+            agency = Agency.objects.filter(code=code).first()
+            if agency is None:
+                raise CommandError(_("unknown agency %(code)s") % {"code": code})
+            return agency
+        agencies = list(Agency.objects.filter(level=Agency.Level.PREFECTURAL)[:2])
+        if len(agencies) != 1:
+            raise CommandError(_("say which agency with --agency CODE"))
+        return agencies[0]
+
+    def _actor(self, username: str | None) -> Any:
+        if not username:
+            return "import_incidents (command line)"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("unknown user %(name)s") % {"name": username})
+        if not is_hq(user):
+            raise CommandError(_("user %(name)s may not import incidents") % {"name": username})
+        return user
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(_("no such file: %(path)s") % {"path": path})
+        try:
+            report = import_incidents_file(
+                path,
+                options["file_format"],
+                agency=self._agency(options.get("agency")),
+                actor=self._actor(options.get("user")),
+                commit=options["commit"],
+                skip_bad_rows=options["skip_bad_rows"],
+                bulk_load=options["bulk_load"],
+                encoding=options.get("encoding"),
+            )
+        except ImportFormatError as exc:
+            raise CommandError(str(exc)) from exc
+        limit = options["max_issues"]
+        if report.bad_rows:
+            self.stdout.write(_("Bad rows (%(n)s):") % {"n": len(report.bad_rows)})
+            for bad in report.bad_rows[:limit]:
+                self.stdout.write(_("  line %(line)s: %(reason)s") % {"line": bad.line, "reason": bad.reason})
+            if len(report.bad_rows) > limit:
+                self.stdout.write(_("  … and %(n)s more") % {"n": len(report.bad_rows) - limit})
+            reasons = Counter(bad.reason.split(":")[0] for bad in report.bad_rows)
+            self.stdout.write(
+                _("Bad rows by column: %(counts)s")
+                % {"counts": ", ".join(f"{k} {v}" for k, v in reasons.most_common())}
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        else:
+            self.stdout.write(
+                _(
+                    "%(read)s rows read, %(bad)s bad, %(ok)s valid; %(outside)s outside every beat,"
+                    " %(nolocation)s without a location; %(rate).0f rows/s."
+                )
+                % {
+                    "read": report.rows_read,
+                    "bad": len(report.bad_rows),
+                    "ok": report.rows_valid,
+                    "outside": report.rows_outside,
+                    "nolocation": report.rows_without_location,
+                    "rate": report.rows_read / report.seconds if report.seconds else 0,
+                }
+            )
+        if report.committed:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Imported %(n)s incidents (import #%(id)s).")
+                    % {"n": report.rows_imported, "id": report.batch_id}
+                )
+            )
+        elif options["commit"]:
+            raise CommandError(
+                _("Nothing written: fix the bad rows or use --skip-bad-rows to import the valid ones.")
+            )
+        else:
+            self.stdout.write(_("Dry run: nothing written. Add --commit to import."))

@@ -1,0 +1,379 @@
+"""Changing incidents: intake, dispatch, arrival, clearing, cancelling.
+
+Each function runs in one transaction, writes a history row (``IncidentEvent``) and an audit row, and
+raises ``ValidationError`` with the offending field's name when the input cannot be accepted, so that
+nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from koban.accounts.access import (
+    agencies_overseen_by,
+    can_dispatch,
+    can_take_reports,
+    has_police_powers,
+)
+from koban.accounts.models import User
+from koban.audit.services import record, snapshot
+from koban.geography.locate import locate
+from koban.incidents.lifecycle import (
+    can_transition,
+    status_for_timeline,
+    timeline_errors,
+    transition_error,
+)
+from koban.incidents.models import (
+    Dispatch,
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+    Source,
+    Status,
+)
+from koban.lib.geo import GeometryError, check_lonlat
+from koban.organization.models import Agency, PoliceBox
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    incident: Incident
+    created: bool
+
+
+def _event(
+    incident: Incident,
+    actor: Any,
+    action: str,
+    at: datetime.datetime,
+    before: str,
+    after: str,
+    note: str = "",
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident,
+        at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=before,
+        to_status=after,
+        note=note,
+    )
+
+
+def _location_point(lon: float | None, lat: float | None) -> Point | None:
+    if lon is None and lat is None:
+        return None
+    if lon is None or lat is None:
+        field = "lon" if lon is None else "lat"
+        raise ValidationError({field: _("Give both latitude and longitude, or neither.")})
+    try:
+        check_lonlat(lon, lat)
+    except GeometryError as exc:
+        raise ValidationError({"lat" if "latitude" in str(exc) else "lon": str(exc)}) from exc
+    return Point(lon, lat, srid=4326)
+
+
+def _existing_for_key(actor: User, key: str) -> Incident | None:
+    existing = Incident.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if not Incident.objects.visible_to(actor).filter(pk=existing.pk).exists():
+        # Someone else's submission: do not reveal it, and do not create a second one either.
+        raise ValidationError({"idempotency_key": _("This idempotency key has already been used.")})
+    return existing
+
+
+@transaction.atomic
+def intake_incident(
+    actor: User,
+    *,
+    category: IncidentCategory,
+    received_at: datetime.datetime,
+    source: str = Source.CALL_110,
+    priority: int | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+    description: str = "",
+    dispatched_at: datetime.datetime | None = None,
+    arrived_at: datetime.datetime | None = None,
+    cleared_at: datetime.datetime | None = None,
+    idempotency_key: str | None = None,
+    agency: Agency | None = None,
+) -> IntakeResult:
+    """Record a call or report; place it in its beat, box and station, or flag it outside jurisdiction.
+
+    A second submission with the same idempotency key returns the first incident unchanged
+    (``created`` is False). Times after receipt may be given when the incident is recorded after
+    the fact (an officer who found something on patrol is on scene at once).
+    """
+    if not can_take_reports(actor):
+        raise PermissionDenied(_("You may not record incidents."))
+    key = (idempotency_key or "").strip() or None
+    if key:
+        existing = _existing_for_key(actor, key)
+        if existing is not None:
+            return IntakeResult(existing, created=False)
+
+    errors: dict[str, str] = {}
+    if source not in Source.values or source == Source.IMPORTED:
+        errors["source"] = _("Unknown source %(source)s.") % {"source": source}
+    if not category.active:
+        errors["category"] = _("This category is no longer in use.")
+    if priority is not None and priority not in (1, 2, 3, 4):
+        errors["priority"] = _("Priority must be 1 (urgent) to 4 (low).")
+    errors.update(
+        timeline_errors(
+            received_at=received_at,
+            dispatched_at=dispatched_at,
+            arrived_at=arrived_at,
+            cleared_at=cleared_at,
+            now=timezone.now(),
+        )
+    )
+    point = _location_point(lon, lat)
+    if point is None and not address.strip():
+        errors["location"] = _("Give the place: a point on the map or an address.")
+    if errors:
+        raise ValidationError(errors)
+
+    beat = box = None
+    if point is not None:
+        found = locate(point.x, point.y)
+        beat, box = found.beat, found.beat_box
+    owner = box.station.agency if box else (agency or actor.agency)
+    if owner is None:
+        raise ValidationError({"agency": _("The place is in no beat; say which agency the incident is for.")})
+
+    status = status_for_timeline(dispatched_at, arrived_at, cleared_at)
+    if status != Status.RECEIVED:
+        # Recording what units did needs police powers over the responsible box.
+        if box is not None and not can_dispatch(actor, box):
+            raise PermissionDenied(_("You may not record a response for this box."))
+        if box is None and not has_police_powers(actor):
+            raise PermissionDenied(_("You may not record a response."))
+
+    incident = Incident(
+        agency=owner,
+        source=source,
+        category=category,
+        priority=priority or category.default_priority,
+        status=status,
+        description=description.strip(),
+        location=point,
+        address=address.strip()[:300],
+        beat=beat,
+        box=box,
+        station=box.station if box else None,
+        outside_jurisdiction=point is not None and beat is None,
+        received_at=received_at,
+        dispatched_at=dispatched_at,
+        arrived_at=arrived_at,
+        cleared_at=cleared_at,
+        idempotency_key=key,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            incident.save()
+    except IntegrityError:
+        # A concurrent submission with the same key won the race; answer with its incident.
+        if key and (existing := _existing_for_key(actor, key)) is not None:
+            return IntakeResult(existing, created=False)
+        raise
+
+    note = _("Outside every beat") if incident.outside_jurisdiction else ""
+    _event(incident, actor, "received", received_at, "", Status.RECEIVED, note)
+    steps = [
+        (dispatched_at, "dispatched", Status.DISPATCHED),
+        (arrived_at, "arrived", Status.ON_SCENE),
+        (cleared_at, "cleared", Status.CLEARED),
+    ]
+    previous = Status.RECEIVED
+    for at, action, reached in steps:
+        if at is not None:
+            _event(incident, actor, action, at, previous, reached)
+            previous = reached
+    record(actor, "incident.intake", incident, after=snapshot(incident))
+    return IntakeResult(incident, created=True)
+
+
+def _require_police_work(actor: User, incident: Incident) -> None:
+    """Only officers of the incident's box (or of a box sent to it), their chief or HQ change it."""
+    if not has_police_powers(actor):
+        raise PermissionDenied(_("Only police officers may change what was done about an incident."))
+    boxes: list[PoliceBox] = [incident.box] if incident.box else []
+    boxes.extend(d.box for d in incident.dispatches.select_related("box"))
+    if any(can_dispatch(actor, box) for box in boxes):
+        return
+    if agencies_overseen_by(actor).filter(pk=incident.agency_id).exists():
+        return
+    raise PermissionDenied(_("You may not change this incident."))
+
+
+def _locked(incident: Incident) -> Incident:
+    return (
+        Incident.objects.select_for_update(of=("self",)).select_related("box", "agency").get(pk=incident.pk)
+    )
+
+
+def _check_times(incident: Incident, **changes: datetime.datetime | None) -> None:
+    times = {
+        "received_at": incident.received_at,
+        "dispatched_at": incident.dispatched_at,
+        "arrived_at": incident.arrived_at,
+        "cleared_at": incident.cleared_at,
+    }
+    times.update(changes)
+    errors = timeline_errors(now=timezone.now(), **times)  # type: ignore[arg-type]
+    relevant = {k: v for k, v in errors.items() if k in changes}
+    if relevant:
+        raise ValidationError(relevant)
+
+
+def _require_transition(incident: Incident, to_status: str) -> None:
+    if not can_transition(incident.status, to_status):
+        raise ValidationError({"status": transition_error(incident.status, to_status)})
+
+
+@transaction.atomic
+def dispatch_units(
+    actor: User,
+    incident: Incident,
+    box: PoliceBox,
+    officers: Iterable[User] = (),
+    at: datetime.datetime | None = None,
+    distance_m: float | None = None,
+    note: str = "",
+) -> Dispatch:
+    """Send units of *box* to the incident; the first dispatch moves it from received to dispatched.
+
+    Sending more units to an incident already dispatched or on scene (backup) keeps its status.
+    """
+    if not can_dispatch(actor, box):
+        raise PermissionDenied(_("You may not dispatch the units of this box."))
+    incident = _locked(incident)
+    at = at or timezone.now()
+    if incident.status not in {Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE}:
+        raise ValidationError({"status": transition_error(incident.status, Status.DISPATCHED)})
+    officers = list(officers)
+    strangers = [o.username for o in officers if o.box_id != box.pk]
+    if strangers:
+        raise ValidationError(
+            {"officers": _("Not posted at %(box)s: %(names)s") % {"box": box, "names": ", ".join(strangers)}}
+        )
+    first = incident.dispatched_at is None
+    if first:
+        _check_times(incident, dispatched_at=at)
+    elif at < incident.received_at:
+        raise ValidationError(
+            {"dispatched_at": _("Units cannot be dispatched before the call was received.")}
+        )
+    before = snapshot(incident)
+    dispatch = Dispatch.objects.create(
+        incident=incident, box=box, dispatched_at=at, distance_m=distance_m, dispatched_by=actor
+    )
+    dispatch.officers.set(officers)
+    previous = incident.status
+    if first:
+        incident.dispatched_at = at
+    if incident.status == Status.RECEIVED:
+        incident.status = Status.DISPATCHED
+    incident.save(update_fields=["dispatched_at", "status"])
+    names = ", ".join(str(o) for o in officers)
+    _event(incident, actor, "dispatched", at, previous, incident.status, (f"{box}: {names}" + note).strip())
+    record(actor, "incident.dispatch", incident, before=before, after=snapshot(incident), note=str(box))
+    return dispatch
+
+
+@transaction.atomic
+def mark_arrived(
+    actor: User, incident: Incident, at: datetime.datetime | None = None, dispatch: Dispatch | None = None
+) -> Incident:
+    """Record that units reached the scene; the first arrival sets the incident's response time."""
+    incident = _locked(incident)
+    _require_police_work(actor, incident)
+    at = at or timezone.now()
+    if dispatch is None:
+        dispatch = incident.dispatches.filter(arrived_at__isnull=True).order_by("dispatched_at").first()
+    if dispatch is not None and dispatch.incident_id != incident.pk:
+        raise ValidationError({"dispatch": _("This dispatch belongs to another incident.")})
+    if dispatch is not None and at < dispatch.dispatched_at:
+        raise ValidationError({"arrived_at": _("Arrival cannot be before the units were dispatched.")})
+    before = snapshot(incident)
+    previous = incident.status
+    if incident.arrived_at is None:
+        _require_transition(incident, Status.ON_SCENE)
+        _check_times(incident, arrived_at=at)
+        incident.arrived_at = at
+        incident.status = Status.ON_SCENE
+        incident.save(update_fields=["arrived_at", "status"])
+    elif incident.status != Status.ON_SCENE:
+        raise ValidationError({"status": transition_error(incident.status, Status.ON_SCENE)})
+    if dispatch is not None and dispatch.arrived_at is None:
+        dispatch.arrived_at = at
+        dispatch.save(update_fields=["arrived_at"])
+    _event(incident, actor, "arrived", at, previous, incident.status, str(dispatch.box) if dispatch else "")
+    record(actor, "incident.arrive", incident, before=before, after=snapshot(incident))
+    return incident
+
+
+@transaction.atomic
+def clear_incident(
+    actor: User, incident: Incident, at: datetime.datetime | None = None, note: str = ""
+) -> Incident:
+    """Close the incident as dealt with."""
+    incident = _locked(incident)
+    _require_police_work(actor, incident)
+    at = at or timezone.now()
+    _require_transition(incident, Status.CLEARED)
+    _check_times(incident, cleared_at=at)
+    before = snapshot(incident)
+    previous = incident.status
+    incident.cleared_at = at
+    incident.status = Status.CLEARED
+    incident.save(update_fields=["cleared_at", "status"])
+    _event(incident, actor, "cleared", at, previous, Status.CLEARED, note)
+    record(actor, "incident.clear", incident, before=before, after=snapshot(incident), note=note)
+    return incident
+
+
+@transaction.atomic
+def cancel_incident(actor: User, incident: Incident, note: str = "") -> Incident:
+    """Close the incident as not needing the police (a mistaken or duplicate call); a reason is required."""
+    incident = _locked(incident)
+    _require_police_work(actor, incident)
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the incident is cancelled.")})
+    _require_transition(incident, Status.CANCELLED)
+    before = snapshot(incident)
+    previous = incident.status
+    incident.status = Status.CANCELLED
+    incident.save(update_fields=["status"])
+    _event(incident, actor, "cancelled", timezone.now(), previous, Status.CANCELLED, note.strip())
+    record(actor, "incident.cancel", incident, before=before, after=snapshot(incident), note=note.strip())
+    return incident
+
+
+@transaction.atomic
+def add_note(actor: User, incident: Incident, note: str) -> IncidentEvent:
+    """Add a line to the history without changing the status (what was found, who was contacted)."""
+    incident = _locked(incident)
+    if not Incident.objects.visible_to(actor).filter(pk=incident.pk).exists():
+        raise PermissionDenied(_("You may not see this incident."))
+    if not note.strip():
+        raise ValidationError({"note": _("The note is empty.")})
+    event = _event(incident, actor, "note", timezone.now(), incident.status, incident.status, note.strip())
+    record(actor, "incident.note", incident, after={"note": note.strip()})
+    return event

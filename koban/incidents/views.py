@@ -1,0 +1,223 @@
+"""Pages for incidents and 110 calls: the list, intake, one incident with its history, response times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from koban.accounts.access import (
+    access_box,
+    boxes_workable_by,
+    can_dispatch,
+    can_take_reports,
+    has_police_powers,
+    stations_visible_to,
+)
+from koban.accounts.models import User
+from koban.incidents import services
+from koban.incidents.api import filtered_incidents, response_figures
+from koban.incidents.charts import minutes_seconds, response_chart
+from koban.incidents.dispatching import suggest_units
+from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
+from koban.incidents.forms import IntakeForm, NoteForm
+from koban.incidents.models import Incident, IncidentCategory, Status
+from koban.web.views import map_config
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    """Incidents of the boxes the user works on, newest first, with filters."""
+    errors: dict[str, str] = {}
+    visible = Incident.objects.visible_to(_user(request)).with_relations()
+    qs = filtered_incidents(request.GET, visible, errors)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "page": page,
+            "errors": errors,
+            "boxes": boxes_workable_by(_user(request)).with_station(),
+            "statuses": Status.choices,
+            "categories": IncidentCategory.objects.all(),
+            "filters": request.GET,
+            "can_take_reports": can_take_reports(_user(request)),
+        },
+    )
+
+
+def _form_errors(form: IntakeForm, exc: ValidationError) -> None:
+    for field, problems in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for problem in problems:
+            form.add_error(target, problem)
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Record a call or report; the place is placed in its beat and box at once."""
+    if not can_take_reports(_user(request)):
+        raise PermissionDenied
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            result = services.intake_incident(
+                _user(request),
+                category=data["category"],
+                source=data["source"],
+                priority=data["priority"],
+                received_at=data["received_at"],
+                lat=data["lat"],
+                lon=data["lon"],
+                address=data["address"],
+                description=data["description"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            incident = result.incident
+            if incident.outside_jurisdiction:
+                messages.warning(request, _("The place is outside every beat; the incident is flagged."))
+            elif not result.created:
+                messages.info(request, _("This report was already recorded."))
+            else:
+                messages.success(request, _("Incident recorded."))
+            return redirect("incidents:detail", incident.pk)
+    return render(
+        request,
+        "incidents/intake.html",
+        {"form": form, "map_config": map_config(compact=True, pickPoint=True)},
+    )
+
+
+def _visible_incident(request: HttpRequest, pk: int) -> Incident:
+    return get_object_or_404(Incident.objects.visible_to(_user(request)).with_relations(), pk=pk)
+
+
+@login_required
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One incident: facts, history, units sent, suggestions and the actions the user may take."""
+    incident = _visible_incident(request, pk)
+    user = _user(request)
+    suggestions = suggest_units(incident) if incident.is_open else []
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "events": incident.events.select_related("actor"),
+            "dispatches": incident.dispatches.select_related("box").prefetch_related("officers"),
+            "suggestions": [(s, can_dispatch(user, s.box)) for s in suggestions],
+            "police": has_police_powers(user),
+            "note_form": NoteForm(),
+            "response": minutes_seconds(incident.response_seconds),
+        },
+    )
+
+
+@login_required
+@require_POST
+def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Dispatch, arrive, clear, cancel or note, from the buttons of the detail page."""
+    incident = _visible_incident(request, pk)
+    user = _user(request)
+    note = (request.POST.get("note") or "").strip()
+    try:
+        at = _posted_time(request.POST.get("at"))
+        if verb == "dispatch":
+            box_id = request.POST.get("box") or ""
+            if not box_id.isdigit():
+                raise ValidationError({"box": _("Choose a box.")})
+            box = access_box(user, int(box_id))
+            officer_ids = [int(v) for v in request.POST.getlist("officers") if v.isdigit()]
+            officers = list(User.objects.filter(pk__in=officer_ids))
+            services.dispatch_units(user, incident, box, officers, at=at, note=note)
+        elif verb == "arrive":
+            services.mark_arrived(user, incident, at=at)
+        elif verb == "clear":
+            services.clear_incident(user, incident, at=at, note=note)
+        elif verb == "cancel":
+            services.cancel_incident(user, incident, note=note)
+        elif verb == "note":
+            services.add_note(user, incident, note)
+        else:
+            raise ValidationError({"action": _("Unknown action.")})
+    except ValidationError as exc:
+        for problems in exc.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("incidents:detail", incident.pk)
+
+
+def _posted_time(raw: str | None) -> dt.datetime | None:
+    """The optional ``at`` of an action: empty means now; local time when no offset is given."""
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError({"at": _("%(value)s is not a date and time.") % {"value": raw}})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _figure_rows(figures: list[ResponseFigure], benchmark: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "figure": f,
+            "median": minutes_seconds(f.median_s),
+            "p90": minutes_seconds(f.p90_s),
+            "slower": (f.median_s or 0) > benchmark,
+        }
+        for f in figures
+    ]
+
+
+@login_required
+def response_times(request: HttpRequest) -> HttpResponse:
+    """Median and 90th-percentile response times by box, beat, station, category or hour."""
+    figures, errors = response_figures(request)
+    benchmark = benchmark_seconds()
+    context: dict[str, Any] = {
+        "errors": errors,
+        "dimensions": list(DIMENSIONS.items()),
+        "filters": request.GET,
+        "benchmark": minutes_seconds(benchmark),
+        "boxes": boxes_workable_by(_user(request)).with_station(),
+        "stations": stations_visible_to(_user(request)),
+        "categories": IncidentCategory.objects.all(),
+        "api_url": reverse("incident-response-times")
+        + ("?" + request.GET.urlencode() if request.GET else ""),
+    }
+    if figures is not None:
+        groups = [ResponseFigure(**g) for g in figures["groups"]]
+        context.update(
+            {
+                "by": figures["by"],
+                "overall": _figure_rows([ResponseFigure(**figures["overall"])], benchmark)[0],
+                "rows": _figure_rows(groups, benchmark),
+                "chart": response_chart(groups, benchmark),
+            }
+        )
+    return render(request, "incidents/response_times.html", context)

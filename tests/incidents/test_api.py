@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from koban.audit.models import AuditEvent
+from koban.incidents.models import Incident, IncidentEvent, Status
+from koban.incidents.services import intake_incident
+from tests.factories import PASSWORD
+from tests.incidents.conftest import minutes_ago
+from tests.personas import LAT, LON
+
+URL = "/api/v1/incidents/"
+
+
+def login(client, username):  # type: ignore[no-untyped-def]
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def intake(client, **fields):  # type: ignore[no-untyped-def]
+    body = {"category": "theft", "lat": LAT + 0.005, "lon": LON + 0.005} | fields
+    headers = {}
+    if "key" in body:
+        headers["HTTP_IDEMPOTENCY_KEY"] = body.pop("key")
+    return client.post(URL, body, content_type="application/json", **headers)
+
+
+def test_intake_answers_201_with_the_beat_and_box(client, cast):  # type: ignore[no-untyped-def]
+    response = intake(login(client, "officer_a"))
+    assert response.status_code == 201, response.json()
+    props = response.json()["properties"]
+    assert props["box"] == cast.box_a.pk and props["beat_code"] == "A-1"
+    assert props["status"] == Status.RECEIVED and not props["outside_jurisdiction"]
+
+
+def test_the_same_idempotency_key_answers_200_with_the_same_incident(client, cast):  # type: ignore[no-untyped-def]
+    login(client, "officer_a")
+    first = intake(client, key="call-0042")
+    second = intake(client, key="call-0042", description="resubmitted after a timeout")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Incident.objects.count() == 1
+
+
+def test_the_key_may_also_come_as_a_field(client, cast):  # type: ignore[no-untyped-def]
+    login(client, "officer_a")
+    assert intake(client, idempotency_key="f-1").status_code == 201
+    assert intake(client, idempotency_key="f-1").status_code == 200
+
+
+def test_arrival_before_receipt_answers_400_naming_arrived_at(client, cast):  # type: ignore[no-untyped-def]
+    received = timezone.now() - datetime.timedelta(minutes=10)
+    response = intake(
+        login(client, "officer_a"),
+        received_at=received.isoformat(),
+        arrived_at=(received - datetime.timedelta(minutes=1)).isoformat(),
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["arrived_at"]
+    assert not Incident.objects.exists() and not IncidentEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"lat": 1e150}, "lat"),
+        ({"lon": "east"}, "lon"),
+        ({"category": "no-such"}, "category"),
+        ({"priority": 9}, "priority"),
+        ({"lat": None, "lon": None}, "location"),
+    ],
+)
+def test_bad_input_names_the_field(client, cast, fields, field):  # type: ignore[no-untyped-def]
+    response = intake(login(client, "officer_a"), **fields)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Incident.objects.exists()
+
+
+def test_a_point_outside_every_beat_is_created_and_flagged(client, cast):  # type: ignore[no-untyped-def]
+    response = intake(login(client, "officer_a"), lon=LON - 0.2)
+    assert response.status_code == 201
+    assert response.json()["properties"]["outside_jurisdiction"] is True
+
+
+def test_the_list_follows_the_access_rules(client, cast, theft):  # type: ignore[no-untyped-def]
+    for lon in (LON + 0.005, LON + 0.015, LON + 0.025):
+        intake_incident(cast.planner, category=theft, received_at=minutes_ago(5), lon=lon, lat=LAT + 0.005)
+    seen = {}
+    for username in ("officer_a", "chief_north", "planner", "outsider"):
+        client.logout()
+        login(client, username)
+        features = client.get(URL).json()["features"]
+        seen[username] = sorted(f["properties"]["box_name"] for f in features)
+    assert seen["officer_a"] == ["Ekimae Koban"]
+    assert seen["chief_north"] == ["Ekimae Koban", "Yamate Chuzaisho"]
+    assert seen["planner"] == ["Ekimae Koban", "Minato Koban", "Yamate Chuzaisho"]
+    assert seen["outsider"] == []
+
+
+def test_list_filters_by_status_and_rejects_unknown_ones(client, cast, theft):  # type: ignore[no-untyped-def]
+    intake_incident(
+        cast.officer_a, category=theft, received_at=minutes_ago(5), lon=LON + 0.005, lat=LAT + 0.005
+    )
+    login(client, "officer_a")
+    assert len(client.get(URL + "?status=open").json()["features"]) == 1
+    assert len(client.get(URL + "?status=cleared").json()["features"]) == 0
+    bad = client.get(URL + "?status=lost")
+    assert bad.status_code == 400 and "status" in bad.json()["errors"]
+
+
+def test_status_actions_through_the_api(client, cast):  # type: ignore[no-untyped-def]
+    login(client, "officer_a")
+    incident_id = intake(client, received_at=minutes_ago(15).isoformat()).json()["id"]
+    base = f"{URL}{incident_id}/"
+    sent = client.post(
+        base + "dispatch/",
+        {"box": cast.box_a.pk, "officers": [cast.officer_a.pk]},
+        content_type="application/json",
+    )
+    assert sent.status_code == 200, sent.json()
+    assert client.post(base + "arrive/", {}, content_type="application/json").status_code == 200
+    cleared = client.post(base + "clear/", {"note": "settled"}, content_type="application/json")
+    assert cleared.status_code == 200
+    body = cleared.json()
+    assert body["properties"]["status"] == Status.CLEARED
+    assert [e["action"] for e in body["properties"]["events"]] == [
+        "received",
+        "dispatched",
+        "arrived",
+        "cleared",
+    ]
+    assert AuditEvent.objects.filter(object_type="incidents.incident").count() == 4
+    again = client.post(base + "arrive/", {}, content_type="application/json")
+    assert again.status_code == 400 and "status" in again.json()["errors"]
+
+
+def test_a_counsellor_cannot_dispatch(client, cast):  # type: ignore[no-untyped-def]
+    login(client, "counsellor_a")
+    created = intake(client)
+    assert created.status_code == 201
+    response = client.post(
+        f"{URL}{created.json()['id']}/dispatch/", {"box": cast.box_a.pk}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Incident.objects.get().status == Status.RECEIVED
+
+
+def test_suggestions_endpoint(client, cast):  # type: ignore[no-untyped-def]
+    login(client, "officer_a")
+    incident_id = intake(client).json()["id"]
+    suggestions = client.get(f"{URL}{incident_id}/suggestions/").json()
+    assert suggestions[0]["box"] == cast.box_a.pk and suggestions[0]["method"] == "straight_line"
+
+
+def test_response_time_endpoint(client, cast, theft):  # type: ignore[no-untyped-def]
+    received = minutes_ago(30)
+    for seconds in (240, 480, 720):
+        intake_incident(
+            cast.officer_a,
+            category=theft,
+            received_at=received,
+            arrived_at=received + datetime.timedelta(seconds=seconds),
+            lon=LON + 0.005,
+            lat=LAT + 0.005,
+        )
+    login(client, "officer_a")
+    body = client.get("/api/v1/incident-response-times?by=box").json()
+    assert body["benchmark_seconds"] == 496
+    assert body["groups"][0]["median_s"] == pytest.approx(480)
+    assert body["overall"]["count"] == 3
+    assert client.get("/api/v1/incident-response-times?by=planet").status_code == 400
+
+
+def test_categories_endpoint(client, cast):  # type: ignore[no-untyped-def]
+    codes = [c["code"] for c in login(client, "officer_a").get("/api/v1/incident-categories/").json()]
+    assert "theft" in codes and "lost_child" in codes
+
+
+def test_impossible_dates_in_filters_answer_400(client, cast):  # type: ignore[no-untyped-def]
+    response = login(client, "officer_a").get(URL + "?from=2025-13-45")
+    assert response.status_code == 400 and "from" in response.json()["errors"]

@@ -1,0 +1,184 @@
+"""Bulk import of historical incidents: bad rows reported by line, nothing half-written."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from koban.audit.models import AuditEvent
+from koban.incidents.importers.formats import ImportFormatError
+from koban.incidents.importers.loader import import_incidents_file
+from koban.incidents.models import Incident, IncidentImport
+from tests.personas import LAT, LON
+from tests.shared_data import shared_path
+
+HEADER = "received_at,category,lon,lat,address,priority,description,arrived_at\n"
+GOOD = [
+    f"2025-03-01T10:00:00+09:00,theft,{LON + 0.005},{LAT + 0.005},,,,\n",  # beat A-1
+    f"2025-03-01T11:00:00,assault,{LON + 0.025},{LAT + 0.005},,1,fight,2025-03-01T11:07:00\n",  # C-1
+    f"2025-03-02T09:30:00+09:00,other,{LON - 0.3},{LAT},,,,\n",  # outside every beat
+    "2025-03-02T09:45:00+09:00,theft,,,札幌市中央区北5条西4丁目,,,\n",  # address only
+]
+BAD = [
+    f"2025-03-03T10:00:00+09:00,theft,{LON},{LAT},,,,2025-03-03T09:00:00+09:00\n",  # line 6: arrival first
+    f"2025-03-03T10:00:00+09:00,theft,1e150,{LAT},,,,\n",  # line 7: longitude
+    f"not-a-date,theft,{LON},{LAT},,,,\n",  # line 8
+    f"2025-03-03T10:00:00+09:00,piracy,{LON},{LAT},,,,\n",  # line 9
+    "2025-03-03T10:00:00+09:00,theft,,,,,,\n",  # line 10: no place
+]
+
+
+def write(tmp_path, rows, encoding="utf-8"):  # type: ignore[no-untyped-def]
+    path = tmp_path / "incidents.csv"
+    path.write_text(HEADER + "".join(rows), encoding=encoding)
+    return path
+
+
+def test_a_valid_file_is_imported_with_beats_assigned(cast, tmp_path):  # type: ignore[no-untyped-def]
+    report = import_incidents_file(write(tmp_path, GOOD), "generic", agency=cast.agency, commit=True)
+    assert report.committed and report.rows_imported == 4 and not report.bad_rows
+    assert (report.rows_outside, report.rows_without_location) == (1, 1)
+    by_line = {i.source_ref: i for i in Incident.objects.all()}
+    assert (by_line["line 2"].beat, by_line["line 2"].box) == (cast.beat_a, cast.box_a)
+    assert (by_line["line 3"].box, by_line["line 3"].station) == (cast.box_c, cast.south)
+    assert by_line["line 3"].response_seconds == 420 and by_line["line 3"].priority == 1
+    assert by_line["line 4"].outside_jurisdiction and by_line["line 4"].box is None
+    assert by_line["line 5"].location is None and not by_line["line 5"].outside_jurisdiction
+    batch = IncidentImport.objects.get()
+    audit = AuditEvent.objects.get(action="incident.import")
+    assert audit.object_id == str(batch.pk) and audit.after["rows_imported"] == 4
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_written(cast, tmp_path):  # type: ignore[no-untyped-def]
+    report = import_incidents_file(write(tmp_path, GOOD + BAD), "generic", agency=cast.agency, commit=True)
+    assert not report.committed
+    reasons = {bad.line: bad.reason for bad in report.bad_rows}
+    assert sorted(reasons) == [6, 7, 8, 9, 10]
+    assert reasons[6].startswith("arrived_at")
+    assert "longitude" in reasons[7]
+    assert reasons[8].startswith("received_at")
+    assert reasons[9].startswith("category")
+    assert "place" in reasons[10]
+    assert not Incident.objects.exists() and not IncidentImport.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_skip_bad_rows_writes_the_good_ones(cast, tmp_path):  # type: ignore[no-untyped-def]
+    report = import_incidents_file(
+        write(tmp_path, GOOD + BAD), "generic", agency=cast.agency, commit=True, skip_bad_rows=True
+    )
+    assert report.committed and report.rows_imported == 4 and len(report.bad_rows) == 5
+    assert Incident.objects.count() == 4
+
+
+def test_a_dry_run_reports_but_writes_nothing(cast, tmp_path):  # type: ignore[no-untyped-def]
+    report = import_incidents_file(write(tmp_path, GOOD), "generic", agency=cast.agency)
+    assert not report.committed and report.rows_imported == 4 and report.rows_outside == 1
+    assert not Incident.objects.exists()
+
+
+def test_the_same_file_is_not_imported_twice(cast, tmp_path):  # type: ignore[no-untyped-def]
+    path = write(tmp_path, GOOD)
+    import_incidents_file(path, "generic", agency=cast.agency, commit=True)
+    with pytest.raises(ImportFormatError):
+        import_incidents_file(path, "generic", agency=cast.agency, commit=True)
+    assert Incident.objects.count() == 4
+
+
+def test_bulk_load_restores_indexes_and_keys(cast, tmp_path):  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    def schema():  # type: ignore[no-untyped-def]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'incidents_incident'")
+            indexes = sorted(r[0] for r in cursor.fetchall())
+            cursor.execute(
+                "SELECT conname, condeferred FROM pg_constraint WHERE conrelid = 'incidents_incident'::regclass"
+            )
+            return indexes, sorted(cursor.fetchall())
+
+    before = schema()
+    report = import_incidents_file(
+        write(tmp_path, GOOD), "generic", agency=cast.agency, commit=True, bulk_load=True
+    )
+    assert report.committed and Incident.objects.filter(box=cast.box_a).count() == 1
+    assert schema() == before
+
+
+def test_a_shift_jis_police_file_is_read(cast, tmp_path):  # type: ignore[no-untyped-def]
+    text = (
+        "罪名,手口,管轄警察署（発生地）,管轄交番・駐在所（発生地）,市区町村コード（発生地）,都道府県（発生地）,"
+        "市区町村（発生地）,町丁目（発生地）,発生年月日（始期）,発生時（始期）,発生場所\n"
+        "窃盗,自転車盗,千葉中央,京成千葉中央駅前交番,121011,千葉県,千葉市中央区,新宿１丁目,2022-02-10,08,その他\n"
+        "窃盗,車上ねらい,千葉中央,本千葉交番,121011,千葉県,千葉市中央区,本千葉町,不明,,道路上\n"
+        "窃盗,自転車盗,千葉中央,本千葉交番,121011,千葉県,千葉市中央区,本千葉町,2022-02-30,,道路上\n"
+        "窃盗,自転車盗,千葉中央,本千葉交番,121011,千葉県,千葉市中央区,本千葉町,2022-03-01,25,道路上\n"
+    )
+    path = tmp_path / "chiba.csv"
+    path.write_bytes(text.encode("cp932"))
+    report = import_incidents_file(path, "chiba", agency=cast.agency, skip_bad_rows=True, commit=True)
+    assert report.encoding == "cp932"
+    assert [b.line for b in report.bad_rows] == [3, 4, 5]
+    incident = Incident.objects.get()
+    assert incident.category.code == "bicycle_theft"
+    assert incident.address == "千葉県千葉市中央区新宿１丁目"
+    assert incident.source_box_label == "千葉中央 京成千葉中央駅前交番"
+    assert incident.received_at.hour + 0 == 23  # 08:00 in Tokyo is 23:00 UTC the day before
+    assert incident.location is None
+
+
+def test_missing_columns_are_named(cast, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "x.csv"
+    path.write_text("when,what\n2025-01-01,theft\n")
+    with pytest.raises(ImportFormatError, match="received_at"):
+        import_incidents_file(path, "generic", agency=cast.agency)
+
+
+def test_the_command_prints_bad_lines_and_fails_on_commit(cast, tmp_path):  # type: ignore[no-untyped-def]
+    out = StringIO()
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command(
+            "import_incidents",
+            str(write(tmp_path, GOOD + BAD)),
+            "--format",
+            "generic",
+            "--commit",
+            "--agency",
+            cast.agency.code,
+            stdout=out,
+        )
+    assert "line 6: arrived_at" in out.getvalue()
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.shared_data
+def test_the_hokkaido_open_data_file_reads_without_a_crash(cast):  # type: ignore[no-untyped-def]
+    path = shared_path("hokkaido-police-crime-2018", "hokkaido_police_crimes_2018_geocoded.csv")
+    report = import_incidents_file(path, "hokkaido", agency=cast.agency)
+    assert report.rows_read == 6616
+    assert report.rows_valid + len(report.bad_rows) == 6616
+    # Rows with an unknown date (不明) are refused by line; all others are kept.
+    assert 0 < len(report.bad_rows) < 100
+    assert all("発生年月日" in bad.reason for bad in report.bad_rows)
+    # No Hokkaido beats are loaded: every located row is outside jurisdiction.
+    assert report.rows_outside + report.rows_without_location == report.rows_valid
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    "name", ["chiba_2022zitensyatou_original_sjis.csv", "chiba_2022zitensyatou_geocoded.csv"]
+)
+def test_the_chiba_open_data_files_read_without_a_crash(cast, name):  # type: ignore[no-untyped-def]
+    path = shared_path("chiba-police-bicycle-theft-2022", name)
+    report = import_incidents_file(path, "chiba", agency=cast.agency)
+    assert report.rows_read == 7346
+    assert report.encoding == ("cp932" if "sjis" in name else "utf-8")
+    assert 0 < len(report.bad_rows) < 200
+    if "geocoded" in name:
+        assert report.rows_outside == report.rows_valid
+    else:
+        assert report.rows_without_location == report.rows_valid
