@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import access_box
+from koban.accounts.access import BOX_ROLES, access_box
 from koban.geography.models import Beat
 from koban.organization.kinds import box_kinds
 
@@ -50,6 +50,10 @@ def map_config(**extra: Any) -> dict[str, Any]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Box staff start on their box's dashboard; chiefs and HQ on the network map."""
+    box_id = getattr(request.user, "box_id", None)
+    if box_id and getattr(request.user, "role", None) in BOX_ROLES:
+        return redirect("web:dashboard", box_id=box_id)
     return redirect("web:map")
 
 

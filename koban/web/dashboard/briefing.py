@@ -1,0 +1,52 @@
+"""The daily briefing: the dashboard's sections as a printable PDF for the 08:30 shift handover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from koban.organization.models import PoliceBox
+from koban.rosters.reports import box_zone
+from koban.web.dashboard.clock import handover_at, local_now
+from koban.web.dashboard.render import build_sections
+
+# WeasyPrint reports every layout step at INFO; a briefing per shift would flood the server log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def briefing_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def briefing_html(box: PoliceBox, user: Any, now: dt.datetime, language: str) -> str:
+    """The briefing as HTML in *language*, times in the box's zone."""
+    with translation.override(language), timezone.override(box_zone(box)):
+        sections = build_sections(box, user, now, for_pdf=True)
+        return render_to_string(
+            "web/briefing.html",
+            {
+                "box": box,
+                "station": box.station,
+                "sections": sections,
+                "handover": handover_at(box, now),
+                "printed_at": local_now(box, now),
+                "printed_by": user,
+                "LANGUAGE_CODE": language,
+            },
+        )
+
+
+def briefing_pdf(box: PoliceBox, user: Any, now: dt.datetime, language: str) -> bytes:
+    """PDF bytes of the briefing (WeasyPrint; fonts from the system, images embedded)."""
+    from weasyprint import HTML  # heavy import, only when a briefing is printed
+
+    html = briefing_html(box, user, now, language)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    if pdf is None:  # only when a target file is given, which is not the case here
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return bytes(pdf)

@@ -1,0 +1,105 @@
+"""A static map of a beat for the printed briefing: outline, incident points by category, a legend.
+
+No tiles (the briefing must print offline); drawn with matplotlib's object API (no pyplot), so it is
+safe in a threaded server. Inputs are plain GeoJSON geometries and coordinates.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+FONTS = ["Noto Sans CJK JP", "DejaVu Sans"]
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
+    """Outer and inner rings of a GeoJSON Polygon or MultiPolygon."""
+    if geometry["type"] == "Polygon":
+        polygons = [geometry["coordinates"]]
+    elif geometry["type"] == "MultiPolygon":
+        polygons = geometry["coordinates"]
+    else:
+        return []
+    return [[(x, y) for x, y, *_rest in ring] for polygon in polygons for ring in polygon]
+
+
+def beat_map_png(
+    beats: Sequence[dict[str, Any]],
+    points: Sequence[tuple[float, float, str]],
+    legend: Sequence[tuple[str, str]],
+    *,
+    legend_title: str = "",
+    box_point: tuple[float, float] | None = None,
+    size_inches: tuple[float, float] = (5.0, 5.0),
+    dpi: int = 150,
+) -> bytes:
+    """PNG bytes of the beat outlines with points ``(lon, lat, colour)`` and a legend ``(label, colour)``.
+
+    The axes keep true proportions at the beat's latitude (longitude scaled by cos(latitude)).
+    """
+    figure = Figure(figsize=size_inches, dpi=dpi)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.01, 0.01, 0.98, 0.98))
+    xs: list[float] = []
+    ys: list[float] = []
+    for geometry in beats:
+        for ring in _rings(geometry):
+            rx, ry = zip(*ring, strict=True)
+            axes.fill(rx, ry, facecolor="#eef3fb", edgecolor="#1b2430", linewidth=1.4, zorder=1)
+            xs.extend(rx)
+            ys.extend(ry)
+    if points:
+        px, py, colours = zip(*points, strict=True)
+        axes.scatter(px, py, c=list(colours), s=14, edgecolors="white", linewidths=0.4, zorder=3)
+        xs.extend(px)
+        ys.extend(py)
+    if box_point:
+        axes.scatter([box_point[0]], [box_point[1]], marker="s", s=60, c="#10294f", zorder=4)
+        xs.append(box_point[0])
+        ys.append(box_point[1])
+    if xs:
+        pad_x = (max(xs) - min(xs)) * 0.05 or 0.001
+        pad_y = (max(ys) - min(ys)) * 0.05 or 0.001
+        axes.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+        axes.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+        axes.set_aspect(1 / max(math.cos(math.radians(sum(ys) / len(ys))), 0.1))
+    axes.set_axis_off()
+    if legend:
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor=colour,
+                markeredgecolor="white",
+                markersize=7,
+            )
+            for _label, colour in legend
+        ]
+        axes.legend(
+            handles,
+            [label for label, _colour in legend],
+            title=legend_title or None,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncols=min(3, len(legend)),
+            frameon=False,
+            prop={"family": FONTS, "size": 8},
+            title_fontproperties={"family": FONTS, "size": 8.5, "weight": "bold"},
+        )
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
+
+
+def beat_map_png_data_uri(*args: Any, **kwargs: Any) -> str:
+    """``beat_map_png`` as a ``data:image/png;base64,…`` URI for embedding in HTML."""
+    return "data:image/png;base64," + base64.b64encode(beat_map_png(*args, **kwargs)).decode("ascii")
