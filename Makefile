@@ -45,6 +45,7 @@ format: install
 
 ## Run the benchmarks and write JSON results to bench/results/ (BENCH_ARGS="--quick" for a smoke run)
 bench: install
+	$(KOBAN) migrate --no-input -v 0
 	$(KOBAN) bench $(BENCH_ARGS)
 
 db-start: install

@@ -214,6 +214,10 @@ except json.JSONDecodeError as exc:
 # Largest GPX file a patrol upload may have (bytes); bigger files are refused before parsing.
 KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
 
+# Dashboard sections, as comma-separated dotted paths of DashboardSection objects (koban.web.dashboard).
+# Empty = the built-in list in koban/web/dashboard/sections.py.
+KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
+
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"

@@ -52,7 +52,10 @@ class Person:
 
 
 def logins_path(data_dir: Path | None = None) -> Path:
-    return Path(data_dir or settings.DATA_DIR) / LOGINS_FILE_NAME
+    """The logins file of the database in use: demos in two databases must not share passwords."""
+    name = str(settings.DATABASES["default"]["NAME"])
+    file_name = LOGINS_FILE_NAME if name == "koban" else f"demo-logins-{name}.txt"
+    return Path(data_dir or settings.DATA_DIR) / file_name
 
 
 def plan_people(plan: Plan) -> list[Person]:

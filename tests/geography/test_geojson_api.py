@@ -38,7 +38,12 @@ def test_layers_are_valid_rfc7946(api, layer):  # type: ignore[no-untyped-def]
 def test_clockwise_input_rings_come_out_counter_clockwise_and_rounded(api, cast):  # type: ignore[no-untyped-def]
     # A clockwise exterior ring with a counter-clockwise hole and 9-decimal coordinates.
     exterior = [(LON, LAT), (LON, LAT + 0.01), (LON + 0.010000001, LAT + 0.01), (LON + 0.01, LAT), (LON, LAT)]
-    hole = [(LON + 0.004, LAT + 0.004), (LON + 0.006, LAT + 0.004), (LON + 0.006, LAT + 0.006), (LON + 0.004, LAT + 0.004)]
+    hole = [
+        (LON + 0.004, LAT + 0.004),
+        (LON + 0.006, LAT + 0.004),
+        (LON + 0.006, LAT + 0.006),
+        (LON + 0.004, LAT + 0.004),
+    ]
     beat = make_beat(cast.version, cast.box_a, MultiPolygon(Polygon(exterior, hole), srid=4326), code="A-2")
     feature = next(f for f in api.get("/api/v1/beats/").json()["features"] if f["id"] == beat.id)
     rings = feature["geometry"]["coordinates"][0]

@@ -12,7 +12,9 @@ import pytest
 
 from koban.lib.localdb import LocalCluster, default_cluster
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="an external DATABASE_URL is in use")
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="an external DATABASE_URL is in use"
+)
 
 
 def koban(*args: str) -> subprocess.CompletedProcess[str]:

@@ -47,7 +47,7 @@ class DashboardSection:
 def section_paths() -> list[str]:
     """Dotted paths of the sections: the setting if a deployment sets one, else the built-in list."""
     configured = getattr(settings, "KOBAN_DASHBOARD_SECTIONS", None)
-    if configured is not None:
+    if configured:
         return list(configured)
     from koban.web.dashboard.sections import SECTION_PATHS
 
