@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (Leaflet, htmx, CSS) served by the app itself, so the demo and small deployments need no
+    # separate web server; a reverse proxy may still serve STATIC_ROOT directly.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +134,13 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Tokyo")
 # -- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# collectstatic writes compressed copies for WhiteNoise; before (or without) it, WhiteNoise finds the files
+# in the installed apps, so a fresh checkout serves its maps and styles at once.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 
 # -- Security (production values come from the environment) -------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

@@ -25,3 +25,12 @@ def test_the_map_page_is_served_in_japanese_by_default(client, cast):  # type: i
     response = client.get("/map/", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 200
     assert 'lang="ja"' in response.text
+
+
+def test_static_files_are_served_by_the_app_without_debug(client, settings):  # type: ignore[no-untyped-def]
+    # make demo runs the development server with DEBUG off: maps need Leaflet and htmx from the app itself.
+    assert settings.DEBUG is False
+    for path in ("/static/leaflet/leaflet.js", "/static/web/map.js", "/static/web/koban.css"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content) if response.streaming else response.content
