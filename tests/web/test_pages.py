@@ -33,4 +33,3 @@ def test_static_files_are_served_by_the_app_without_debug(client, settings):  # 
     for path in ("/static/leaflet/leaflet.js", "/static/web/map.js", "/static/web/koban.css"):
         response = client.get(path)
         assert response.status_code == 200, path
-        b"".join(response.streaming_content) if response.streaming else response.content
