@@ -26,6 +26,7 @@ from koban.accounts.access import (
     stations_visible_to,
 )
 from koban.accounts.models import User
+from koban.geography.maps import map_config
 from koban.incidents import services
 from koban.incidents.api import filtered_incidents, response_figures
 from koban.incidents.charts import minutes_seconds, response_chart
@@ -33,7 +34,6 @@ from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
 from koban.incidents.forms import IntakeForm, NoteForm
 from koban.incidents.models import Incident, IncidentCategory, Status
-from koban.web.views import map_config
 
 
 def _user(request: HttpRequest) -> User:

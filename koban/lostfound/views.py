@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from koban.accounts.access import boxes_visible_to, boxes_workable_by, can_see_finder_details
 from koban.analytics.algorithms.matching import explain
+from koban.lib.forms import apply_errors
 from koban.lostfound import services
-from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm, apply_errors
+from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm
 from koban.lostfound.models import FoundItem, ItemTask, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item, tasks_by_box, timeline
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.models import Role, User
-from koban.lostfound.forms import apply_errors, coordinate, datetime_field
+from koban.lib.forms import apply_errors, coordinate, datetime_field
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol
 

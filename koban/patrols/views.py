@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
+from koban.geography.maps import map_config
 from koban.geography.models import Beat
 from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
 from koban.patrols.models import Patrol
-from koban.web.views import map_config
 
 
 def visible_patrol(user: Any, pk: int) -> Patrol:

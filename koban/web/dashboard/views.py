@@ -20,6 +20,7 @@ from koban.accounts.access import (
     can_take_reports,
 )
 from koban.accounts.models import User
+from koban.geography.maps import map_config
 from koban.organization.models import PoliceBox
 from koban.rosters.reports import box_zone
 from koban.web.dashboard.briefing import briefing_languages, briefing_pdf
@@ -29,7 +30,6 @@ from koban.web.dashboard.palette import category_styles
 from koban.web.dashboard.patrols import build_unpatrolled
 from koban.web.dashboard.registry import get_section
 from koban.web.dashboard.render import BuiltSection, build_sections
-from koban.web.views import map_config
 
 PICKER_PAGE_SIZE = 100
 
