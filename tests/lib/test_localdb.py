@@ -30,7 +30,10 @@ def test_db_status_and_url_reach_the_running_cluster() -> None:
     assert url.startswith("postgis://koban@")
     cluster = default_cluster()
     with psycopg.connect(host=str(cluster.socket_dir), user="koban", dbname="koban") as conn:
-        assert conn.execute("SELECT postgis_version()").fetchone()
+        assert conn.execute("SELECT current_user").fetchone() == ("koban",)
+    # New databases (the test database among them) are cloned from template1, which has PostGIS.
+    with psycopg.connect(host=str(cluster.socket_dir), user="koban", dbname="template1") as conn:
+        assert conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
 
 
 def test_db_start_is_idempotent() -> None:
