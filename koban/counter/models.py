@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from koban.lib.labels import pick_label
 from koban.organization.models import PoliceBox
 
 
@@ -46,9 +46,7 @@ class CounterCategory(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        lang = (language or get_language() or "en").split("-")[0]
-        labels = self.labels or {}
-        return labels.get(lang) or labels.get("en") or next(iter(labels.values()), self.code)
+        return pick_label(self.labels, self.code, language)
 
 
 class Channel(models.TextChoices):

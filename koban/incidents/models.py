@@ -12,10 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from koban.geography.models import Beat
+from koban.lib.labels import pick_label
 from koban.organization.models import Agency, PoliceBox, PoliceStation
 
 
@@ -60,10 +60,7 @@ class IncidentCategory(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        """Display name in *language* (default: the active one), falling back to English, then the code."""
-        lang = (language or get_language() or "en").split("-")[0]
-        labels = self.labels or {}
-        return str(labels.get(lang) or labels.get("en") or self.code)
+        return pick_label(self.labels, self.code, language)
 
 
 class Status(models.TextChoices):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import get_language
+
+from koban.lib.labels import pick_label
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,7 @@ class BoxKind:
 
     def label(self, language: str | None = None) -> str:
         """Return the display name in *language* (default: the active one), falling back sensibly."""
-        lang = (language or get_language() or "en").split("-")[0]
-        return self.labels.get(lang) or self.labels.get("en") or next(iter(self.labels.values()), self.code)
+        return pick_label(self.labels, self.code, language)
 
 
 def box_kinds() -> list[BoxKind]:
