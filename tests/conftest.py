@@ -28,17 +28,10 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _english_unless_asked(settings):  # type: ignore[no-untyped-def]
-    # Deployments default to Japanese and the catalogue is complete, but tests assert on the English
-    # source strings. Changing LANGUAGE_CODE also drops any language a previous test left active;
-    # a test that wants Japanese asks for it (Accept-Language, /i18n/setlang/, translation.override).
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
 def _english_by_default(settings):  # type: ignore[no-untyped-def]
-    # Tests assert English messages unless they ask for Japanese (Accept-Language or override):
-    # the deployment default (ja) would otherwise translate every error message.
+    # Deployments default to Japanese and the catalogue is complete, but tests assert on the English
+    # source strings. A test that wants Japanese asks for it (Accept-Language, /i18n/setlang/,
+    # translation.override); the override also drops any language a previous test left active.
     from django.utils import translation
 
     settings.LANGUAGE_CODE = "en"
