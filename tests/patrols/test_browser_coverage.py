@@ -57,12 +57,26 @@ def test_an_officer_draws_a_route_on_the_map_and_saves_the_patrol(live_server, p
     page.click(".leaflet-draw-draw-polyline")
     box = page.locator("#patrol-map").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for dx, dy in ((-100, 0), (100, 0), (100, 80)):
-        # Leaflet.draw follows the pointer with a marker: move there before clicking.
-        page.mouse.move(x + dx, y + dy, steps=4)
-        page.mouse.down()
-        page.mouse.up()
-        page.wait_for_timeout(300)
+    vertices = page.locator("#patrol-map .leaflet-marker-icon.leaflet-div-icon")
+    for number, (dx, dy) in enumerate(((-100, 0), (100, 0), (100, 80)), start=1):
+        # Leaflet.draw follows the pointer with a marker: move there before clicking. Under load a click
+        # can be swallowed, so wait for its vertex and click again if it did not appear.
+        for _attempt in range(3):
+            page.mouse.move(x + dx, y + dy, steps=4)
+            page.wait_for_timeout(150)
+            page.mouse.down()
+            page.mouse.up()
+            try:
+                page.wait_for_function(
+                    "([selector, n]) => document.querySelectorAll(selector).length >= n",
+                    arg=["#patrol-map .leaflet-marker-icon.leaflet-div-icon", number],
+                    timeout=1500,
+                )
+                break
+            except Exception:  # noqa: S112  (playwright's timeout: try the click again)
+                continue
+        assert vertices.count() == number
+        page.wait_for_timeout(400)  # keep clicks apart, or Leaflet reads two of them as a double click
     page.click(".leaflet-draw-actions a:has-text('Finish')")
     assert "MultiLineString" in page.input_value("#id_route")
     end = timezone.localtime() - datetime.timedelta(minutes=5)
