@@ -19,6 +19,7 @@ code), optional ``lon``, ``lat``, ``address``, ``priority`` (1–4), ``descripti
 
 from __future__ import annotations
 
+import abc
 import csv
 import datetime
 import math
@@ -140,7 +141,7 @@ def _point(lon_raw: str, lat_raw: str) -> tuple[float | None, float | None] | st
     return lon, lat  # type: ignore[return-value]
 
 
-class _Reader:
+class _Reader(abc.ABC):
     """Shared machinery: header lookup, line numbers, the time zone and the clock."""
 
     required: tuple[str, ...] = ()
@@ -176,8 +177,9 @@ class _Reader:
         index = self.columns.get(name)
         return values[index].strip() if index is not None else ""
 
+    @abc.abstractmethod
     def parse(self, line: int, values: list[str]) -> ImportRow:
-        raise NotImplementedError
+        """Turn one data row (*line* is its line number in the file) into an ImportRow, or raise _RowError."""
 
 
 class _RowError(ValueError):
