@@ -95,18 +95,25 @@ def create_agency(actor: Any, **fields: Any) -> Agency:
     return agency
 
 
+def _update(
+    actor: Any, obj: Any, changes: dict[str, Any], allowed: Any, action: str, check: Any
+) -> list[str]:
+    """Lock *obj*, apply *changes*, check and save the changed fields, and audit them (nothing if unchanged)."""
+    _authorize(actor)
+    _check_fields(changes, allowed)
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    before = snapshot(obj)
+    changed = _apply(obj, changes)
+    if changed:
+        check(obj)
+        _save(obj, changed)
+        record(actor, action, obj, before=before, after=snapshot(obj))
+    return changed
+
+
 @transaction.atomic
 def update_agency(actor: Any, agency: Agency, **changes: Any) -> list[str]:
-    _authorize(actor)
-    _check_fields(changes, AGENCY_FIELDS)
-    agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    before = snapshot(agency)
-    changed = _apply(agency, changes)
-    if changed:
-        _validate(agency)
-        _save(agency, changed)
-        record(actor, "agency.update", agency, before=before, after=snapshot(agency))
-    return changed
+    return _update(actor, agency, changes, AGENCY_FIELDS, "agency.update", _validate)
 
 
 @transaction.atomic
@@ -124,16 +131,7 @@ def create_station(actor: Any, agency: Agency, **fields: Any) -> PoliceStation:
 @transaction.atomic
 def update_station(actor: Any, station: PoliceStation, **changes: Any) -> list[str]:
     """Change a station's fields; returns the names of the fields that changed (none: no audit row)."""
-    _authorize(actor)
-    _check_fields(changes, STATION_FIELDS)
-    station = PoliceStation.objects.select_for_update().get(pk=station.pk)
-    before = snapshot(station)
-    changed = _apply(station, changes)
-    if changed:
-        _validate(station)
-        _save(station, changed)
-        record(actor, "station.update", station, before=before, after=snapshot(station))
-    return changed
+    return _update(actor, station, changes, STATION_FIELDS, "station.update", _validate)
 
 
 def _check_box(box: PoliceBox) -> None:
@@ -157,13 +155,4 @@ def create_box(actor: Any, station: PoliceStation, **fields: Any) -> PoliceBox:
 @transaction.atomic
 def update_box(actor: Any, box: PoliceBox, **changes: Any) -> list[str]:
     """Change a box's fields (a new station moves it); returns the names of the fields that changed."""
-    _authorize(actor)
-    _check_fields(changes, BOX_FIELDS)
-    box = PoliceBox.objects.select_for_update().get(pk=box.pk)
-    before = snapshot(box)
-    changed = _apply(box, changes)
-    if changed:
-        _check_box(box)
-        _save(box, changed)
-        record(actor, "box.update", box, before=before, after=snapshot(box))
-    return changed
+    return _update(actor, box, changes, BOX_FIELDS, "box.update", _check_box)
