@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from koban.accounts.access import access_box_for_work, boxes_visible_to, boxes_workable_by
+from koban.lib.api import ModelSerializer, Serializer, query_int
 from koban.lostfound import services
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item
@@ -27,7 +30,7 @@ class _PersonMixin:
         return person_details(self.context["request"].user, obj.box, name, contact)  # type: ignore[attr-defined]
 
 
-class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
+class FoundItemSerializer(_PersonMixin, ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=ItemCategory.objects.all())
     finder = serializers.SerializerMethodField()
     found_lon = serializers.FloatField(write_only=True, required=False, allow_null=True)
@@ -85,7 +88,7 @@ class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
         return [obj.found_point.x, obj.found_point.y] if obj.found_point else None
 
 
-class LossReportSerializer(_PersonMixin, serializers.ModelSerializer):
+class LossReportSerializer(_PersonMixin, ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=ItemCategory.objects.all())
     owner = serializers.SerializerMethodField()
     owner_name = serializers.CharField(write_only=True)
@@ -117,7 +120,7 @@ class LossReportSerializer(_PersonMixin, serializers.ModelSerializer):
         return self._person(obj, obj.owner_name, obj.owner_contact)
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(ModelSerializer):
     loss_report = serializers.IntegerField(required=False, allow_null=True)
 
     class Meta:
@@ -137,7 +140,7 @@ class HandoverSerializer(serializers.ModelSerializer):
         extra_kwargs = {"handed_over_at": {"required": False}}
 
 
-class MatchSerializer(serializers.Serializer):
+class MatchSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     score = serializers.FloatField()
@@ -147,18 +150,13 @@ class MatchSerializer(serializers.Serializer):
     time_gap_hours = serializers.FloatField()
 
 
-class ItemTaskSerializer(serializers.ModelSerializer):
+class ItemTaskSerializer(ModelSerializer):
     receipt_number = serializers.CharField(source="item.receipt_number", read_only=True)
     box = serializers.IntegerField(source="item.box_id", read_only=True)
 
     class Meta:
         model = ItemTask
         fields = ["id", "item", "receipt_number", "box", "kind", "due_on", "created_on", "done_at"]
-
-
-def _bad_request(exc: ValidationError) -> Response:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    return Response(detail, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _matches(suggestions: list[Any], label: Any) -> list[dict[str, Any]]:
@@ -186,24 +184,19 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         state = self.request.query_params.get("state")
         if state:
             qs = qs.filter(state=state)
-        box = self.request.query_params.get("box", "")
-        if box.isdigit():
-            qs = qs.filter(box_id=int(box))
-        return qs
+        box = query_int(self.request.query_params, "box")
+        return qs.filter(box_id=box) if box else qs
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         box = access_box_for_work(request.user, data.pop("box").pk)  # type: ignore[arg-type]
-        try:
-            item = services.receive_item(request.user, box, **data)
-        except ValidationError as exc:
-            return _bad_request(exc)
+        item = services.receive_item(request.user, box, **data)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def matches(self, request: Request, pk: str | None = None) -> Response:
         """Open loss reports ranked by how well they fit this item, with the parts of each score."""
         item = self.get_object()
@@ -215,7 +208,7 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Record the handover of the item to its owner or finder, with the identity check."""
         item = self.get_object()
         if not boxes_workable_by(request.user).filter(pk=item.box_id).exists():  # type: ignore[arg-type]
-            raise PermissionDenied("No permission to work on this item")
+            raise PermissionDenied(gettext("No permission to work on this item."))
         serializer = HandoverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -224,11 +217,8 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if report_id:
             report = LossReport.objects.filter(pk=report_id, box__in=boxes_visible_to(request.user)).first()  # type: ignore[arg-type]
             if report is None:
-                return Response({"loss_report": ["Unknown loss report."]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            handover = services.hand_over(request.user, item, loss_report=report, **data)
-        except ValidationError as exc:
-            return _bad_request(exc)
+                raise ValidationError({"loss_report": [gettext("Unknown loss report.")]})
+        handover = services.hand_over(request.user, item, loss_report=report, **data)
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
 
@@ -249,14 +239,11 @@ class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = dict(serializer.validated_data)
         box = access_box_for_work(request.user, data.pop("box").pk)  # type: ignore[arg-type]
         data.pop("status", None)
-        try:
-            report = services.report_loss(request.user, box, **data)
-        except ValidationError as exc:
-            return _bad_request(exc)
+        report = services.report_loss(request.user, box, **data)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def matches(self, request: Request, pk: str | None = None) -> Response:
         """Found items ranked by how well they fit this report."""
         report = self.get_object()
