@@ -21,7 +21,6 @@ from koban.accounts import access, services
 from koban.accounts.models import User
 from koban.organization.models import Agency, PoliceBox
 
-
 # Koban's permissions follow from role and posting (koban.accounts.access), not from Django's groups.
 admin.site.unregister(Group)
 

@@ -169,12 +169,10 @@ def scope_of(objects: Sequence[models.Model], user: Any) -> tuple[int | None, in
     A change or read of records of one station belongs to that station's trail (its chief reviews
     it); records spread over several stations belong to the agency only.
     """
-    stations = {_station_of(obj) for obj in objects}
-    stations.discard(None)
+    stations = {station for obj in objects if (station := _station_of(obj)) is not None}
     if len(stations) == 1:
         station_id = stations.pop()
-        agency_id = PoliceStation.objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
-        return station_id, agency_id
+        return station_id, _agency_of_station(station_id)
     agencies = {getattr(obj, "agency_id", None) for obj in objects} - {None}
     if len(agencies) == 1 and not stations:
         return None, agencies.pop()
