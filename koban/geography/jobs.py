@@ -147,7 +147,7 @@ def derive_beats_run(context: RunContext) -> dict[str, Any]:
 
 @register("geography.check_version", gettext_lazy("Check a beat version for overlaps and gaps"))
 def check_version_run(context: RunContext) -> dict[str, Any]:
-    version = BeatVersion.objects.filter(pk=context.parameters.get("version")).first()
+    version = BeatVersion.objects.filter(pk=int(context.parameters.get("version") or 0)).first()
     if version is None:
         return failure_report(_("Unknown beat version."))
     context.progress(_("checking overlaps and gaps"), 0, None)

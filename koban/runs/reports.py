@@ -25,7 +25,7 @@ ISSUES_KEPT = 500
 
 def issues_json(issues: Iterable[Any]) -> list[dict[str, str]]:
     """Objects with ``where()``, ``field`` and ``message`` (import issues) as JSON rows."""
-    rows = []
+    rows: list[dict[str, str]] = []
     for issue in issues:
         if len(rows) >= ISSUES_KEPT:
             break
