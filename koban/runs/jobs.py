@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from procrastinate.contrib.django import app
 
 from koban.runs.services import execute
@@ -10,4 +11,8 @@ from koban.runs.services import execute
 @app.task(queue="runs", name="koban.runs.run_job")
 def run_job(run_id: int) -> None:
     """Run the recorded run *run_id*; its status, progress and report are kept on the run row."""
-    execute(run_id)
+    try:
+        execute(run_id)
+    finally:
+        # The worker runs each job in a thread of its own; keep no idle connection behind.
+        connection.close()
