@@ -120,6 +120,7 @@ ACTION_LABELS = {
     "lostfound.receive_item": _("Received, receipt issued"),
     "lostfound.item_state": _("State changed"),
     "lostfound.dispose_item": _("Disposed of"),
+    "lostfound.transfer_to_station": _("Moved to the station's custody"),
 }
 
 
