@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from koban.accounts.access import access_box, boxes_visible_to
 from koban.accounts.models import User
+from koban.audit.reads import NoteReadsSerializer
 from koban.counter import services
 from koban.counter.models import CounterCategory, CounterMatter
 from koban.lib.api import ModelSerializer, query_datetime, query_int
@@ -39,7 +40,7 @@ class CounterCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class CounterMatterSerializer(ModelSerializer):
+class CounterMatterSerializer(NoteReadsSerializer, ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=CounterCategory.objects.all())
     category_label = serializers.SerializerMethodField()
     handled_by = serializers.PrimaryKeyRelatedField(
