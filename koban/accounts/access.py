@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from koban.accounts.models import Role, User
+from koban.accounts.models import ApiToken, Role, User
 from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, PoliceStation
 
 HQ_ROLES = {Role.HQ_PLANNER, Role.ADMINISTRATOR}
@@ -184,3 +184,17 @@ def boxes_patrollable_by(user: User) -> PoliceBoxQuerySet:
 def can_record_patrol(user: User, box: PoliceBox) -> bool:
     """Whether *user* may record patrols of *box* (and their stops, observations and cards)."""
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
+
+
+# =====================================================================================================
+# -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
+# Kept together at the end of the file so that work on the rules above does not collide with it.
+
+SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_permits(scope: str, method: str) -> bool:
+    """Whether an API token of *scope* may make a request with HTTP *method*: read-only tokens only read."""
+    if method.upper() in SAFE_HTTP_METHODS:
+        return True
+    return scope == ApiToken.Scope.WRITE
