@@ -186,7 +186,6 @@ def can_record_patrol(user: User, box: PoliceBox) -> bool:
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
 
 
-# =====================================================================================================
 # -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
 # Kept together at the end of the file so that work on the rules above does not collide with it.
 
@@ -198,3 +197,61 @@ def token_permits(scope: str, method: str) -> bool:
     if method.upper() in SAFE_HTTP_METHODS:
         return True
     return scope == ApiToken.Scope.WRITE
+=======
+# == Audit trail and user administration (section kept by the audit work; keep it at the end) ====
+# The trail is reviewed where the work is supervised: a station chief sees the station's events,
+# HQ planners their agency's, administrators everything. Users are administered by administrators
+# (superusers everywhere, an agency's administrator within that agency).
+
+
+def audit_events_visible_to(user: User) -> QuerySet[Any]:
+    """Audit events *user* may review; empty for box staff."""
+    from koban.audit.models import AuditEvent
+
+    events = AuditEvent.objects.all()
+    if not _active(user):
+        return events.none()
+    if user.is_superuser:
+        return events
+    if user.role in HQ_ROLES:
+        return events.filter(agency_id=user.agency_id) if user.agency_id else events
+    if user.role == Role.STATION_CHIEF and user.station_id:
+        return events.filter(station_id=user.station_id)
+    return events.none()
+
+
+def can_review_audit(user: User) -> bool:
+    """Whether *user* may open the audit trail page at all."""
+    if not _active(user):
+        return False
+    if user.is_superuser or user.role in HQ_ROLES:
+        return True
+    return user.role == Role.STATION_CHIEF and bool(user.station_id)
+
+
+def can_administer_users(user: User) -> bool:
+    """Whether *user* may change logins, roles and postings (in the admin)."""
+    return _active(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def users_administered_by(user: User) -> QuerySet[User]:
+    """Users whose role and posting *user* may change: everyone for superusers, else the agency's."""
+    from django.db.models import Q
+
+    users = User.objects.all()
+    if not can_administer_users(user):
+        return users.none()
+    if user.is_superuser or not user.agency_id:
+        return users
+    agency = user.agency_id
+    return users.filter(
+        Q(agency_id=agency) | Q(station__agency_id=agency) | Q(box__station__agency_id=agency)
+    )
+
+
+def can_grant_superuser(user: User) -> bool:
+    """Only a superuser makes another superuser."""
+    return _active(user) and user.is_superuser
+
+
+# ==============================================================================================
