@@ -186,18 +186,6 @@ def can_record_patrol(user: User, box: PoliceBox) -> bool:
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
 
 
-# -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
-# Kept together at the end of the file so that work on the rules above does not collide with it.
-
-SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def token_permits(scope: str, method: str) -> bool:
-    """Whether an API token of *scope* may make a request with HTTP *method*: read-only tokens only read."""
-    if method.upper() in SAFE_HTTP_METHODS:
-        return True
-    return scope == ApiToken.Scope.WRITE
-=======
 # == Audit trail and user administration (section kept by the audit work; keep it at the end) ====
 # The trail is reviewed where the work is supervised: a station chief sees the station's events,
 # HQ planners their agency's, administrators everything. Users are administered by administrators
@@ -254,4 +242,15 @@ def can_grant_superuser(user: User) -> bool:
     return _active(user) and user.is_superuser
 
 
-# ==============================================================================================
+# =====================================================================================================
+# -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
+# Kept together at the end of the file so that work on the rules above does not collide with it.
+
+SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_permits(scope: str, method: str) -> bool:
+    """Whether an API token of *scope* may make a request with HTTP *method*: read-only tokens only read."""
+    if method.upper() in SAFE_HTTP_METHODS:
+        return True
+    return scope == ApiToken.Scope.WRITE
