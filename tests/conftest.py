@@ -37,3 +37,13 @@ def _english_by_default(settings):  # type: ignore[no-untyped-def]
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():  # type: ignore[no-untyped-def]
+    # API throttles count requests in the cache; each test starts with none counted.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

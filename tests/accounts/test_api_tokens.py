@@ -6,9 +6,7 @@ import base64
 import datetime as dt
 from unittest import mock
 
-import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 
 from koban.accounts.models import ApiToken
@@ -19,13 +17,6 @@ from tests.personas import LAT, LON
 T0 = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
 LOCATE = "/api/v1/locate"
 POINT = {"lat": LAT + 0.005, "lon": LON + 0.005}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():  # type: ignore[no-untyped-def]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_token_reads_the_api_without_any_password_hash(cast):  # type: ignore[no-untyped-def]
