@@ -242,6 +242,20 @@ def can_grant_superuser(user: User) -> bool:
     return _active(user) and user.is_superuser
 
 
+# -- Workflows through the API (corrections, custody, network edits) -----------------------------
+# Added together with the API workflows; kept at the end of the module so that parallel changes to
+# the sections above merge cleanly.
+
+
+def can_place_own_report(user: User, *, created_by_id: int | None, has_box: bool) -> bool:
+    """Whether *user* may correct an incident no box is responsible for yet because they took it.
+
+    An address-only call reaches no box, so nobody but HQ could correct it; the officer who took it
+    may place it on the map (and correct what they wrote) until a box is responsible.
+    """
+    return has_police_powers(user) and not has_box and created_by_id is not None and user.pk == created_by_id
+
+
 # =====================================================================================================
 # -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
 # Kept together at the end of the file so that work on the rules above does not collide with it.
