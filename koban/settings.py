@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "koban.accounts",
     "koban.audit",
+    "koban.runs",
     "koban.organization",
     "koban.geography",
     "koban.rosters",
@@ -253,6 +254,21 @@ KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
 # Dashboard sections, as comma-separated dotted paths of DashboardSection objects (koban.web.dashboard).
 # Empty = the built-in list in koban/web/dashboard/sections.py.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
+
+# -- Uploads and background runs ------------------------------------------------------------------
+# Uploaded import files are stored here for the worker that runs the import: on several machines this
+# folder must be shared storage (NFS, a mounted volume) readable by every web server and worker.
+UPLOAD_DIR = Path(env_str("KOBAN_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+# Files larger than this are refused while the request is read, before anything is parsed or stored.
+UPLOAD_MAX_BYTES = env_int("KOBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "koban.runs.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files above 2.5 MB go to a temporary file instead of memory; form fields (without files) stay small.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.

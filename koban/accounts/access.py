@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from koban.accounts.models import ApiToken, Role, User
 from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, PoliceStation
+from koban.runs.models import JobRun, JobRunQuerySet
 
 HQ_ROLES = {Role.HQ_PLANNER, Role.ADMINISTRATOR}
 BOX_ROLES = {Role.BOX_OFFICER, Role.BOX_COUNSELLOR}
@@ -184,6 +186,29 @@ def boxes_patrollable_by(user: User) -> PoliceBoxQuerySet:
 def can_record_patrol(user: User, box: PoliceBox) -> bool:
     """Whether *user* may record patrols of *box* (and their stops, observations and cards)."""
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
+
+
+# -- Background runs -------------------------------------------------------------------------------
+# Imports, derivations and checks run as jobs started by HQ; HQ of an agency sees the runs of its
+# agency and the ones it started itself, administrators without an agency see all of them.
+
+
+def runs_visible_to(user: User) -> JobRunQuerySet:
+    """Background runs *user* may follow, cancel and commit."""
+    if not is_hq(user):
+        return JobRun.objects.none()
+    if user.is_superuser or not user.agency_id:
+        return JobRun.objects.all()
+    codes = list(agencies_overseen_by(user).values_list("code", flat=True))
+    return JobRun.objects.filter(Q(agency_code__in=codes) | Q(started_by=user))
+
+
+def access_run(user: User, run_id: int) -> JobRun:
+    """The run *run_id* if *user* may see it; 404 otherwise (unknown and forbidden look alike)."""
+    run = runs_visible_to(user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return run
 
 
 # == Audit trail and user administration (section kept by the audit work; keep it at the end) ====
