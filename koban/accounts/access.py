@@ -281,6 +281,21 @@ def can_place_own_report(user: User, *, created_by_id: int | None, has_box: bool
     return has_police_powers(user) and not has_box and created_by_id is not None and user.pk == created_by_id
 
 
+def can_handle_property(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record what happens to the found items and loss reports of *box*
+    (tasks done, reports closed, items moved to the station's custody): the box's staff, its chief, HQ."""
+    return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+def can_dispose_property(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record that a found item of *box* was sold or destroyed.
+
+    Disposal ends the owner's and the finder's rights for good, so it needs police powers: officers of
+    the box, its chief and HQ, not counsellors.
+    """
+    return has_police_powers(user) and can_handle_property(user, box)
+
+
 # =====================================================================================================
 # -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
 # Kept together at the end of the file so that work on the rules above does not collide with it.
