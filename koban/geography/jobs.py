@@ -47,6 +47,7 @@ def box_options(data: dict[str, Any]) -> BoxImportOptions:
 
 
 def area_options(data: dict[str, Any]) -> AreaImportOptions:
+    """Area import options from form-shaped values; a field given beside a preset replaces its getter."""
     fields = _blank_to_none(
         data,
         "level",
@@ -59,12 +60,21 @@ def area_options(data: dict[str, Any]) -> AreaImportOptions:
         "srid",
         "layer",
     )
+    fields["source"] = data.get("source") or None
     if data.get("preset"):
         options = preset_options(data["preset"], **fields)
-        options.dissolve = options.dissolve or bool(data.get("dissolve"))
-        return options
-    options = AreaImportOptions(**{k: v for k, v in fields.items() if v is not None})
-    options.dissolve = bool(data.get("dissolve"))
+        if fields["code_field"]:
+            options.code_getter = None
+        if fields["name_field"]:
+            options.name_getter = None
+        if fields["parent_field"]:
+            options.parent_getter = None
+    else:
+        options = AreaImportOptions(**{k: v for k, v in fields.items() if v is not None})
+    if data.get("dissolve"):
+        options.dissolve = True
+    if data.get("no_dissolve"):
+        options.dissolve = False
     return options
 
 
@@ -75,6 +85,7 @@ def beat_options(data: dict[str, Any]) -> BeatImportOptions:
         code_field=data.get("code_field") or "code",
         name_field=data.get("name_field") or None,
         box_field=data.get("box_field") or "box_code",
+        note=data.get("note") or "",
         **_blank_to_none(
             data, "station_field", "population_field", "households_field", "encoding", "srid", "layer"
         ),
