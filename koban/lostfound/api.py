@@ -16,7 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import access_box_for_work, boxes_visible_to, boxes_workable_by
+from koban.accounts.access import (
+    access_box_for_work,
+    boxes_visible_to,
+    boxes_workable_by,
+    can_dispose_property,
+    can_handle_property,
+)
 from koban.lostfound import services
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item
@@ -24,7 +30,7 @@ from koban.lostfound.queries import items_for_report, person_details, reports_fo
 
 class _PersonMixin:
     def _person(self, obj: Any, name: str, contact: str) -> dict[str, Any]:
-        return person_details(self.context["request"].user, obj.box, name, contact)  # type: ignore[attr-defined]
+        return person_details(self.context["request"].user, obj.box, name, contact, obj)  # type: ignore[attr-defined]
 
 
 class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
@@ -60,6 +66,8 @@ class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
             "value_estimate",
             "cash_amount",
             "storage_location",
+            "custody_station",
+            "custody_since",
             "state",
             "state_changed_on",
             "notice_ends_on",
@@ -70,6 +78,8 @@ class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
         read_only_fields = [
             "receipt_number",
             "late_hand_in",
+            "custody_station",
+            "custody_since",
             "state",
             "state_changed_on",
             "notice_ends_on",
@@ -156,6 +166,31 @@ class ItemTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "item", "receipt_number", "box", "kind", "due_on", "created_on", "done_at"]
 
 
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class DisposalSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        allow_blank=True,
+        max_length=300,
+        help_text="How the item was disposed of (sold, destroyed, data erased)",
+    )
+
+
+class TransferSerializer(serializers.Serializer):
+    storage_location = serializers.CharField(
+        allow_blank=True, max_length=200, help_text="Where the station keeps the item (safe, store room …)"
+    )
+    at = serializers.DateTimeField(required=False, help_text="When the station took the item (default now)")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 def _bad_request(exc: ValidationError) -> Response:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
     return Response(detail, status=status.HTTP_400_BAD_REQUEST)
@@ -231,6 +266,34 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return _bad_request(exc)
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=DisposalSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"])
+    def dispose(self, request: Request, pk: str | None = None) -> Response:
+        """Record that a vested item, or a cheap bulky one after its waiting period, was sold or destroyed."""
+        item = self.get_object()
+        _require(can_dispose_property(request.user, item.box), "No permission to dispose of this item")  # type: ignore[arg-type]
+        serializer = DisposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            item = services.dispose_item(request.user, item, note=serializer.validated_data["note"])
+        except ValidationError as exc:
+            return _bad_request(exc)
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=TransferSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
+        """Hand the item to the custody of its box's station; ``storage_location`` says where it is kept."""
+        item = self.get_object()
+        _require(can_handle_property(request.user, item.box), "No permission to work on this item")  # type: ignore[arg-type]
+        serializer = TransferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            item = services.transfer_to_station(request.user, item, **serializer.validated_data)
+        except ValidationError as exc:
+            return _bad_request(exc)
+        return Response(self.get_serializer(item).data)
+
 
 class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Loss reports of the boxes the user may see; ``?status=open`` filters."""
@@ -262,9 +325,23 @@ class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         report = self.get_object()
         return Response(_matches(items_for_report(request.user, report), lambda i: i.receipt_number))
 
+    @extend_schema(request=NoteSerializer, responses=LossReportSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close an open report that will not be matched (the owner found the item elsewhere, withdrew)."""
+        report = self.get_object()
+        _require(can_handle_property(request.user, report.box), "No permission to work on this report")  # type: ignore[arg-type]
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = services.close_loss_report(request.user, report, note=serializer.validated_data["note"])
+        except ValidationError as exc:
+            return _bad_request(exc)
+        return Response(self.get_serializer(report).data)
+
 
 class ItemTaskViewSet(viewsets.ReadOnlyModelViewSet):
-    """Open tasks of the boxes the user works on (the daily list)."""
+    """Open tasks of the boxes the user works on (the daily list); POST ``complete`` ticks one off."""
 
     serializer_class = ItemTaskSerializer
 
@@ -273,3 +350,16 @@ class ItemTaskViewSet(viewsets.ReadOnlyModelViewSet):
             done_at__isnull=True,
             item__box__in=boxes_workable_by(self.request.user),  # type: ignore[arg-type]
         ).select_related("item")
+
+    @extend_schema(request=NoteSerializer, responses=ItemTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Tick the task off, with an optional note of what was done."""
+        task = self.get_object()
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            task = services.complete_task(request.user, task, note=serializer.validated_data["note"])
+        except ValidationError as exc:
+            return _bad_request(exc)
+        return Response(self.get_serializer(task).data)

@@ -70,3 +70,10 @@ class HandoverForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class TransferForm(forms.Form):
+    """Where the station keeps an item handed to its custody."""
+
+    storage_location = forms.CharField(label=_("Kept at the station in"), max_length=200)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
