@@ -77,7 +77,7 @@ class ImportCommand(BaseCommand):
 
     def progress(self, stage: str, done: int, total: int | None) -> None:
         if not hasattr(self, "_bar"):
-            self._bar = ProgressBar(self.stderr._out)  # type: ignore[attr-defined]
+            self._bar = ProgressBar(self.stderr._out)  # type: ignore[attr-defined,arg-type]
         self._bar(stage, done, total)
 
     def end_progress(self) -> None:
