@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from koban.accounts.models import Role, User
+from koban.accounts.models import ApiToken, Role, User
 from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, PoliceStation
 from koban.runs.models import JobRun, JobRunQuerySet
 
@@ -188,6 +188,23 @@ def can_record_patrol(user: User, box: PoliceBox) -> bool:
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
 
 
+# -- Plausibility and the beat activation gate (added with the jurisdiction checks) ---------------
+# A place outside the agency's jurisdiction is refused unless someone with police powers confirms it
+# (an incident just across the border is real); counsellors take reports but do not vouch for
+# places. A beat version that fails its check goes live only by a network manager's decision, with a
+# reason that the audit trail keeps.
+
+
+def can_confirm_outside_jurisdiction(user: User) -> bool:
+    """Whether *user* may confirm that a place outside the jurisdiction is right."""
+    return has_police_powers(user)
+
+
+def can_override_beat_check(user: User) -> bool:
+    """Whether *user* may activate a beat version whose check failed, giving a reason."""
+    return can_manage_network(user)
+
+
 # -- Background runs -------------------------------------------------------------------------------
 # Imports, derivations and checks run as jobs started by HQ; HQ of an agency sees the runs of its
 # agency and the ones it started itself, administrators without an agency see all of them.
@@ -294,3 +311,17 @@ def can_dispose_property(user: User, box: PoliceBox) -> bool:
     the box, its chief and HQ, not counsellors.
     """
     return has_police_powers(user) and can_handle_property(user, box)
+
+
+# =====================================================================================================
+# -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
+# Kept together at the end of the file so that work on the rules above does not collide with it.
+
+SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_permits(scope: str, method: str) -> bool:
+    """Whether an API token of *scope* may make a request with HTTP *method*: read-only tokens only read."""
+    if method.upper() in SAFE_HTTP_METHODS:
+        return True
+    return scope == ApiToken.Scope.WRITE
