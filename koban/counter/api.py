@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from koban.accounts.access import access_box, boxes_visible_to
 from koban.accounts.models import User
+from koban.audit.reads import NoteReadsSerializer
 from koban.counter import services
 from koban.counter.models import CounterCategory, CounterMatter
 from koban.rosters.api import django_errors, parse_int
@@ -41,7 +42,7 @@ class CounterCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class CounterMatterSerializer(serializers.ModelSerializer):
+class CounterMatterSerializer(NoteReadsSerializer, serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=CounterCategory.objects.all())
     category_label = serializers.SerializerMethodField()
     handled_by = serializers.PrimaryKeyRelatedField(

@@ -25,6 +25,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import access_box, boxes_visible_to
 from koban.accounts.models import User
+from koban.audit.reads import NoteReadsSerializer
 from koban.incidents import services
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, benchmark_seconds, overall_response, response_by
@@ -83,7 +84,7 @@ class DispatchSerializer(serializers.ModelSerializer):
         fields = ["id", "box", "box_name", "officers", "dispatched_at", "arrived_at", "distance_m"]
 
 
-class IncidentSerializer(GeoFeatureModelSerializer):
+class IncidentSerializer(NoteReadsSerializer, GeoFeatureModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     category_label = serializers.CharField(source="category.label", read_only=True)
     box_name = serializers.CharField(source="box.name", default=None, read_only=True)

@@ -30,7 +30,7 @@ from koban.lostfound.queries import items_for_report, person_details, reports_fo
 
 class _PersonMixin:
     def _person(self, obj: Any, name: str, contact: str) -> dict[str, Any]:
-        return person_details(self.context["request"].user, obj.box, name, contact)  # type: ignore[attr-defined]
+        return person_details(self.context["request"].user, obj.box, name, contact, obj)  # type: ignore[attr-defined]
 
 
 class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):

@@ -21,6 +21,7 @@ from koban.accounts.access import (
     can_see_finder_details,
 )
 from koban.analytics.algorithms.matching import explain
+from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
 from koban.lostfound import services
 from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm, TransferForm
@@ -101,6 +102,7 @@ def receive(request: HttpRequest) -> HttpResponse:
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable receipt (預り書) for the finder."""
     item = workable_item(request.user, pk)
+    note_read([item], ["finder_name"])
     return render(request, "lostfound/receipt.html", {"item": item})
 
 
@@ -110,16 +112,19 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_work = boxes_workable_by(request.user).filter(pk=item.box_id).exists()  # type: ignore[arg-type]
     suggestions = reports_for_item(request.user, item) if item.is_open else []
     for s in suggestions:
-        s.owner = person_details(request.user, s.obj.box, s.obj.owner_name, s.obj.owner_contact)
+        s.owner = person_details(request.user, s.obj.box, s.obj.owner_name, s.obj.owner_contact, s.obj)
         s.explained = explain(s.match)
     handover = getattr(item, "handover", None)
+    show_recipient = can_see_finder_details(request.user, item.box)  # type: ignore[arg-type]
+    if handover is not None and show_recipient:
+        note_read([handover], ["recipient_name"])
     return render(
         request,
         "lostfound/item_detail.html",
         {
             "item": item,
-            "finder": person_details(request.user, item.box, item.finder_name, item.finder_contact),
-            "show_recipient": can_see_finder_details(request.user, item.box),  # type: ignore[arg-type]
+            "finder": person_details(request.user, item.box, item.finder_name, item.finder_contact, item),
+            "show_recipient": show_recipient,
             "handover": handover,
             "timeline": timeline(item),
             "suggestions": suggestions,
@@ -237,7 +242,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lostfound/report_detail.html",
         {
             "report": report,
-            "owner": person_details(request.user, report.box, report.owner_name, report.owner_contact),
+            "owner": person_details(
+                request.user, report.box, report.owner_name, report.owner_contact, report
+            ),
             "suggestions": suggestions,
             "can_close": report.status == LossReport.Status.OPEN
             and can_handle_property(request.user, report.box),  # type: ignore[arg-type]

@@ -22,11 +22,12 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
 from koban.accounts.models import User
+from koban.audit.reads import note_read
 from koban.geography.models import Beat
 from koban.organization.api import GeoJsonPages
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage
-from koban.patrols.models import Observation, Patrol
+from koban.patrols.models import Observation, Patrol, PatrolCard
 
 
 class PatrolSerializer(GeoFeatureModelSerializer):
@@ -69,6 +70,7 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_observations(self, obj: Patrol) -> list[dict[str, Any]]:
+        note_read(obj.observations.all(), Observation.PERSONAL_FIELDS)
         return [
             {
                 "kind": o.kind,
@@ -81,6 +83,7 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_cards(self, obj: Patrol) -> list[dict[str, Any]]:
+        note_read(obj.cards.all(), PatrolCard.PERSONAL_FIELDS)
         return [{"address": c.address, "left_at": c.left_at, "note": c.note} for c in obj.cards.all()]
 
 
