@@ -227,6 +227,27 @@ except json.JSONDecodeError as exc:
 # Largest GPX file a patrol upload may have (bytes); bigger files are refused before parsing.
 KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
 
+# -- Plausibility of places and dates (koban.organization.jurisdiction, koban.lib.dates) ----------
+# An agency's jurisdiction is its configured extent, else the union of its stations' areas; an agency
+# with neither is checked against this box (min lon, min lat, max lon, max lat; default: Japan).
+try:
+    KOBAN_FALLBACK_EXTENT = [
+        float(v) for v in env_list("KOBAN_FALLBACK_EXTENT", ["122.5", "20.0", "154.5", "46.0"])
+    ]
+except ValueError:
+    KOBAN_FALLBACK_EXTENT = []
+if len(KOBAN_FALLBACK_EXTENT) != 4:
+    raise ImproperlyConfigured("KOBAN_FALLBACK_EXTENT needs four numbers: min lon, min lat, max lon, max lat")
+# A patrol track may stray this far (metres) outside the jurisdiction (a border street) before refusal.
+KOBAN_TRACK_TOLERANCE_M = env_int("KOBAN_TRACK_TOLERANCE_M", 500)
+# Seconds a process keeps an agency's jurisdiction before reading the station areas again.
+KOBAN_JURISDICTION_CACHE_SECONDS = env_int("KOBAN_JURISDICTION_CACHE_SECONDS", 300)
+# Dates people or files give must lie within this window around today: not more than this many years
+# back, and not more than this many days ahead (rosters may be planned further ahead, see below).
+KOBAN_DATE_WINDOW_YEARS_BACK = env_int("KOBAN_DATE_WINDOW_YEARS_BACK", 30)
+KOBAN_DATE_WINDOW_DAYS_AHEAD = env_int("KOBAN_DATE_WINDOW_DAYS_AHEAD", 1)
+KOBAN_ROSTER_YEARS_AHEAD = env_int("KOBAN_ROSTER_YEARS_AHEAD", 2)
+
 # Dashboard sections, as comma-separated dotted paths of DashboardSection objects (koban.web.dashboard).
 # Empty = the built-in list in koban/web/dashboard/sections.py.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])

@@ -37,3 +37,13 @@ def _english_by_default(settings):  # type: ignore[no-untyped-def]
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_jurisdictions():  # type: ignore[no-untyped-def]
+    # Each process caches agencies' jurisdictions; tests change station areas and extents directly.
+    from koban.organization.jurisdiction import forget_jurisdiction
+
+    forget_jurisdiction()
+    yield
+    forget_jurisdiction()

@@ -188,6 +188,23 @@ def can_record_patrol(user: User, box: PoliceBox) -> bool:
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
 
 
+# -- Plausibility and the beat activation gate (added with the jurisdiction checks) ---------------
+# A place outside the agency's jurisdiction is refused unless someone with police powers confirms it
+# (an incident just across the border is real); counsellors take reports but do not vouch for
+# places. A beat version that fails its check goes live only by a network manager's decision, with a
+# reason that the audit trail keeps.
+
+
+def can_confirm_outside_jurisdiction(user: User) -> bool:
+    """Whether *user* may confirm that a place outside the jurisdiction is right."""
+    return has_police_powers(user)
+
+
+def can_override_beat_check(user: User) -> bool:
+    """Whether *user* may activate a beat version whose check failed, giving a reason."""
+    return can_manage_network(user)
+
+
 # -- Background runs -------------------------------------------------------------------------------
 # Imports, derivations and checks run as jobs started by HQ; HQ of an agency sees the runs of its
 # agency and the ones it started itself, administrators without an agency see all of them.

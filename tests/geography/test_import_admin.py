@@ -141,10 +141,42 @@ def test_beat_versions_can_be_checked_and_activated_from_the_list(cast):  # type
     )
     text = " ".join(str(m) for m in response.context["messages"])
     assert "1 overlap(s)" in text and "A-9" in text
-    client.post(url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True)
+    # The check fails: a confirmation page shows the problems on a map and asks for a reason.
+    page = client.post(url, {"action": "activate", "_selected_action": [draft.pk]})
+    assert page.status_code == 200
+    assert "beat-check-map" in page.content.decode() and "override_reason" in page.content.decode()
+    assert {f["properties"]["kind"] for f in page.context["map_data"]["problems"]["features"]} == {
+        "overlap",
+        "no_beat",
+    }
+    draft.refresh_from_db()
+    assert draft.status == BeatVersion.Status.DRAFT
+    confirm = {"action": "activate", "_selected_action": [draft.pk], "confirm_override": "yes"}
+    again = client.post(url, confirm | {"override_reason": "  "})
+    assert again.status_code == 200 and again.context["reason_error"]
+    draft.refresh_from_db()
+    assert draft.status == BeatVersion.Status.DRAFT
+    done = client.post(url, confirm | {"override_reason": "Temporary while C is rebuilt"}, follow=True)
+    assert "reason is recorded" in " ".join(str(m) for m in done.context["messages"])
     draft.refresh_from_db()
     cast.version.refresh_from_db()
     assert (draft.status, cast.version.status) == (BeatVersion.Status.ACTIVE, BeatVersion.Status.RETIRED)
+    assert AuditEvent.objects.get(action="beat_version.override_check").note == "Temporary while C is rebuilt"
+    same = client.post(url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True)
+    assert "already active" in " ".join(str(m) for m in same.context["messages"])
+
+
+def test_a_clean_version_is_activated_from_the_list_without_a_confirmation(cast):  # type: ignore[no-untyped-def]
+    draft = make_version(cast.agency, name="Clean")
+    for beat in (cast.beat_a, cast.beat_b, cast.beat_c):
+        make_beat(draft, beat.box, beat.geom, code=beat.code)
+    url = reverse("admin:geography_beatversion_changelist")
+    response = login(cast.planner).post(
+        url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "is now active" in " ".join(str(m) for m in response.context["messages"])
+    draft.refresh_from_db()
+    assert draft.status == BeatVersion.Status.ACTIVE
 
 
 def test_editing_a_box_in_the_admin_goes_through_the_audited_service(cast):  # type: ignore[no-untyped-def]
