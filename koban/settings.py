@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "koban.lib.middleware.RefuseControlCharactersInQuery",
     # One audit row per request for the personal records a page, export or API list showed.
     "koban.audit.reads.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,7 +205,14 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bodies with control characters, bad page parameters and service ValidationErrors all answer 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "koban.lib.parsers.CheckedJSONParser",
+        "koban.lib.parsers.CheckedFormParser",
+        "koban.lib.parsers.CheckedMultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "koban.lib.api.Pages",
+    "EXCEPTION_HANDLER": "koban.lib.api.exception_handler",
     "PAGE_SIZE": 100,
 }
 # API tokens (django-rest-knox with our own model): `Authorization: Bearer <token>`.
