@@ -128,7 +128,7 @@ LOGOUT_REDIRECT_URL = "login"
 # -- Sign-in lockout (django-axes; the API's tokens are throttled separately) -------------------------
 # The axes backend comes first: it refuses a locked-out account or address before any password hash.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "koban.accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("KOBAN_LOGIN_FAILURE_LIMIT", 20)
