@@ -22,6 +22,15 @@ def coordinate(label: Any, low: float, high: float) -> forms.FloatField:
     return forms.FloatField(label=label, required=False, min_value=low, max_value=high)
 
 
+def outside_confirmed_field() -> forms.BooleanField:
+    """The box ticked when a page refused a place outside the jurisdiction and the user knows it is right."""
+    from django.utils.translation import gettext_lazy as _
+
+    return forms.BooleanField(
+        label=_("The place is right: record it as outside the jurisdiction (管轄外)"), required=False
+    )
+
+
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (or on the form when no field matches)."""
     if hasattr(exc, "error_dict"):

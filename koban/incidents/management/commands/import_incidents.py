@@ -52,6 +52,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", help=_("username recorded in the audit trail (HQ)"))
         parser.add_argument("--max-issues", type=int, default=200, help=_("bad rows to print"))
         parser.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
+        parser.add_argument(
+            "--outside-confirmed",
+            action="store_true",
+            help=_("import rows outside the agency's jurisdiction (flagged outside every beat)"),
+        )
 
     def _agency(self, code: str | None) -> Agency:
         if code:
@@ -88,6 +93,7 @@ class Command(BaseCommand):
                 skip_bad_rows=options["skip_bad_rows"],
                 bulk_load=options["bulk_load"],
                 encoding=options.get("encoding"),
+                outside_confirmed=options["outside_confirmed"],
             )
         except ImportFormatError as exc:
             raise CommandError(str(exc)) from exc
