@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",
+    "knox",
     "django_htmx",
     "leaflet",
     "procrastinate.contrib.django",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "koban.lib.middleware.RefuseControlCharactersInQuery",
     # One audit row per request for the personal records a page, export or API list showed.
     "koban.audit.reads.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -160,15 +162,47 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koban@localhost")
 
 # -- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Pages' sessions (with CSRF) and API tokens; no HTTP Basic: it re-hashed the password on every call.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "koban.accounts.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("KOBAN_API_RATE_ANONYMOUS", "60/minute"),
+        "user": env_str("KOBAN_API_RATE_USER", "50000/hour"),
+        # Requests with a wrong, expired or revoked token, per address (koban.accounts.api_auth).
+        "bad_token": env_str("KOBAN_API_RATE_BAD_TOKEN", "20/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bodies with control characters, bad page parameters and service ValidationErrors all answer 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "koban.lib.parsers.CheckedJSONParser",
+        "koban.lib.parsers.CheckedFormParser",
+        "koban.lib.parsers.CheckedMultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "koban.lib.api.Pages",
+    "EXCEPTION_HANDLER": "koban.lib.api.exception_handler",
     "PAGE_SIZE": 100,
 }
+# API tokens (django-rest-knox with our own model): `Authorization: Bearer <token>`.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations create its default token table (with a key to users) even when the model is
+# swapped; that table would never be used and blocks truncating the users table in tests.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    # Recognisable by secret scanners and in logs; at most 10 characters (knox).
+    "TOKEN_PREFIX": "koban_",
+    "TOKEN_TTL": None,  # every token gets the expiry its owner chose (koban.accounts.tokens)
+}
+# Longest life a new API token may be given, in days.
+KOBAN_API_TOKEN_MAX_DAYS = env_int("KOBAN_API_TOKEN_MAX_DAYS", 365)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Koban API",
     "DESCRIPTION": "Police boxes, beats and community policing data.",

@@ -47,3 +47,13 @@ def _fresh_jurisdictions():  # type: ignore[no-untyped-def]
     forget_jurisdiction()
     yield
     forget_jurisdiction()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():  # type: ignore[no-untyped-def]
+    # API throttles count requests in the cache; each test starts with none counted.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

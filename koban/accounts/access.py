@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from koban.accounts.models import Role, User
+from koban.accounts.models import ApiToken, Role, User
 from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, PoliceStation
 from koban.runs.models import JobRun, JobRunQuerySet
 
@@ -311,3 +311,32 @@ def can_dispose_property(user: User, box: PoliceBox) -> bool:
     the box, its chief and HQ, not counsellors.
     """
     return has_police_powers(user) and can_handle_property(user, box)
+
+
+def agencies_network_managed_by(user: User) -> QuerySet[Agency]:
+    """Agencies whose stations and boxes *user* may create and edit: HQ of the agency (every agency for
+    superusers and for HQ accounts not tied to one)."""
+    if not can_manage_network(user):
+        return Agency.objects.none()
+    if user.is_superuser or not user.agency_id:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk=user.agency_id)
+
+
+def can_manage_agency_network(user: User, agency: Agency) -> bool:
+    """Whether *user* may open, edit and move the stations and boxes of *agency*."""
+    return agencies_network_managed_by(user).filter(pk=agency.pk).exists()
+
+
+# =====================================================================================================
+# -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
+# Kept together at the end of the file so that work on the rules above does not collide with it.
+
+SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_permits(scope: str, method: str) -> bool:
+    """Whether an API token of *scope* may make a request with HTTP *method*: read-only tokens only read."""
+    if method.upper() in SAFE_HTTP_METHODS:
+        return True
+    return scope == ApiToken.Scope.WRITE

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from koban.incidents.models import Incident, IncidentCategory, Priority, Source
-from koban.lib.forms import outside_confirmed_field
+from koban.lib.forms import Form, outside_confirmed_field
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     """A call or report: the place as a point (picked on the map or typed) and/or an address."""
 
     category = forms.ModelChoiceField(
@@ -42,11 +42,11 @@ class IntakeForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     """The facts of an incident as recorded, to correct; only the fields that differ are changed."""
 
     category = forms.ModelChoiceField(
