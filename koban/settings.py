@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Police boxes, beats and community policing data.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents its error answers (400/401/403/404/429), which come from shared code.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "koban.lib.schema.document_errors",
+    ],
 }
 
 # -- Maps ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("koban.incidents.api_urls")),
     path("", include("koban.lostfound.api_urls")),
     path("", include("koban.patrols.api_urls")),
+    path("", include("koban.runs.api_urls")),
 ]
 # The root lists every resource of the includes above (it reads this list when it answers).
 api_v1.insert(0, path("", ApiRootView.as_view(patterns=api_v1), name="api-root"))
