@@ -6,6 +6,7 @@ PostgreSQL cluster (``koban/lib/localdb.py``), so a fresh checkout works without
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "knox",
+    "axes",
     "django_htmx",
     "leaflet",
     "procrastinate.contrib.django",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "koban.urls"
@@ -120,6 +124,28 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# -- Sign-in lockout (django-axes; the API's tokens are throttled separately) -------------------------
+# The axes backend comes first: it refuses a locked-out account or address before any password hash.
+AUTHENTICATION_BACKENDS = [
+    "koban.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KOBAN_LOGIN_FAILURE_LIMIT", 20)
+# Failures are counted per account and, separately, per address; either reaching the limit locks.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout ends by itself after this many minutes without a new failure, or when an administrator lifts it.
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KOBAN_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lockouts are lifted on the audited lockouts page (koban.accounts.lockouts), not in axes' admin pages.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the audit trail (koban.accounts.signin)
+# The client address: REMOTE_ADDR, or the address the TLS proxy puts in X-Forwarded-For.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_bool("BEHIND_TLS_PROXY", False) else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Police boxes, beats and community policing data.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents its error answers (400/401/403/404/429), which come from shared code.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "koban.lib.schema.document_errors",
+    ],
 }
 
 # -- Maps ---------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-api_v1 = [
+from koban.lib.api_root import ApiRootView
+
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("koban.organization.api_urls")),
     path("", include("koban.geography.api_urls")),
     path("", include("koban.rosters.api_urls")),
@@ -11,7 +13,10 @@ api_v1 = [
     path("", include("koban.incidents.api_urls")),
     path("", include("koban.lostfound.api_urls")),
     path("", include("koban.patrols.api_urls")),
+    path("", include("koban.runs.api_urls")),
 ]
+# The root lists every resource of the includes above (it reads this list when it answers).
+api_v1.insert(0, path("", ApiRootView.as_view(patterns=api_v1), name="api-root"))
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
