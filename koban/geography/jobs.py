@@ -59,6 +59,7 @@ def box_options(data: dict[str, Any]) -> BoxImportOptions:
         mode=data.get("mode") or "table",
         create_stations=bool(data.get("create_stations")),
         bbox=tuple(data["bbox"]) if data.get("bbox") else None,  # type: ignore[arg-type]
+        outside_confirmed=bool(data.get("outside_confirmed")),
         **_blank_to_none(data, "encoding", "srid", "layer"),
     )
 
