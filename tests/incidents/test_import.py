@@ -160,9 +160,12 @@ def test_the_hokkaido_open_data_file_reads_without_a_crash(cast):  # type: ignor
     report = import_incidents_file(path, "hokkaido", agency=cast.agency)
     assert report.rows_read == 6616
     assert report.rows_valid + len(report.bad_rows) == 6616
-    # Rows with an unknown date (不明) are refused by line; all others are kept.
+    # Rows with an unknown date (不明) are refused by line, and the two rows geocoded to (0, 0);
+    # all others are kept.
     assert 0 < len(report.bad_rows) < 100
-    assert all("発生年月日" in bad.reason for bad in report.bad_rows)
+    outside = [bad for bad in report.bad_rows if "outside the jurisdiction" in bad.reason]
+    assert len(outside) == 2 and all("(0.00000, 0.00000)" in bad.reason for bad in outside)
+    assert all("発生年月日" in bad.reason for bad in report.bad_rows if bad not in outside)
     # No Hokkaido beats are loaded: every located row is outside jurisdiction.
     assert report.rows_outside + report.rows_without_location == report.rows_valid
     assert not Incident.objects.exists()

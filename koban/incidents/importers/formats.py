@@ -22,13 +22,16 @@ from __future__ import annotations
 import abc
 import csv
 import datetime
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from koban.lib.geo import lonlat_problem
 
 FORMATS = ("hokkaido", "chiba", "generic")
 
@@ -116,29 +119,17 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
     return "cp932"
 
 
-def _coordinate(raw: str, name: str, low: float, high: float) -> float | str | None:
-    """The value, None when blank, or an error message."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return f"{name} {raw!r} is not a number"
-    if not math.isfinite(value) or not low <= value <= high:
-        return f"{name} {raw!r} is outside {low:g}..{high:g}"
-    return value
-
-
 def _point(lon_raw: str, lat_raw: str) -> tuple[float | None, float | None] | str:
-    lon = _coordinate(lon_raw, "longitude", -180.0, 180.0)
-    lat = _coordinate(lat_raw, "latitude", -90.0, 90.0)
-    for value in (lon, lat):
-        if isinstance(value, str):
-            return value
-    if (lon is None) != (lat is None):
-        return "give both longitude and latitude, or neither"
-    return lon, lat  # type: ignore[return-value]
+    """The coordinates (both None when both are blank), or the reason they cannot be used."""
+    lon_raw, lat_raw = lon_raw.strip(), lat_raw.strip()
+    if not lon_raw and not lat_raw:
+        return None, None
+    if not lon_raw or not lat_raw:
+        return _("Give both longitude and latitude, or neither.")
+    problem = lonlat_problem(lon_raw, lat_raw)
+    if problem is not None:
+        return problem[1]
+    return float(lon_raw), float(lat_raw)
 
 
 class _Reader(abc.ABC):
