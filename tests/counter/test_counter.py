@@ -12,15 +12,13 @@ from django.utils import timezone
 from koban.audit.models import AuditEvent
 from koban.counter.models import CounterCategory, CounterMatter, Outcome
 from koban.counter.services import record_matter, update_matter
+from tests import clock
+from tests.clock import minutes_ago
 from tests.factories import PASSWORD
 
 
 def category(code: str) -> CounterCategory:
     return CounterCategory.objects.get(code=code)
-
-
-def minutes_ago(n: int) -> dt.datetime:
-    return timezone.now() - dt.timedelta(minutes=n)
 
 
 def test_categories_are_seeded_with_custody_flags(db):
@@ -59,7 +57,7 @@ def test_future_receipt_and_missing_summary_are_named(cast):
         record_matter(
             cast.officer_a,
             cast.box_a,
-            received_at=timezone.now() + dt.timedelta(hours=2),
+            received_at=clock.now() + dt.timedelta(hours=2),
             category=category("consultation"),
             summary=" ",
         )
@@ -185,7 +183,7 @@ def test_api_officer_of_another_box_gets_403(client, cast):
 
 def test_api_bad_time_is_a_400_naming_the_field(client, cast):
     api_login(client, "officer_a")
-    future = (timezone.now() + dt.timedelta(days=1)).isoformat()
+    future = (clock.now() + dt.timedelta(days=1)).isoformat()
     response = client.post(
         "/api/v1/counter-matters/",
         payload(cast.box_a.id, received_at=future),
@@ -260,7 +258,7 @@ def test_page_officer_of_another_box_gets_403(client, cast):
 
 def test_page_future_time_is_shown_on_the_field(client, cast):
     api_login(client, "officer_a")
-    future = timezone.localtime(timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    future = timezone.localtime(clock.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         f"/counter/boxes/{cast.box_a.id}/",
         page_data(handled_by=cast.officer_a.pk, received_at=future),
