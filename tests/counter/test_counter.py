@@ -52,6 +52,7 @@ def test_officer_of_another_box_may_not_record(cast):
     assert not CounterMatter.objects.exists()
 
 
+@pytest.mark.dates
 def test_future_receipt_and_missing_summary_are_named(cast):
     with pytest.raises(ValidationError) as err:
         record_matter(
@@ -238,6 +239,7 @@ def page_data(**extra):  # type: ignore[no-untyped-def]
     return data
 
 
+@pytest.mark.dates
 def test_page_counsellor_records_with_htmx_and_sees_the_list(client, cast):
     api_login(client, "counsellor_a")
     data = page_data(handled_by=cast.counsellor_a.pk)
@@ -256,6 +258,7 @@ def test_page_officer_of_another_box_gets_403(client, cast):
     assert not CounterMatter.objects.exists()
 
 
+@pytest.mark.dates
 def test_page_future_time_is_shown_on_the_field(client, cast):
     api_login(client, "officer_a")
     future = timezone.localtime(clock.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
@@ -268,6 +271,7 @@ def test_page_future_time_is_shown_on_the_field(client, cast):
     assert not CounterMatter.objects.exists()
 
 
+@pytest.mark.dates
 def test_page_log_and_edit(client, cast):
     matter, _ = record_matter(
         cast.officer_a,

@@ -56,6 +56,7 @@ def test_finder_details_are_hidden_from_other_stations(client, cast, wallet):
     assert finder == {"name": "山***", "contact": "***78", "masked": True}
 
 
+@pytest.mark.dates
 def test_the_receipt_form_issues_a_receipt_number(client, cast):
     _login(client, "counsellor_a")
     now = clock.local_now().replace(second=0, microsecond=0)

@@ -27,6 +27,7 @@ def _rostered(cast, start, hours=24):  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.dates
 def test_actual_records_replace_the_rostered_shift(cast):
     start = clock.now() - dt.timedelta(hours=10)
     _rostered(cast, start)
@@ -55,6 +56,7 @@ def test_an_open_record_replaces_only_its_own_shift_not_the_next_rostered_one(ca
     assert is_box_staffed(cast.box_a, start + dt.timedelta(hours=40))
 
 
+@pytest.mark.dates
 def test_open_sign_on_counts_without_a_roster(cast):
     record_actual_duty(cast.chief_north, cast.box_b, cast.officer_b, clock.now() - dt.timedelta(hours=1))
     assert on_duty_officers([cast.box_b.id], clock.now())[cast.box_b.id] == [cast.officer_b]

@@ -73,6 +73,7 @@ def test_the_dashboard_needs_a_login(client, cast):  # type: ignore[no-untyped-d
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+@pytest.mark.dates
 def test_sections_show_the_data_of_each_app(client, cast):  # type: ignore[no-untyped-def]
     now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=2))
@@ -148,6 +149,7 @@ def test_sections_show_the_data_of_each_app(client, cast):  # type: ignore[no-un
     assert uncovered["features"] and not any(f["properties"]["covered"] for f in uncovered["features"])
 
 
+@pytest.mark.dates
 def test_an_empty_box_is_flagged(client, cast):  # type: ignore[no-untyped-def]
     now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=30))  # ended six hours ago

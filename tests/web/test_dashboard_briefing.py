@@ -62,6 +62,7 @@ def test_the_briefing_is_a_pdf_in_japanese(client, busy_box, tmp_path):  # type:
     assert "officer_a" in text  # on duty
 
 
+@pytest.mark.dates
 def test_the_briefing_in_english_has_the_english_headings(client, busy_box, tmp_path):  # type: ignore[no-untyped-def]
     client.login(username="officer_a", password=PASSWORD)
     response = client.get(f"/boxes/{busy_box.box_a.id}/briefing.pdf", {"lang": "en"})
