@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("koban.accounts.urls")),
     path("rosters/", include("koban.rosters.urls")),
     path("counter/", include("koban.counter.urls")),
     path("incidents/", include("koban.incidents.urls")),

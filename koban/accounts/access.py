@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from koban.accounts.models import Role, User
+from koban.accounts.models import ApiToken, Role, User
 from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, PoliceStation
+from koban.runs.models import JobRun, JobRunQuerySet
 
 HQ_ROLES = {Role.HQ_PLANNER, Role.ADMINISTRATOR}
 BOX_ROLES = {Role.BOX_OFFICER, Role.BOX_COUNSELLOR}
@@ -186,6 +188,46 @@ def can_record_patrol(user: User, box: PoliceBox) -> bool:
     return boxes_patrollable_by(user).filter(pk=box.pk).exists()
 
 
+# -- Plausibility and the beat activation gate (added with the jurisdiction checks) ---------------
+# A place outside the agency's jurisdiction is refused unless someone with police powers confirms it
+# (an incident just across the border is real); counsellors take reports but do not vouch for
+# places. A beat version that fails its check goes live only by a network manager's decision, with a
+# reason that the audit trail keeps.
+
+
+def can_confirm_outside_jurisdiction(user: User) -> bool:
+    """Whether *user* may confirm that a place outside the jurisdiction is right."""
+    return has_police_powers(user)
+
+
+def can_override_beat_check(user: User) -> bool:
+    """Whether *user* may activate a beat version whose check failed, giving a reason."""
+    return can_manage_network(user)
+
+
+# -- Background runs -------------------------------------------------------------------------------
+# Imports, derivations and checks run as jobs started by HQ; HQ of an agency sees the runs of its
+# agency and the ones it started itself, administrators without an agency see all of them.
+
+
+def runs_visible_to(user: User) -> JobRunQuerySet:
+    """Background runs *user* may follow, cancel and commit."""
+    if not is_hq(user):
+        return JobRun.objects.none()
+    if user.is_superuser or not user.agency_id:
+        return JobRun.objects.all()
+    codes = list(agencies_overseen_by(user).values_list("code", flat=True))
+    return JobRun.objects.filter(Q(agency_code__in=codes) | Q(started_by=user))
+
+
+def access_run(user: User, run_id: int) -> JobRun:
+    """The run *run_id* if *user* may see it; 404 otherwise (unknown and forbidden look alike)."""
+    run = runs_visible_to(user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return run
+
+
 # == Audit trail and user administration (section kept by the audit work; keep it at the end) ====
 # The trail is reviewed where the work is supervised: a station chief sees the station's events,
 # HQ planners their agency's, administrators everything. Users are administered by administrators
@@ -254,3 +296,32 @@ def can_place_own_report(user: User, *, created_by_id: int | None, has_box: bool
     may place it on the map (and correct what they wrote) until a box is responsible.
     """
     return has_police_powers(user) and not has_box and created_by_id is not None and user.pk == created_by_id
+
+
+def can_handle_property(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record what happens to the found items and loss reports of *box*
+    (tasks done, reports closed, items moved to the station's custody): the box's staff, its chief, HQ."""
+    return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+def can_dispose_property(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record that a found item of *box* was sold or destroyed.
+
+    Disposal ends the owner's and the finder's rights for good, so it needs police powers: officers of
+    the box, its chief and HQ, not counsellors.
+    """
+    return has_police_powers(user) and can_handle_property(user, box)
+
+
+# =====================================================================================================
+# -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
+# Kept together at the end of the file so that work on the rules above does not collide with it.
+
+SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_permits(scope: str, method: str) -> bool:
+    """Whether an API token of *scope* may make a request with HTTP *method*: read-only tokens only read."""
+    if method.upper() in SAFE_HTTP_METHODS:
+        return True
+    return scope == ApiToken.Scope.WRITE

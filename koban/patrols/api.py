@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import boxes_patrollable_by, boxes_visible_to
 from koban.accounts.models import User
+from koban.audit.reads import note_read
 from koban.geography.models import Beat
-from koban.organization.api import GeoJsonPages
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, Serializer, query_date, query_int
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage
-from koban.patrols.models import Patrol
+from koban.patrols.models import Observation, Patrol, PatrolCard
 
 
 class PatrolSerializer(GeoFeatureModelSerializer):
@@ -69,6 +69,7 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_observations(self, obj: Patrol) -> list[dict[str, Any]]:
+        note_read(obj.observations.all(), Observation.PERSONAL_FIELDS)
         return [
             {
                 "kind": o.kind,
@@ -81,10 +82,11 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_cards(self, obj: Patrol) -> list[dict[str, Any]]:
+        note_read(obj.cards.all(), PatrolCard.PERSONAL_FIELDS)
         return [{"address": c.address, "left_at": c.left_at, "note": c.note} for c in obj.cards.all()]
 
 
-class PatrolInputSerializer(serializers.Serializer):
+class PatrolInputSerializer(Serializer):
     box = serializers.IntegerField()
     officers = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=2)
     kind = serializers.ChoiceField(choices=Patrol.Kind.choices, default=Patrol.Kind.FOOT)
@@ -102,14 +104,13 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PatrolSerializer
     pagination_class = GeoJsonPages
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Patrol]:
         qs = Patrol.objects.of_boxes(boxes_visible_to(self.request.user)).prefetch_related(  # type: ignore[arg-type]
             "officers", "stops", "observations", "cards"
         )
-        box = self.request.query_params.get("box", "")
-        return qs.filter(box_id=int(box)) if box.isdigit() else qs
+        box = query_int(self.request.query_params, "box")
+        return qs.filter(box_id=box) if box else qs
 
     @extend_schema(request=PatrolInputSerializer, responses={201: PatrolSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -121,39 +122,27 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         values = dict(incoming.validated_data)
         box = boxes_patrollable_by(request.user).filter(pk=values["box"]).select_related("station").first()  # type: ignore[arg-type]
         if box is None:
-            raise PermissionDenied("No permission to record patrols of this box")
+            raise PermissionDenied(gettext("No permission to record patrols of this box."))
         officers = list(User.objects.filter(pk__in=values["officers"]))
         if len(officers) != len(set(values["officers"])):
-            return Response({"officers": ["Unknown officer."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"officers": [gettext("Unknown officer.")]})
         options = {key: values.get(key) for key in ("kind", "started_at", "ended_at", "note")}
-        try:
-            if values.get("gpx") is not None:
-                upload = values["gpx"]
-                if upload.size > settings.KOBAN_GPX_MAX_BYTES:
-                    return Response(
-                        {
-                            "gpx": [
-                                f"The GPX file is {upload.size} bytes; the limit is {settings.KOBAN_GPX_MAX_BYTES}."
-                            ]
-                        },
-                        status=status.HTTP_400_BAD_REQUEST,
-                    )
-                patrol = services.record_gpx_patrol(
-                    request.user, box, upload.read(), officers=officers, **options
+        if values.get("gpx") is not None:
+            upload = values["gpx"]
+            if upload.size > settings.KOBAN_GPX_MAX_BYTES:
+                message = gettext("The GPX file is %(size)d bytes; the limit is %(limit)d.")
+                raise ValidationError(
+                    {"gpx": [message % {"size": upload.size, "limit": settings.KOBAN_GPX_MAX_BYTES}]}
                 )
-            elif values.get("route") is not None:
-                patrol = services.record_drawn_patrol(
-                    request.user, box, values["route"], officers=officers, **options
-                )
-            else:
-                return Response(
-                    {"route": ["Send a GPX file or a drawn route."]}, status=status.HTTP_400_BAD_REQUEST
-                )
-        except ValidationError as exc:
-            return Response(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages},
-                status=status.HTTP_400_BAD_REQUEST,
+            patrol = services.record_gpx_patrol(
+                request.user, box, upload.read(), officers=officers, **options
             )
+        elif values.get("route") is not None:
+            patrol = services.record_drawn_patrol(
+                request.user, box, values["route"], officers=officers, **options
+            )
+        else:
+            raise ValidationError({"route": [gettext("Send a GPX file or a drawn route.")]})
         return Response(PatrolSerializer(patrol).data, status=status.HTTP_201_CREATED)
 
 
@@ -168,15 +157,9 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 @permission_classes([IsAuthenticated])
 def coverage_view(request: Request) -> Response:
     """Patrol coverage of a beat in a week: percentage and a FeatureCollection of streets (or grid cells)."""
-    raw_beat = request.query_params.get("beat", "")
-    if not raw_beat.isdigit():
-        return Response({"beat": ["Give a beat id."]}, status=status.HTTP_400_BAD_REQUEST)
-    beat = get_object_or_404(Beat.objects.filter(box__in=boxes_visible_to(request.user)), pk=int(raw_beat))  # type: ignore[arg-type]
-    raw_date = request.query_params.get("date")
-    try:
-        day = datetime.date.fromisoformat(raw_date) if raw_date else timezone.localdate()
-    except ValueError:
-        return Response({"date": ["Use the form YYYY-MM-DD."]}, status=status.HTTP_400_BAD_REQUEST)
+    beat_id = query_int(request.query_params, "beat", required=True)
+    beat = get_object_or_404(Beat.objects.filter(box__in=boxes_visible_to(request.user)), pk=beat_id)  # type: ignore[arg-type]
+    day = query_date(request.query_params, "date") or timezone.localdate()
     result = beat_coverage(beat, day)
     return Response(
         {

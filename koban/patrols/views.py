@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
+from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.geography.models import Beat
 from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
-from koban.patrols.models import Patrol
+from koban.patrols.models import Observation, Patrol, PatrolCard
 
 
 def visible_patrol(user: Any, pk: int) -> Patrol:
@@ -123,6 +124,8 @@ def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stops = list(patrol.stops.all())
     observations = list(patrol.observations.all())
     cards = list(patrol.cards.all())
+    note_read(cards, PatrolCard.PERSONAL_FIELDS)
+    note_read(observations, Observation.PERSONAL_FIELDS)
     features = {
         "route": {"type": "Feature", "geometry": json.loads(patrol.route.geojson), "properties": {}},
         "stops": [

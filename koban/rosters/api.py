@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 
 from koban.accounts.access import access_box, boxes_visible_to, stations_visible_to
 from koban.accounts.models import User
+from koban.lib.api import ModelSerializer, Serializer, query_date, query_datetime, query_id, query_int
 from koban.rosters import generation, services
 from koban.rosters.models import BoxShiftPlan, DutyRecord, RosterEntry, ShiftPattern
 from koban.rosters.queries import on_duty_officers
@@ -28,23 +28,13 @@ from koban.rosters.reports import BoxGaps, box_gaps, box_zone, by_station, local
 MAX_RANGE_DAYS = 92
 
 
-def django_errors(exc: DjangoValidationError) -> ValidationError:
-    """A Django ValidationError as DRF's, keeping the field names."""
-    if hasattr(exc, "message_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
-
-
 def parse_date(params: Any, name: str, default: dt.date | None = None) -> dt.date:
-    raw = params.get(name)
-    if not raw:
-        if default is None:
-            raise ValidationError({name: _("This parameter is required (YYYY-MM-DD).")})
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError({name: _("%(value)r is not a date (YYYY-MM-DD).") % {"value": raw}}) from exc
+    day = query_date(params, name)
+    if day is not None:
+        return day
+    if default is None:
+        raise ValidationError({name: _("This parameter is required (YYYY-MM-DD).")})
+    return default
 
 
 def parse_range(params: Any) -> tuple[dt.date, dt.date]:
@@ -59,19 +49,7 @@ def parse_range(params: Any) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def parse_int(params: Any, name: str, required: bool = True) -> int | None:
-    raw = params.get(name)
-    if raw in (None, ""):
-        if required:
-            raise ValidationError({name: _("This parameter is required.")})
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({name: _("%(value)r is not a whole number.") % {"value": raw}}) from exc
-
-
-class ShiftPatternSerializer(serializers.ModelSerializer):
+class ShiftPatternSerializer(ModelSerializer):
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
@@ -89,12 +67,12 @@ class ShiftPatternViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ShiftPattern.objects.all()
 
 
-class PlanMemberSerializer(serializers.Serializer):
+class PlanMemberSerializer(Serializer):
     officer = serializers.IntegerField(source="officer_id")
     group = serializers.IntegerField(min_value=0, help_text="Group number, counted from 0.")
 
 
-class BoxShiftPlanSerializer(serializers.ModelSerializer):
+class BoxShiftPlanSerializer(ModelSerializer):
     pattern = serializers.SlugRelatedField(slug_field="code", queryset=ShiftPattern.objects.all())
     members = PlanMemberSerializer(many=True)
 
@@ -121,28 +99,25 @@ class BoxShiftPlanViewSet(viewsets.ModelViewSet):
         qs = BoxShiftPlan.objects.filter(box__in=boxes_visible_to(_user(self.request))).select_related(
             "pattern"
         )
-        box = parse_int(self.request.query_params, "box", required=False)
+        box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box).prefetch_related("members") if box else qs.prefetch_related("members")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:  # type: ignore[type-arg]
         v = serializer.validated_data
         box = access_box(_user(self.request), v["box"].pk)
         members = [(_officer(m["officer_id"], "members"), m["group"]) for m in v["members"]]
-        try:
-            serializer.instance = services.create_plan(
-                _user(self.request),
-                box,
-                v["pattern"],
-                anchor=v["anchor"],
-                valid_from=v["valid_from"],
-                members=members,
-                cover_name=v.get("cover_name", ""),
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        serializer.instance = services.create_plan(
+            _user(self.request),
+            box,
+            v["pattern"],
+            anchor=v["anchor"],
+            valid_from=v["valid_from"],
+            members=members,
+            cover_name=v.get("cover_name", ""),
+        )
 
 
-class RosterEntrySerializer(serializers.ModelSerializer):
+class RosterEntrySerializer(ModelSerializer):
     officer_name = serializers.SerializerMethodField()
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -169,13 +144,13 @@ class RosterEntrySerializer(serializers.ModelSerializer):
         return str(obj.officer) if obj.officer else obj.cover_name
 
 
-class SwapSerializer(serializers.Serializer):
+class SwapSerializer(Serializer):
     entry = serializers.IntegerField()
     to_officer = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class LeaveSerializer(serializers.Serializer):
+class LeaveSerializer(Serializer):
     box = serializers.IntegerField()
     officer = serializers.IntegerField()
     start = serializers.DateTimeField()
@@ -183,7 +158,7 @@ class LeaveSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(Serializer):
     box = serializers.IntegerField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
@@ -242,7 +217,7 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if self.action != "list":
             return qs
-        box = access_box(_user(self.request), parse_int(self.request.query_params, "box") or 0)
+        box = access_box(_user(self.request), query_id(self.request.query_params, "box"))
         first, last = parse_range(self.request.query_params)
         start, end = local_day_bounds(first, last, box_zone(box))
         return qs.filter(box=box).overlapping(start, end).order_by("start", "officer__username")
@@ -255,10 +230,7 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         entry = get_object_or_404(self.get_queryset(), pk=data.validated_data["entry"])
         to_officer = _officer(data.validated_data["to_officer"], "to_officer")
-        try:
-            entry = services.record_swap(_user(request), entry, to_officer, data.validated_data["note"])
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        entry = services.record_swap(_user(request), entry, to_officer, data.validated_data["note"])
         return Response(RosterEntrySerializer(entry).data)
 
     @extend_schema(request=LeaveSerializer, responses={201: RosterEntrySerializer})
@@ -269,17 +241,14 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         box = access_box(_user(request), data.validated_data["box"])
         officer = _officer(data.validated_data["officer"], "officer")
-        try:
-            entry = services.record_leave(
-                _user(request),
-                box,
-                officer,
-                data.validated_data["start"],
-                data.validated_data["end"],
-                data.validated_data["note"],
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        entry = services.record_leave(
+            _user(request),
+            box,
+            officer,
+            data.validated_data["start"],
+            data.validated_data["end"],
+            data.validated_data["note"],
+        )
         return Response(RosterEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GenerateSerializer, responses={200: _generation, 409: _generation})
@@ -290,12 +259,9 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         box = access_box(_user(request), v["box"])
-        try:
-            preview = generation.generate_month_roster(
-                _user(request), box, v["year"], v["month"], accept_gaps=v["accept_gaps"], dry_run=v["dry_run"]
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        preview = generation.generate_month_roster(
+            _user(request), box, v["year"], v["month"], accept_gaps=v["accept_gaps"], dry_run=v["dry_run"]
+        )
         body = generation_body(preview)
         blocked = not preview.saved and not v["dry_run"]
         return Response(body, status=status.HTTP_409_CONFLICT if blocked else status.HTTP_200_OK)
@@ -314,7 +280,7 @@ def generation_body(preview: generation.MonthPreview) -> dict[str, Any]:
     }
 
 
-class DutyRecordSerializer(serializers.ModelSerializer):
+class DutyRecordSerializer(ModelSerializer):
     officer_name = serializers.CharField(source="officer.__str__", read_only=True)
 
     class Meta:
@@ -322,7 +288,7 @@ class DutyRecordSerializer(serializers.ModelSerializer):
         fields = ["id", "box", "officer", "officer_name", "signed_on_at", "signed_off_at", "note"]
 
 
-class SignOffSerializer(serializers.Serializer):
+class SignOffSerializer(Serializer):
     signed_off_at = serializers.DateTimeField()
 
 
@@ -336,33 +302,27 @@ class DutyRecordViewSet(viewsets.ModelViewSet):
         qs = DutyRecord.objects.filter(box__in=boxes_visible_to(_user(self.request))).select_related(
             "officer"
         )
-        box = parse_int(self.request.query_params, "box", required=False)
+        box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box) if box else qs
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:  # type: ignore[type-arg]
         v = serializer.validated_data
         box = access_box(_user(self.request), v["box"].pk)
-        try:
-            serializer.instance = services.record_actual_duty(
-                _user(self.request),
-                box,
-                v["officer"],
-                v["signed_on_at"],
-                v.get("signed_off_at"),
-                v.get("note", ""),
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        serializer.instance = services.record_actual_duty(
+            _user(self.request),
+            box,
+            v["officer"],
+            v["signed_on_at"],
+            v.get("signed_off_at"),
+            v.get("note", ""),
+        )
 
     @extend_schema(request=SignOffSerializer, responses={200: DutyRecordSerializer})
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request: Request, pk: str | None = None) -> Response:
         data = SignOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            duty = services.sign_off(_user(request), self.get_object(), data.validated_data["signed_off_at"])
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        duty = services.sign_off(_user(request), self.get_object(), data.validated_data["signed_off_at"])
         return Response(DutyRecordSerializer(duty).data)
 
 
@@ -391,17 +351,10 @@ _on_duty = inline_serializer(
 def on_duty_view(request: Request) -> Response:
     """Officers on duty now (or at ``?at=``) at every box the user may see."""
     boxes = boxes_visible_to(_user(request)).with_station()
-    station = parse_int(request.query_params, "station", required=False)
+    station = query_int(request.query_params, "station")
     if station:
         boxes = boxes.filter(station_id=station)
-    at = dt.datetime.now(dt.UTC)
-    if request.query_params.get("at"):
-        try:
-            at = dt.datetime.fromisoformat(request.query_params["at"])
-        except ValueError as exc:
-            raise ValidationError({"at": _("Not a date and time (ISO 8601).")}) from exc
-        if at.tzinfo is None:
-            raise ValidationError({"at": _("Give the time with its offset, e.g. 2026-04-01T09:00+09:00.")})
+    at = query_datetime(request.query_params, "at") or dt.datetime.now(dt.UTC)
     box_list = list(boxes)
     duty = on_duty_officers([b.pk for b in box_list], at)
     return Response(
@@ -480,11 +433,11 @@ def empty_hours_view(request: Request) -> Response:
     """Hours each box had no officer on duty (and how much of it a spouse or counsellor covered)."""
     user = _user(request)
     boxes = boxes_visible_to(user).with_station().operating()
-    station = parse_int(request.query_params, "station", required=False)
+    station = query_int(request.query_params, "station")
     if station:
         get_object_or_404(stations_visible_to(user), pk=station)
         boxes = boxes.filter(station_id=station)
-    box_id = parse_int(request.query_params, "box", required=False)
+    box_id = query_int(request.query_params, "box")
     if box_id:
         boxes = boxes.filter(pk=access_box(user, box_id).pk)
     first, last = parse_range(request.query_params)

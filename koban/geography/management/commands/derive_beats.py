@@ -35,7 +35,16 @@ class Command(BaseCommand):
             help="Derive only this station's beats (by code); copy the others from the active version.",
         )
         parser.add_argument("--name", help="Name of the new beat version.")
-        parser.add_argument("--activate", action="store_true", help="Activate the new version at once.")
+        parser.add_argument(
+            "--activate",
+            action="store_true",
+            help="Activate the new version at once, if its check passes (see --override-reason).",
+        )
+        parser.add_argument(
+            "--override-reason",
+            default="",
+            help="With --activate: activate even if the check fails, recording this reason in the audit trail.",
+        )
         parser.add_argument(
             "--user",
             help="Username of the HQ planner or administrator the change is recorded for "
@@ -70,7 +79,7 @@ class Command(BaseCommand):
                     progress=progress,
                 )
                 if options["activate"]:
-                    activate_version(actor, version)
+                    activate_version(actor, version, override_reason=options["override_reason"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         except PermissionDenied as exc:
