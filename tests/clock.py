@@ -8,7 +8,7 @@ with TIME_ZONE set to that zone). So a test takes "now" from here and builds its
 
 - ``now()`` is the travelled clock (the instant plus the seconds the test has run so far);
 - ``local_now()``/``local_today()`` are the same in the deployment's zone (settings.TIME_ZONE);
-- ``minutes_ago()`` is a moment shortly before ``now()``;
+- ``minutes_ago()`` is a moment shortly before ``now()``, ``earlier_today()`` one that is still today;
 - ``tokyo()`` and ``at()`` build fixed moments for tests about one particular date.
 """
 
@@ -54,6 +54,19 @@ def local_today() -> dt.date:
 
 def minutes_ago(n: float) -> dt.datetime:
     return now() - dt.timedelta(minutes=n)
+
+
+def earlier_today(before: dt.timedelta) -> dt.datetime:
+    """``now() - before``, or halfway through the local day so far if that would fall on yesterday.
+
+    For data a test counts as "today" whatever the instant (just after midnight, or on a day whose
+    midnight a daylight-saving switch skipped).
+    """
+    current = now()
+    # A skipped midnight (Chile's switch) reads as the moment the day began, 01:00 of the new offset.
+    midnight = dt.datetime.combine(local_today(), dt.time(0), tzinfo=timezone.get_current_timezone())
+    midnight = midnight.astimezone(dt.UTC)
+    return max(current - before, midnight + (current - midnight) / 2)
 
 
 def tokyo(*args: int) -> dt.datetime:

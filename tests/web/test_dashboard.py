@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 
 from koban.accounts.models import Role
 from koban.incidents.models import Status
@@ -100,8 +99,15 @@ def test_sections_show_the_data_of_each_app(client, cast):  # type: ignore[no-un
     data.incident(
         cast.box_b, now - dt.timedelta(hours=1), lon=LON + 0.015, lat=LAT + 0.005, address="山手の事件"
     )
-    data.found_item_with_task(cast.box_a, cast.officer_a, now, timezone.localdate(now))
-    data.counter_matter(cast.box_a, cast.officer_a, now - dt.timedelta(minutes=30))
+    # "Today" whatever the instant: an hour or half an hour ago, unless that was yesterday.
+    data.found_item_with_task(
+        cast.box_a,
+        cast.officer_a,
+        now,
+        clock.local_today(),
+        handed_in_at=clock.earlier_today(dt.timedelta(hours=1)),
+    )
+    data.counter_matter(cast.box_a, cast.officer_a, clock.earlier_today(dt.timedelta(minutes=30)))
     data.patrol(
         cast.box_a,
         cast.officer_a,
@@ -195,7 +201,7 @@ def test_the_dashboard_keeps_a_query_budget_with_many_incidents(client, cast, dj
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=2))
     for hours in range(5):
         data.counter_matter(cast.box_a, cast.officer_a, now - dt.timedelta(minutes=10 + hours))
-        data.found_item_with_task(cast.box_a, cast.officer_a, now, timezone.localdate(now))
+        data.found_item_with_task(cast.box_a, cast.officer_a, now, clock.local_today())
         data.patrol(
             cast.box_a,
             cast.officer_a,

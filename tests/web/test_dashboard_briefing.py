@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from tests import clock
 from tests.factories import PASSWORD
@@ -38,8 +37,14 @@ def busy_box(cast):  # type: ignore[no-untyped-def]
         code="burglary",
         response_s=420,
     )
-    data.counter_matter(cast.box_a, cast.officer_a, now - dt.timedelta(minutes=20))
-    data.found_item_with_task(cast.box_a, cast.officer_a, now, timezone.localdate(now))
+    data.counter_matter(cast.box_a, cast.officer_a, clock.earlier_today(dt.timedelta(minutes=20)))
+    data.found_item_with_task(
+        cast.box_a,
+        cast.officer_a,
+        now,
+        clock.local_today(),
+        handed_in_at=clock.earlier_today(dt.timedelta(hours=1)),
+    )
     return cast
 
 
