@@ -28,5 +28,6 @@ urlpatterns = [
     path("incidents/", include("koban.incidents.urls")),
     path("lost-found/", include("koban.lostfound.urls")),
     path("patrols/", include("koban.patrols.urls")),
+    path("audit/", include("koban.audit.urls")),
     path("", include("koban.web.urls")),
 ]

@@ -313,6 +313,21 @@ def can_dispose_property(user: User, box: PoliceBox) -> bool:
     return has_police_powers(user) and can_handle_property(user, box)
 
 
+def agencies_network_managed_by(user: User) -> QuerySet[Agency]:
+    """Agencies whose stations and boxes *user* may create and edit: HQ of the agency (every agency for
+    superusers and for HQ accounts not tied to one)."""
+    if not can_manage_network(user):
+        return Agency.objects.none()
+    if user.is_superuser or not user.agency_id:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk=user.agency_id)
+
+
+def can_manage_agency_network(user: User, agency: Agency) -> bool:
+    """Whether *user* may open, edit and move the stations and boxes of *agency*."""
+    return agencies_network_managed_by(user).filter(pk=agency.pk).exists()
+
+
 # =====================================================================================================
 # -- Sign-in: API tokens and password resets (issue #6, part 4) --------------------------------------
 # Kept together at the end of the file so that work on the rules above does not collide with it.

@@ -9,6 +9,17 @@ Each function below is a registered kind of ``koban.runs`` (start one with
 - ``geography.derive_beats``: parameters ``agency`` (code), ``level``, ``station`` (code or empty),
   ``name``; saves a new draft version.
 - ``geography.check_version``: parameter ``version`` (id); reports overlaps and gaps.
+
+Pages and the API start them through the verbs at the end of this module, which check that the
+actor manages the network (and oversees the agency)::
+
+    run = start_import(request.user, "boxes", request.FILES["file"], {"agency": "T", "mode": "table"})
+    run = start_derive_beats(request.user, agency, level="town")
+    run = start_version_check(request.user, version)
+    # -> a queued koban.runs JobRun: poll run.status / run.progress_* / run.report, cancel with
+    #    koban.runs.services.request_cancel, commit a clean import dry run with start_commit.
+
+Check the upload size first (``koban.runs.uploads.upload_rejection(request)``).
 """
 
 from __future__ import annotations
@@ -16,10 +27,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from koban.accounts.access import agencies_overseen_by, require_network_manager
 from koban.geography.derive import derive_beats
 from koban.geography.importers.areas import AreaImportOptions, import_areas, preset_options
 from koban.geography.importers.beats import BeatImportOptions, import_beats
@@ -28,8 +40,10 @@ from koban.geography.importers.core import ImportReport
 from koban.geography.models import BeatVersion
 from koban.geography.services import check_version
 from koban.organization.models import Agency, PoliceStation
+from koban.runs.models import JobRun
 from koban.runs.registry import RunContext, register
 from koban.runs.reports import failure_report
+from koban.runs.services import start_run
 
 
 def _blank_to_none(data: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -47,6 +61,7 @@ def box_options(data: dict[str, Any]) -> BoxImportOptions:
 
 
 def area_options(data: dict[str, Any]) -> AreaImportOptions:
+    """Area import options from form-shaped values; a field given beside a preset replaces its getter."""
     fields = _blank_to_none(
         data,
         "level",
@@ -59,12 +74,21 @@ def area_options(data: dict[str, Any]) -> AreaImportOptions:
         "srid",
         "layer",
     )
+    fields["source"] = data.get("source") or None
     if data.get("preset"):
         options = preset_options(data["preset"], **fields)
-        options.dissolve = options.dissolve or bool(data.get("dissolve"))
-        return options
-    options = AreaImportOptions(**{k: v for k, v in fields.items() if v is not None})
-    options.dissolve = bool(data.get("dissolve"))
+        if fields["code_field"]:
+            options.code_getter = None
+        if fields["name_field"]:
+            options.name_getter = None
+        if fields["parent_field"]:
+            options.parent_getter = None
+    else:
+        options = AreaImportOptions(**{k: v for k, v in fields.items() if v is not None})
+    if data.get("dissolve"):
+        options.dissolve = True
+    if data.get("no_dissolve"):
+        options.dissolve = False
     return options
 
 
@@ -75,6 +99,7 @@ def beat_options(data: dict[str, Any]) -> BeatImportOptions:
         code_field=data.get("code_field") or "code",
         name_field=data.get("name_field") or None,
         box_field=data.get("box_field") or "box_code",
+        note=data.get("note") or "",
         **_blank_to_none(
             data, "station_field", "population_field", "households_field", "encoding", "srid", "layer"
         ),
@@ -160,3 +185,65 @@ def check_version_run(context: RunContext) -> dict[str, Any]:
         "notes": [problem.describe() for problem in report.problems],
         "version": version.pk,
     }
+
+
+# -- Starting runs (pages, API) -------------------------------------------------------------------------
+
+IMPORT_KINDS = {
+    "boxes": "geography.import_boxes",
+    "areas": "geography.import_areas",
+    "beats": "geography.import_beats",
+}
+
+
+def _require_agency(actor: Any, code: str) -> None:
+    require_network_manager(actor)
+    if code and not agencies_overseen_by(actor).filter(code=code).exists():
+        raise PermissionDenied("This agency is not overseen by the user")
+
+
+def start_import(actor: Any, what: str, upload: Any, options: dict[str, Any], commit: bool = False) -> JobRun:
+    """Queue the import of an uploaded file (a dry run unless *commit*) of "boxes", "areas" or "beats".
+
+    *options* are the admin form's values (``agency`` as a code for boxes and beats).
+    """
+    agency_code = str(options.get("agency") or "")
+    _require_agency(actor, agency_code)
+    return start_run(
+        IMPORT_KINDS[what],
+        actor=actor,
+        parameters={**options, "commit": commit},
+        agency_code=agency_code,
+        upload=upload,
+    )
+
+
+def start_derive_beats(
+    actor: Any, agency: Agency, *, level: str = "town", station: PoliceStation | None = None, name: str = ""
+) -> JobRun:
+    """Queue the derivation of a new draft beat version of *agency*."""
+    _require_agency(actor, agency.code)
+    return start_run(
+        "geography.derive_beats",
+        actor=actor,
+        parameters={
+            "agency": agency.code,
+            "level": level,
+            "station": station.code if station else "",
+            "name": name,
+        },
+        agency_code=agency.code,
+        title=_("Derive beats: %(agency)s") % {"agency": agency.name},
+    )
+
+
+def start_version_check(actor: Any, version: BeatVersion) -> JobRun:
+    """Queue the overlap and gap check of a beat version."""
+    _require_agency(actor, version.agency.code)
+    return start_run(
+        "geography.check_version",
+        actor=actor,
+        parameters={"version": version.pk},
+        agency_code=version.agency.code,
+        title=_("Check beat version %(name)s") % {"name": version.name},
+    )

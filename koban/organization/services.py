@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon, Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import require_network_manager
+from koban.accounts.access import can_manage_agency_network, require_network_manager
 from koban.audit.services import record, snapshot
 from koban.organization.jurisdiction import forget_jurisdiction
 from koban.organization.kinds import get_kind
@@ -37,11 +37,15 @@ BOX_FIELDS = {
 }
 
 
-def _authorize(actor: Any) -> None:
-    """Users must be network managers; a system process named by a string is the operator's own act."""
+def _authorize(actor: Any, *agencies: Agency) -> None:
+    """Users must be network managers of every agency the change touches; a system process named by a
+    string is the operator's own act."""
     if isinstance(actor, str):
         return
     require_network_manager(actor)
+    for agency in agencies:
+        if not can_manage_agency_network(actor, agency):
+            raise PermissionDenied(_("Only HQ of %(agency)s may change its network.") % {"agency": agency})
 
 
 def _check_fields(given: dict[str, Any], allowed: set[str]) -> None:
@@ -128,7 +132,7 @@ def update_agency(actor: Any, agency: Agency, **changes: Any) -> list[str]:
 @transaction.atomic
 def create_station(actor: Any, agency: Agency, **fields: Any) -> PoliceStation:
     """Open a police station under *agency*; codes are unique within the agency."""
-    _authorize(actor)
+    _authorize(actor, agency)
     _check_fields(fields, STATION_FIELDS)
     station = PoliceStation(agency=agency, **fields)
     _validate(station)
@@ -157,7 +161,7 @@ def _check_box(box: PoliceBox) -> None:
 @transaction.atomic
 def create_box(actor: Any, station: PoliceStation, **fields: Any) -> PoliceBox:
     """Open a box (koban, chuzaisho, …) under *station*; codes are unique within the station."""
-    _authorize(actor)
+    _authorize(actor, station.agency)
     _check_fields(fields, BOX_FIELDS - {"station"})
     box = PoliceBox(station=station, **fields)
     _check_box(box)
@@ -169,4 +173,8 @@ def create_box(actor: Any, station: PoliceStation, **fields: Any) -> PoliceBox:
 @transaction.atomic
 def update_box(actor: Any, box: PoliceBox, **changes: Any) -> list[str]:
     """Change a box's fields (a new station moves it); returns the names of the fields that changed."""
+    agencies = [box.station.agency]
+    if isinstance(changes.get("station"), PoliceStation):
+        agencies.append(changes["station"].agency)
+    _authorize(actor, *agencies)
     return _update(actor, box, changes, BOX_FIELDS, "box.update", _check_box)

@@ -13,13 +13,13 @@ from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import boxes_patrollable_by, boxes_visible_to
+from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
 from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.geography.models import Beat
@@ -99,8 +99,41 @@ class PatrolInputSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class StopInputSerializer(Serializer):
+    """A stop recorded by hand (standing watch at a crossing, a check on a park), within the patrol's times."""
+
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    arrived_at = serializers.DateTimeField()
+    left_at = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ObservationInputSerializer(Serializer):
+    """A hazard, a suspicious person, advice given or another note from the patrol; the point is optional."""
+
+    kind = serializers.ChoiceField(choices=Observation.Kind.choices)
+    observed_at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=5000)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+
+
+class CardInputSerializer(Serializer):
+    """A patrol card (巡回カード) left at a home; the point is optional."""
+
+    address = serializers.CharField(max_length=300)
+    left_at = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+
+
 class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
-    """Patrols of the boxes the user may see, as GeoJSON; POST records one (GPX file or drawn route)."""
+    """Patrols of the boxes the user may see, as GeoJSON; POST records one (GPX file or drawn route).
+
+    POST to ``stops``, ``observations`` or ``cards`` adds a record to a patrol of a box the user patrols.
+    """
 
     serializer_class = PatrolSerializer
     pagination_class = GeoJsonPages
@@ -144,6 +177,35 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         else:
             raise ValidationError({"route": [gettext("Send a GPX file or a drawn route.")]})
         return Response(PatrolSerializer(patrol).data, status=status.HTTP_201_CREATED)
+
+    def _add(self, request: Request, input_class: type[Serializer], adder: Any) -> Response:
+        """Add one record to the patrol through *adder* (a service; its errors answer 400)."""
+        patrol = self.get_object()
+        if not can_record_patrol(request.user, patrol.box):  # type: ignore[arg-type]
+            raise PermissionDenied(gettext("No permission to record patrols of this box."))
+        incoming = input_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        adder(request.user, patrol, **incoming.validated_data)
+        fresh = self.get_queryset().get(pk=patrol.pk)
+        return Response(PatrolSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StopInputSerializer, responses={201: PatrolSerializer})
+    @action(detail=True, methods=["post"])
+    def stops(self, request: Request, pk: str | None = None) -> Response:
+        """Add a stop to the patrol; answers the patrol with its records."""
+        return self._add(request, StopInputSerializer, services.add_stop)
+
+    @extend_schema(request=ObservationInputSerializer, responses={201: PatrolSerializer})
+    @action(detail=True, methods=["post"])
+    def observations(self, request: Request, pk: str | None = None) -> Response:
+        """Add an observation to the patrol; answers the patrol with its records."""
+        return self._add(request, ObservationInputSerializer, services.add_observation)
+
+    @extend_schema(request=CardInputSerializer, responses={201: PatrolSerializer})
+    @action(detail=True, methods=["post"])
+    def cards(self, request: Request, pk: str | None = None) -> Response:
+        """Add a patrol card to the patrol; answers the patrol with its records."""
+        return self._add(request, CardInputSerializer, services.add_card)
 
 
 @extend_schema(

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from koban.accounts.access import can_manage_network
 from koban.geography.importers.areas import PRESETS
+from koban.geography.jobs import start_import
 from koban.geography.models import AdminArea
 from koban.organization.models import Agency
-from koban.runs.services import start_run
 from koban.runs.uploads import upload_rejection
 
 CHANGE_LIST_WITH_IMPORT = "admin/geography/change_list_with_import.html"
@@ -144,22 +144,20 @@ class ImportKind:
     slug: str
     title: Any  # a lazy translation
     form: type[_FileForm]
-    run_kind: str  # the registered koban.runs kind (koban/geography/jobs.py)
 
 
 KINDS = {
     "boxes": ImportKind(
-        "boxes", gettext_lazy("Import police boxes from a file"), BoxImportForm, "geography.import_boxes"
+        "boxes",
+        gettext_lazy("Import police boxes from a file"),
+        BoxImportForm,
     ),
     "areas": ImportKind(
         "areas",
         gettext_lazy("Import administrative areas from a file"),
         AreaImportForm,
-        "geography.import_areas",
     ),
-    "beats": ImportKind(
-        "beats", gettext_lazy("Import beats from a file"), BeatImportForm, "geography.import_beats"
-    ),
+    "beats": ImportKind("beats", gettext_lazy("Import beats from a file"), BeatImportForm),
 }
 
 
@@ -175,14 +173,7 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
         form = kind.form(request.POST, request.FILES, upload_error=upload_error)
         status = 413 if upload_error else 200
         if form.is_valid():
-            options = form.options()
-            run = start_run(
-                kind.run_kind,
-                actor=request.user,
-                parameters={**options, "commit": False},
-                agency_code=options.get("agency") or "",
-                upload=form.cleaned_data["file"],
-            )
+            run = start_import(request.user, kind.slug, form.cleaned_data["file"], form.options())
             return redirect("web:run", run_id=run.pk)
     else:
         form = kind.form()

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from koban.analytics.algorithms.point_in_polygon import PolygonIndex
 from koban.audit.services import record
+from koban.geography.importers.core import Progress, Ticker
 from koban.geography.models import Beat
 from koban.incidents.importers.formats import (
     BadRow,
@@ -258,6 +259,7 @@ def import_incidents_file(
     bulk_load: bool = False,
     encoding: str | None = None,
     now: datetime.datetime | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import historical incidents from *path*; see the module docstring for what is written when.
 
@@ -266,7 +268,8 @@ def import_incidents_file(
     the table (a first load of years of history), not for a small addition to a big table.
 
     Raises ``ImportFormatError`` when the file as a whole cannot be read (missing columns, unknown
-    format, undecodable text) or was already imported.
+    format, undecodable text) or was already imported. *progress* hears of the rows read every few
+    thousand rows; an exception it raises (a cancelled run) rolls the whole import back.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -308,13 +311,16 @@ def import_incidents_file(
                 restore = _prepare_bulk_load(cursor) if bulk_load else []
                 with cursor.copy(f"COPY incidents_incident ({_COLUMNS}) FROM STDIN") as copy:
                     writer = _Writer(copy, assigner, copy_categories, fixed, report)
+                    ticker = Ticker(progress, _("reading, checking and writing rows"), None, every=5000)
                     for item in reader.rows():
                         report.rows_read += 1
                         if isinstance(item, BadRow):
                             report.bad_rows.append(item)
                         else:
                             writer.add(item)
+                        ticker.tick()
                     writer.flush()
+                    ticker.finish()
                 report.stages["read_check_copy"] = time.perf_counter() - clock
                 clock = time.perf_counter()
                 for statement in restore:
