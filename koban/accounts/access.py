@@ -340,3 +340,8 @@ def token_permits(scope: str, method: str) -> bool:
     if method.upper() in SAFE_HTTP_METHODS:
         return True
     return scope == ApiToken.Scope.WRITE
+
+
+def can_lift_lockouts(user: User) -> bool:
+    """Whether *user* may end a sign-in lockout before its delay has passed: administrators."""
+    return can_administer_users(user)

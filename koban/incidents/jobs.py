@@ -68,6 +68,7 @@ def import_incidents_run(context: RunContext) -> dict[str, Any]:
             skip_bad_rows=skip,
             encoding=data.get("encoding") or None,
             progress=context.progress,
+            outside_confirmed=bool(data.get("outside_confirmed")),
         )
     except ImportFormatError as exc:
         return failure_report(str(exc))

@@ -61,6 +61,11 @@ class Command(BaseCommand):
             action="store_true",
             help=_("queue the import as a background run for a worker instead of waiting for it"),
         )
+        parser.add_argument(
+            "--outside-confirmed",
+            action="store_true",
+            help=_("import rows outside the agency's jurisdiction (flagged outside every beat)"),
+        )
 
     def _agency(self, code: str | None) -> Agency:
         if code:
@@ -96,6 +101,7 @@ class Command(BaseCommand):
                     "skip_bad_rows": options["skip_bad_rows"],
                     "encoding": options.get("encoding") or "",
                     "commit": options["commit"],
+                    "outside_confirmed": options["outside_confirmed"],
                 },
                 agency_code=agency.code,
                 upload=File(handle, name=path.name),
@@ -123,6 +129,7 @@ class Command(BaseCommand):
                 skip_bad_rows=options["skip_bad_rows"],
                 bulk_load=options["bulk_load"],
                 encoding=options.get("encoding"),
+                outside_confirmed=options["outside_confirmed"],
                 progress=bar,
             )
         except ImportFormatError as exc:
