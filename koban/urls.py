@@ -36,3 +36,9 @@ urlpatterns = [
     path("audit/", include("koban.audit.urls")),
     path("", include("koban.web.urls")),
 ]
+
+# Translated error pages with the site's header (JSON under /api/); the 500 page needs no database.
+handler400 = "koban.web.errors.bad_request"
+handler403 = "koban.web.errors.permission_denied"
+handler404 = "koban.web.errors.page_not_found"
+handler500 = "koban.web.errors.server_error"
