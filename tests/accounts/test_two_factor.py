@@ -70,3 +70,18 @@ def test_where_required_hq_must_enrol_before_anything_else(cast, settings):  # t
 def test_the_admin_login_leads_to_the_one_login_page(client):  # type: ignore[no-untyped-def]
     response = client.get("/admin/login/", {"next": "/admin/"})
     assert response.status_code == 302 and response["Location"] == "/login/?next=%2Fadmin%2F"
+
+
+def test_a_password_reset_removes_a_lost_authenticator(cast):  # type: ignore[no-untyped-def]
+    from koban.accounts.models import Role
+    from tests.factories import make_user
+
+    with time_machine.travel(T0, tick=False):
+        _enrol(cast.planner)
+    admin = make_user(Role.ADMINISTRATOR, agency=cast.agency)
+    client = Client()
+    client.force_login(admin)
+    assert client.post(f"/account/people/{cast.planner.pk}/password-reset/").status_code == 200
+    assert not TOTPDevice.objects.filter(user=cast.planner).exists()
+    event = AuditEvent.objects.get(action="password.reset")
+    assert event.after == {"two_factor_devices_removed": 1}
