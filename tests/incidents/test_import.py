@@ -185,3 +185,15 @@ def test_the_chiba_open_data_files_read_without_a_crash(cast, name):  # type: ig
         assert report.rows_outside == report.rows_valid
     else:
         assert report.rows_without_location == report.rows_valid
+
+
+def test_columns_the_format_does_not_read_are_reported(cast, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "received_at,category,lat,lon,address,description,remarks\n"
+        "2025-06-01T10:00:00+09:00,theft,35.605,139.705,,bicycle,ignored\n",
+        encoding="utf-8",
+    )
+    report = import_incidents_file(path, "generic", agency=cast.agency)
+    assert "remarks" in report.unused_columns
+    assert "received_at" not in report.unused_columns
