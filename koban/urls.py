@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from koban.lib.api_root import ApiRootView
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -36,3 +36,9 @@ urlpatterns = [
     path("audit/", include("koban.audit.urls")),
     path("", include("koban.web.urls")),
 ]
+
+# Translated error pages with the site's header (JSON under /api/); the 500 page needs no database.
+handler400 = "koban.web.errors.bad_request"
+handler403 = "koban.web.errors.permission_denied"
+handler404 = "koban.web.errors.page_not_found"
+handler500 = "koban.web.errors.server_error"

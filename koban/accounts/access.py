@@ -345,3 +345,20 @@ def token_permits(scope: str, method: str) -> bool:
 def can_lift_lockouts(user: User) -> bool:
     """Whether *user* may end a sign-in lockout before its delay has passed: administrators."""
     return can_administer_users(user)
+
+
+def passwords_resettable_by(user: User) -> QuerySet[User]:
+    """People whose password *user* may reset: a station chief, the box officers and counsellors of the
+    station; an administrator, the users they administer. Only a superuser resets a superuser's."""
+    from django.db.models import Q
+
+    if can_administer_users(user):
+        people = users_administered_by(user)
+    elif _active(user) and user.role == Role.STATION_CHIEF and user.station_id:
+        people = User.objects.filter(role__in=BOX_ROLES).filter(
+            Q(station_id=user.station_id) | Q(box__station_id=user.station_id)
+        )
+    else:
+        return User.objects.none()
+    people = people.exclude(pk=user.pk)  # one's own password is changed, not reset
+    return people if user.is_superuser else people.exclude(is_superuser=True)

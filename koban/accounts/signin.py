@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from koban.accounts.middleware import LAST_SEEN_KEY
 from koban.accounts.models import User
 from koban.audit.services import record, record_attempt
 
@@ -25,6 +27,8 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 def on_logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = timezone.now().timestamp()  # the idle clock starts now
     with transaction.atomic():
         record(user, "login", user, after={"address": client_address(request)})
 
@@ -32,8 +36,9 @@ def on_logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -
 def on_logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is None:
         return
+    reason = getattr(request, "koban_logout_reason", "user")
     with transaction.atomic():
-        record(user, "logout", user, after={"address": client_address(request)})
+        record(user, "logout", user, after={"address": client_address(request), "reason": reason})
 
 
 def _attempted(username: str, action: str, after: dict[str, Any]) -> None:

@@ -182,11 +182,10 @@ def check_version_run(context: RunContext) -> dict[str, Any]:
     context.progress(_("checking overlaps and gaps"), 0, None)
     report = check_version(version)
     return {
-        "summary": _("%(version)s: %(overlaps)d overlap(s), %(gaps)d gap(s).")
-        % {"version": version.name, "overlaps": len(report.overlaps), "gaps": len(report.gaps)},
-        "ok": not report.problems,
+        "summary": f"{version.name}: {report.summary()}",
+        "ok": report.passed,
         "committed": False,
-        "notes": [problem.describe() for problem in report.problems],
+        "notes": [problem.describe() for problem in report.problems] + [str(note) for note in report.notes],
         "version": version.pk,
     }
 

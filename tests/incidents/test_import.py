@@ -187,6 +187,16 @@ def test_the_chiba_open_data_files_read_without_a_crash(cast, name):  # type: ig
         assert report.rows_without_location == report.rows_valid
 
 
+def test_bad_rows_are_reported_in_the_active_language(cast, tmp_path):  # type: ignore[no-untyped-def]
+    with translation.override("ja"):
+        report = import_incidents_file(write(tmp_path, GOOD + BAD), "generic", agency=cast.agency)
+    reasons = {bad.line: bad.reason for bad in report.bad_rows}
+    assert "到着が受理" in reasons[6]
+    assert "ISO 8601 形式の日時ではありません" in reasons[8]
+    assert "不明な区分" in reasons[9]
+    assert "場所がありません" in reasons[10]
+
+
 def test_columns_the_format_does_not_read_are_reported(cast, tmp_path):  # type: ignore[no-untyped-def]
     path = tmp_path / "extra.csv"
     path.write_text(

@@ -214,3 +214,19 @@ def test_runs_of_an_agency_are_hidden_from_others(cast):  # type: ignore[no-unty
     assert officer.get(reverse("web:run", args=[run.pk])).status_code == 404
     run.refresh_from_db()
     assert run.status == JobRun.Status.QUEUED
+
+
+def test_the_20_mb_box_file_of_the_walkthrough_gets_a_clear_answer(cast, settings, uploads):  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # the documented default
+    content = box_csv(1)  # a valid header and row, then padding up to 20 MB (19.1 MiB)
+    content += b"," * (20_000_000 - len(content))
+    client = login(cast.planner)
+    data = {"file": SimpleUploadedFile("boxes.csv", content), "mode": "table", "agency": cast.agency.pk}
+    response = client.post(reverse(IMPORT_BOXES), data)
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert (
+        "The file boxes.csv is too large (at least 19.1\xa0MB); files up to 10.0\xa0MB can be uploaded."
+        in text
+    )
+    assert not JobRun.objects.exists() and not uploads.exists()

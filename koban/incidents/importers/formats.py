@@ -116,7 +116,7 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
     try:
         sample.decode("cp932")
     except UnicodeDecodeError as exc:
-        raise ImportFormatError("The file is neither UTF-8 nor Shift_JIS.") from exc
+        raise ImportFormatError(_("The file is neither UTF-8 nor Shift_JIS.")) from exc
     return "cp932"
 
 
@@ -146,11 +146,13 @@ class _Reader(abc.ABC):
         try:
             header = next(self.reader)
         except StopIteration as exc:
-            raise ImportFormatError("The file is empty.") from exc
+            raise ImportFormatError(_("The file is empty.")) from exc
         self.columns = {name.strip().lstrip("\ufeff"): i for i, name in enumerate(header)}
         missing = [c for c in self.required if c not in self.columns]
         if missing:
-            raise ImportFormatError(f"Line 1: missing column(s): {', '.join(missing)}")
+            raise ImportFormatError(
+                _("Line 1: missing column(s): %(columns)s") % {"columns": ", ".join(missing)}
+            )
         self.width = len(header)
         # Columns some row was read from; the rest are reported as ignored (see unused_columns).
         self.used: set[str] = set()
@@ -207,7 +209,10 @@ class NpaReader(_Reader):
             if match:
                 break
         else:
-            raise _RowError(f"{self.DATE}: date {raw_date or '(blank)'!r} is unknown or not a date")
+            raise _RowError(
+                _("%(column)s: date %(value)r is unknown or not a date")
+                % {"column": self.DATE, "value": raw_date or _("(blank)")}
+            )
         raw_hour = self.get(values, self.HOUR).translate(_FULLWIDTH_DIGITS)
         approximate = raw_hour in ("", "不明")
         if approximate:
@@ -215,14 +220,20 @@ class NpaReader(_Reader):
         elif raw_hour.isdigit() and 0 <= int(raw_hour) <= 23:
             hour = int(raw_hour)
         else:
-            raise _RowError(f"{self.HOUR}: hour {raw_hour!r} is not 0–23")
+            raise _RowError(
+                _("%(column)s: hour %(value)r is not 0–23") % {"column": self.HOUR, "value": raw_hour}
+            )
         try:
             year, month, day = (int(g) for g in match.groups())
             at = datetime.datetime(year, month, day, hour, tzinfo=self.tz)
         except ValueError as exc:
-            raise _RowError(f"{self.DATE}: {raw_date!r} is not a real date") from exc
+            raise _RowError(
+                _("%(column)s: %(value)r is not a real date") % {"column": self.DATE, "value": raw_date}
+            ) from exc
         if at > self.now:
-            raise _RowError(f"{self.DATE}: {raw_date!r} is in the future")
+            raise _RowError(
+                _("%(column)s: %(value)r is in the future") % {"column": self.DATE, "value": raw_date}
+            )
         if problem := date_window_problem(at, self.now):
             raise _RowError(f"{self.DATE}: {problem}")
         return at, approximate
@@ -311,11 +322,13 @@ class GenericReader(_Reader):
         try:
             value = datetime.datetime.fromisoformat(raw)
         except ValueError as exc:
-            raise _RowError(f"{name}: {raw!r} is not an ISO 8601 time") from exc
+            raise _RowError(
+                _("%(column)s: %(value)r is not an ISO 8601 time") % {"column": name, "value": raw}
+            ) from exc
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.tz)
         if value > self.now:
-            raise _RowError(f"{name}: {raw!r} is in the future")
+            raise _RowError(_("%(column)s: %(value)r is in the future") % {"column": name, "value": raw})
         if problem := date_window_problem(value, self.now):
             raise _RowError(f"{name}: {problem}")
         return value
@@ -324,11 +337,11 @@ class GenericReader(_Reader):
         at = self.at
         raw = values[at["received_at"]].strip()
         if not raw:
-            raise _RowError("received_at: required")
+            raise _RowError(_("%(column)s: required") % {"column": "received_at"})
         received = self._time(raw, "received_at")
         code = values[at["category"]].strip()
         if code not in self.categories:
-            raise _RowError(f"category: unknown category {code!r}")
+            raise _RowError(_("category: unknown category %(code)r") % {"code": code})
         lon_raw, lat_raw = values[at["lon"]], values[at["lat"]]
         try:
             lon, lat = float(lon_raw), float(lat_raw)
@@ -341,12 +354,12 @@ class GenericReader(_Reader):
             lon, lat = point  # type: ignore[assignment]
         address = values[at["address"]].strip()
         if lon is None and not address:
-            raise _RowError("lon/lat or address: the place is missing")
+            raise _RowError(_("lon/lat or address: the place is missing"))
         raw_priority = values[at["priority"]].strip()
         priority = None
         if raw_priority:
             if raw_priority not in ("1", "2", "3", "4"):
-                raise _RowError(f"priority: {raw_priority!r} is not 1–4")
+                raise _RowError(_("priority: %(value)r is not 1–4") % {"value": raw_priority})
             priority = int(raw_priority)
         times = [values[at[name]].strip() for name in ("dispatched_at", "arrived_at", "cleared_at")]
         dispatched = arrived = cleared = None
@@ -381,13 +394,13 @@ class GenericReader(_Reader):
         cleared: datetime.datetime | None,
     ) -> None:
         if dispatched is not None and dispatched < received:
-            raise _RowError("dispatched_at: before received_at")
+            raise _RowError(_("dispatched_at: before received_at"))
         if arrived is not None and arrived < received:
-            raise _RowError("arrived_at: arrival before receipt (received_at)")
+            raise _RowError(_("arrived_at: arrival before receipt (received_at)"))
         if arrived is not None and dispatched is not None and arrived < dispatched:
-            raise _RowError("arrived_at: arrival before dispatch (dispatched_at)")
+            raise _RowError(_("arrived_at: arrival before dispatch (dispatched_at)"))
         if cleared is not None and cleared < (arrived or received):
-            raise _RowError("cleared_at: before receipt or arrival")
+            raise _RowError(_("cleared_at: before receipt or arrival"))
 
 
 def reader_for(
@@ -397,4 +410,7 @@ def reader_for(
         return NpaReader(handle, tz, now, categories)
     if fmt == "generic":
         return GenericReader(handle, tz, now, categories)
-    raise ImportFormatError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise ImportFormatError(
+        _("Unknown format %(format)r; use one of %(formats)s")
+        % {"format": fmt, "formats": ", ".join(FORMATS)}
+    )
