@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from koban.accounts.access import can_handle_property
 from koban.audit.services import record, snapshot
 from koban.lib.dates import check_date_window
 from koban.lib.geo import point_from_lonlat
@@ -410,6 +411,8 @@ def transfer_to_station(
     now = now or timezone.now()
     at = at or now
     item = FoundItem.objects.select_for_update().select_related("box__station").get(pk=item.pk)
+    if not isinstance(actor, str) and not can_handle_property(actor, item.box):
+        raise PermissionDenied(_("You may not work on the items of this box."))
     errors: dict[str, Any] = {}
     if not (item.is_open or item.state == State.VESTED):
         errors["state"] = _("Only an item the police still hold can be moved (item is: %(state)s).") % {
