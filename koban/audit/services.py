@@ -169,7 +169,7 @@ def scope_of(objects: Sequence[models.Model], user: Any) -> tuple[int | None, in
     A change or read of records of one station belongs to that station's trail (its chief reviews
     it); records spread over several stations belong to the agency only.
     """
-    stations = {station for obj in objects if (station := _station_of(obj)) is not None}
+    stations = _stations_of(objects)
     if len(stations) == 1:
         station_id = stations.pop()
         return station_id, _agency_of_station(station_id)
@@ -187,24 +187,37 @@ def _agency_of_station(station_id: int | None) -> int | None:
     return PoliceStation.objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
 
 
-def _station_of(obj: models.Model, depth: int = 0) -> int | None:
-    """The station of *obj*: itself, its own station, its box's, or its parent record's (a card's patrol)."""
+def _stations_of(objects: Sequence[models.Model]) -> set[int]:
+    """The stations of *objects*, with one query for all those known only by their box."""
+    stations: set[int] = set()
+    boxes: set[int] = set()
+    for obj in objects:
+        anchor = _anchor(obj)
+        if anchor is not None:
+            (stations if anchor[0] == "station" else boxes).add(anchor[1])
+    if boxes:
+        stations.update(PoliceBox.objects.filter(pk__in=boxes).values_list("station_id", flat=True))
+    return stations
+
+
+def _anchor(obj: models.Model, depth: int = 0) -> tuple[str, int] | None:
+    """Where *obj* belongs, without a query: ("station", id) or ("box", id), or its parent record's."""
     if isinstance(obj, PoliceStation):
-        return obj.pk
+        return "station", obj.pk
     if isinstance(obj, PoliceBox):
-        return obj.station_id
+        return "station", obj.station_id
     station_id = getattr(obj, "station_id", None)
     if station_id is not None:
-        return int(station_id)
+        return "station", int(station_id)
     box = obj._state.fields_cache.get("box")
     if isinstance(box, PoliceBox):
-        return box.station_id
+        return "station", box.station_id
     box_id = getattr(obj, "box_id", None)
     if box_id is not None:
-        return PoliceBox.objects.filter(pk=box_id).values_list("station_id", flat=True).first()
+        return "box", int(box_id)
     for parent in _PARENTS if depth < 2 else ():
         if getattr(obj, f"{parent}_id", None) is not None:
-            return _station_of(getattr(obj, parent), depth + 1)
+            return _anchor(getattr(obj, parent), depth + 1)
     return None
 
 
