@@ -230,8 +230,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "koban.accounts.throttles.AnonymousRate",
+        "koban.accounts.throttles.UserRate",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("KOBAN_API_RATE_ANONYMOUS", "60/minute"),
