@@ -99,3 +99,21 @@ def record_bulk(
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Return only the keys whose value differs, as ``{name: [old, new]}``."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def record_denied(actor: Any, object_type: str, object_id: Any, note: str = "") -> AuditEvent:
+    """Add one row for a refused request for one object (action ``access.denied``).
+
+    Unknown and forbidden ids are recorded alike, so that probing for other boxes' records shows in the
+    trail. Unlike ``record`` this needs no surrounding transaction: nothing was changed, and the row must
+    survive the refusal (callers check access before opening the change's transaction).
+    """
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=(user.get_username() if user else "anonymous")[:150],
+        action="access.denied",
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        note=note[:500],
+    )

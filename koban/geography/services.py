@@ -125,7 +125,7 @@ def as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
 @transaction.atomic
 def activate_version(actor, version: BeatVersion) -> BeatVersion:  # type: ignore[no-untyped-def]
     """Make *version* the agency's active set of beats and retire the one it replaces."""
-    require_network_manager(actor)
+    require_network_manager(actor, version.agency)
     version = BeatVersion.objects.select_for_update().get(pk=version.pk)
     if version.status == BeatVersion.Status.ACTIVE:
         return version

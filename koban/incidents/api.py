@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -23,7 +24,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from koban.accounts.access import access_box, boxes_visible_to
+from koban.accounts.access import (
+    access_box,
+    access_incident,
+    boxes_visible_to,
+    can_see_dispatch_officers,
+    has_police_powers,
+    incidents_visible_to,
+    intake_agencies_for,
+)
 from koban.accounts.models import User
 from koban.incidents import services
 from koban.incidents.dispatching import suggest_units
@@ -223,7 +232,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = IncidentSerializer
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return Incident.objects.visible_to(self.request.user).with_relations()
+        return incidents_visible_to(self.request.user).with_relations()  # type: ignore[arg-type]
 
     def get_serializer_class(self):  # type: ignore[no-untyped-def]
         if self.action == "retrieve":
@@ -250,6 +259,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a call or report. A repeated ``Idempotency-Key`` returns the first incident (200)."""
         data = IntakeSerializer(data=request.data)
+        # Another agency's code is refused like an unknown one.
+        data.fields["agency"].queryset = intake_agencies_for(request.user)  # type: ignore[arg-type,attr-defined]
         if not data.is_valid():
             return error_response(data.errors)
         values = dict(data.validated_data)
@@ -264,7 +275,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(body, status=201 if result.created else 200)
 
     def _incident(self, pk: Any) -> Incident:
-        return get_object_or_404(self.get_queryset(), pk=pk)
+        return access_incident(self.request.user, pk)  # type: ignore[arg-type]
 
     def _done(self, incident: Incident) -> Response:
         fresh = self.get_queryset().get(pk=incident.pk)
@@ -280,7 +291,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return error_response(data.errors)
         box = access_box(request.user, data.validated_data["box"])  # type: ignore[arg-type]
         officer_ids = data.validated_data["officers"]
-        officers = list(User.objects.filter(pk__in=officer_ids))
+        officers = list(User.objects.filter(pk__in=officer_ids))  # posting checked by the service
         if len(officers) != len(set(officer_ids)):
             return error_response({"officers": "Unknown officer id."})
         try:
@@ -360,10 +371,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def suggestions(self, request: Request, pk: Any = None) -> Response:
         """The nearest boxes by travel distance (road network where loaded), with on-duty officers."""
         incident = self._incident(pk)
-        return Response([suggestion_dict(s) for s in suggest_units(incident)])
+        if not has_police_powers(request.user):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Only police officers may send units."))
+        return Response([suggestion_dict(s, request.user) for s in suggest_units(incident)])
 
 
-def suggestion_dict(s: Any) -> dict[str, Any]:
+def suggestion_dict(s: Any, user: Any) -> dict[str, Any]:
+    """One suggested box; its on-duty officers are named only to those who may send them."""
+    officers = s.officers if can_see_dispatch_officers(user, s.box) else []
     return {
         "box": s.box.pk,
         "box_name": s.box.name,
@@ -371,7 +386,7 @@ def suggestion_dict(s: Any) -> dict[str, Any]:
         "distance_m": round(s.distance_m, 1),
         "method": s.method,
         "straight_line_m": round(s.straight_line_m, 1),
-        "officers": [{"id": o.pk, "username": o.username, "name": str(o)} for o in s.officers],
+        "officers": [{"id": o.pk, "username": o.username, "name": str(o)} for o in officers],
     }
 
 
@@ -390,7 +405,7 @@ def response_figures(request: Any) -> tuple[dict[str, Any] | None, dict[str, str
     by = params.get("by") or "box"
     if by not in DIMENSIONS:
         errors["by"] = f"Unknown dimension {by!r}; use one of {', '.join(DIMENSIONS)}."
-    qs = filtered_incidents(params, Incident.objects.visible_to(request.user), errors)
+    qs = filtered_incidents(params, incidents_visible_to(request.user), errors)
     box = params.get("box")
     if box and box.isdigit() and not boxes_visible_to(request.user).filter(pk=int(box)).exists():
         errors["box"] = "No access to this box."

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon, Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import require_network_manager
+from koban.accounts.access import can_create_agency, require_network_manager
 from koban.audit.services import record, snapshot
 from koban.organization.kinds import get_kind
 from koban.organization.models import Agency, PoliceBox, PoliceStation
@@ -36,11 +36,33 @@ BOX_FIELDS = {
 }
 
 
-def _authorize(actor: Any) -> None:
-    """Users must be network managers; a system process named by a string is the operator's own act."""
+def _authorize(actor: Any, *agencies: Agency | None) -> None:
+    """Users must manage the network of every agency touched (HQ of one agency never edits another's);
+    a system process named by a string is the operator's own act."""
     if isinstance(actor, str):
         return
     require_network_manager(actor)
+    for agency in agencies:
+        require_network_manager(actor, agency)
+
+
+def _agencies_of(obj: Any) -> list[Agency]:
+    """The agency whose network *obj* (an agency, station or box) belongs to."""
+    if isinstance(obj, Agency):
+        return [obj]
+    if isinstance(obj, PoliceStation):
+        return [obj.agency]
+    return [obj.station.agency]
+
+
+def _agencies_of_changes(changes: dict[str, Any]) -> list[Agency]:
+    """Agencies a change moves a record into (a station to another agency, a box to another station)."""
+    moved = []
+    if isinstance(changes.get("agency"), Agency):
+        moved.append(changes["agency"])
+    if isinstance(changes.get("station"), PoliceStation):
+        moved.append(changes["station"].agency)
+    return moved
 
 
 def _check_fields(given: dict[str, Any], allowed: set[str]) -> None:
@@ -86,7 +108,8 @@ def _apply(obj: Any, changes: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def create_agency(actor: Any, **fields: Any) -> Agency:
-    _authorize(actor)
+    if not isinstance(actor, str) and not can_create_agency(actor):
+        raise PermissionDenied(_("Only administrators of every agency may open a new agency."))
     _check_fields(fields, AGENCY_FIELDS)
     agency = Agency(**fields)
     _validate(agency)
@@ -99,7 +122,7 @@ def _update(
     actor: Any, obj: Any, changes: dict[str, Any], allowed: Any, action: str, check: Any
 ) -> list[str]:
     """Lock *obj*, apply *changes*, check and save the changed fields, and audit them (nothing if unchanged)."""
-    _authorize(actor)
+    _authorize(actor, *_agencies_of(obj), *_agencies_of_changes(changes))
     _check_fields(changes, allowed)
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     before = snapshot(obj)
@@ -119,7 +142,7 @@ def update_agency(actor: Any, agency: Agency, **changes: Any) -> list[str]:
 @transaction.atomic
 def create_station(actor: Any, agency: Agency, **fields: Any) -> PoliceStation:
     """Open a police station under *agency*; codes are unique within the agency."""
-    _authorize(actor)
+    _authorize(actor, agency)
     _check_fields(fields, STATION_FIELDS)
     station = PoliceStation(agency=agency, **fields)
     _validate(station)
@@ -143,7 +166,7 @@ def _check_box(box: PoliceBox) -> None:
 @transaction.atomic
 def create_box(actor: Any, station: PoliceStation, **fields: Any) -> PoliceBox:
     """Open a box (koban, chuzaisho, …) under *station*; codes are unique within the station."""
-    _authorize(actor)
+    _authorize(actor, station.agency)
     _check_fields(fields, BOX_FIELDS - {"station"})
     box = PoliceBox(station=station, **fields)
     _check_box(box)

@@ -6,9 +6,8 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,8 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from koban.accounts.access import boxes_patrollable_by, boxes_visible_to
-from koban.accounts.models import User
+from koban.accounts.access import (
+    access_patrol,
+    boxes_patrollable_by,
+    boxes_visible_to,
+    fetch_or_refuse,
+    observations_visible_to,
+    patrol_officers,
+    patrols_visible_to,
+)
 from koban.geography.models import Beat
 from koban.organization.api import GeoJsonPages
 from koban.patrols import services
@@ -105,11 +111,15 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Patrol]:
-        qs = Patrol.objects.of_boxes(boxes_visible_to(self.request.user)).prefetch_related(  # type: ignore[arg-type]
-            "officers", "stops", "observations", "cards"
-        )
+        user = self.request.user
+        observations = Prefetch("observations", queryset=observations_visible_to(user))  # type: ignore[arg-type]
+        qs = patrols_visible_to(user).prefetch_related("officers", "stops", observations, "cards")  # type: ignore[arg-type]
         box = self.request.query_params.get("box", "")
         return qs.filter(box_id=int(box)) if box.isdigit() else qs
+
+    def get_object(self) -> Patrol:
+        access_patrol(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]  # refuses and audits
+        return super().get_object()  # type: ignore[no-any-return]
 
     @extend_schema(request=PatrolInputSerializer, responses={201: PatrolSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -119,10 +129,11 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = PatrolInputSerializer(data=data)
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
-        box = boxes_patrollable_by(request.user).filter(pk=values["box"]).select_related("station").first()  # type: ignore[arg-type]
-        if box is None:
-            raise PermissionDenied("No permission to record patrols of this box")
-        officers = list(User.objects.filter(pk__in=values["officers"]))
+        box = fetch_or_refuse(
+            request.user, boxes_patrollable_by(request.user).select_related("station"), values["box"]
+        )  # type: ignore[arg-type]
+        # Officers from elsewhere are refused like unknown ids.
+        officers = list(patrol_officers(boxes_patrollable_by(request.user)).filter(pk__in=values["officers"]))  # type: ignore[arg-type]
         if len(officers) != len(set(values["officers"])):
             return Response({"officers": ["Unknown officer."]}, status=status.HTTP_400_BAD_REQUEST)
         options = {key: values.get(key) for key in ("kind", "started_at", "ended_at", "note")}
@@ -171,7 +182,10 @@ def coverage_view(request: Request) -> Response:
     raw_beat = request.query_params.get("beat", "")
     if not raw_beat.isdigit():
         return Response({"beat": ["Give a beat id."]}, status=status.HTTP_400_BAD_REQUEST)
-    beat = get_object_or_404(Beat.objects.filter(box__in=boxes_visible_to(request.user)), pk=int(raw_beat))  # type: ignore[arg-type]
+    # Coverage is an aggregate (which streets were walked), open to the station like the beats themselves.
+    beat = fetch_or_refuse(
+        request.user, Beat.objects.filter(box__in=boxes_visible_to(request.user)), raw_beat
+    )  # type: ignore[arg-type]
     raw_date = request.query_params.get("date")
     try:
         day = datetime.date.fromisoformat(raw_date) if raw_date else timezone.localdate()

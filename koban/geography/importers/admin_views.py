@@ -25,13 +25,18 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from koban.accounts.access import can_manage_network
+from koban.accounts.access import (
+    agencies_managed_by,
+    can_manage_network,
+    can_manage_network_record,
+    network_records_managed_by,
+)
 from koban.geography.importers.areas import PRESETS, AreaImportOptions, import_areas, preset_options
 from koban.geography.importers.beats import BeatImportOptions, import_beats
 from koban.geography.importers.boxes import BoxImportOptions, import_boxes
 from koban.geography.importers.core import ImportReport
 from koban.geography.models import AdminArea
-from koban.organization.models import Agency
+from koban.organization.models import Agency, PoliceStation
 
 CHANGE_LIST_WITH_IMPORT = "admin/geography/change_list_with_import.html"
 ACCEPTED_SUFFIXES = {".csv", ".txt", ".geojson", ".json", ".zip", ".gpkg"}
@@ -240,7 +245,7 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
     context: dict[str, Any] = {**site.each_context(request), "title": kind.title, "kind": kind.slug}
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, kind, context)
-    form = kind.form(request.POST or None, request.FILES or None)
+    form = _scoped(kind.form(request.POST or None, request.FILES or None), request.user)
     if request.method == "POST" and form.is_valid():
         token, path = _store_upload(form.cleaned_data["file"])
         data = form.options()
@@ -258,11 +263,18 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
     return render(request, "admin/geography/import.html", context)
 
 
+def _scoped(form: forms.Form, user: Any) -> forms.Form:
+    """Offer only the agencies *user* manages (another agency's id is refused as an invalid choice)."""
+    if "agency" in form.fields:
+        form.fields["agency"].queryset = agencies_managed_by(user)  # type: ignore[attr-defined]
+    return form
+
+
 def _confirm(request: HttpRequest, kind: ImportKind, context: dict[str, Any]) -> HttpResponse:
     token = request.POST.get("confirm", "")
     stored = request.session.get(SESSION_PREFIX + token)
     if not stored or stored["kind"] != kind.slug or not Path(stored["path"]).exists():
-        context.update(form=kind.form(), expired=True)
+        context.update(form=_scoped(kind.form(), request.user), expired=True)
         return render(request, "admin/geography/import.html", context)
     report = kind.run(Path(stored["path"]), stored["options"], True, request.user, stored["name"])
     if report.committed:
@@ -290,14 +302,30 @@ class NetworkAdminMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_manage_network(request.user)  # type: ignore[arg-type]
 
+    def _may(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return can_manage_network(request.user)  # type: ignore[arg-type]
+        return can_manage_network_record(request.user, obj)  # type: ignore[arg-type]
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_manage_network(request.user)  # type: ignore[arg-type]
+        return self._may(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can_manage_network(request.user)  # type: ignore[arg-type]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_manage_network(request.user)  # type: ignore[arg-type]
+        return self._may(request, obj)
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        """Only the records of the agencies the user manages (another agency's id answers 404)."""
+        return network_records_managed_by(request.user, super().get_queryset(request))  # type: ignore[arg-type,misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """Choices of agency and station limited to the agencies the user manages."""
+        model = db_field.related_model
+        if model in (Agency, PoliceStation):
+            kwargs["queryset"] = network_records_managed_by(request.user, model._default_manager.all())  # type: ignore[arg-type]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
