@@ -1,4 +1,4 @@
-"""The ``koban`` command: Django's manage.py with the settings preset, plus ``koban db …``.
+"""The ``koban`` command: Django's manage.py with the settings preset, plus ``koban db …`` and ``koban serve``.
 
 Without ``DATABASE_URL`` every command that may touch the database first makes sure the managed local
 cluster exists and is running, so ``koban runserver`` works on a fresh checkout.
@@ -65,11 +65,26 @@ def ensure_local_database() -> None:
     default_cluster().ensure_running(quiet=True)
 
 
+def serve_command(args: list[str]) -> int:
+    """Run the production web server (gunicorn, configured by ``koban/gunicorn_conf.py``).
+
+    Extra arguments go to gunicorn (``koban serve --workers 8``). The process is replaced by gunicorn,
+    so a service manager's signals reach it directly.
+    """
+    ensure_local_database()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "--config", "python:koban.gunicorn_conf", *args]
+    os.execv(command[0], command)  # noqa: S606 (fixed program, arguments from the operator)
+    return 0  # not reached: execv replaces the process
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "koban.settings")
     if len(argv) > 1 and argv[1] == "db":
         return db_command(argv[2:])
+    if len(argv) > 1 and argv[1] == "serve":
+        return serve_command(argv[2:])
     if len(argv) > 1 and argv[1] == "bench":
         # bench/ sits beside the package in the source tree, not in the installed package; the
         # console script's sys.path does not hold the project root, so add it.

@@ -7,6 +7,7 @@ packages=(
   fonts-noto-cjk                          # Japanese text in PDFs and charts
   chromium                                # browser tests (Playwright drives Debian's Chromium)
   poppler-utils                           # pdftoppm, to look at generated PDFs
+  wrk                                     # bounded HTTP load generator for the locate benchmark (make bench)
   gettext                                 # compiling translations
   python3-venv
 )

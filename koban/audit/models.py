@@ -1,4 +1,4 @@
-"""The audit trail: one row per change made through a service function."""
+"""The audit trail: one row per change made through a service function, and one per read of personal data."""
 
 from __future__ import annotations
 
@@ -16,17 +16,22 @@ class AuditEvent(models.Model):
     """Who changed what and when, with the object's fields before and after the change.
 
     Rows are written only by ``koban.audit.services.record`` inside the same transaction as the
-    change itself, so a change and its audit row are saved together or not at all. The object is
+    change itself, so a change and its audit row are saved together or not at all. Reads of personal
+    data are written by ``record_read``: one row per request, with the ids and the fields shown. The object is
     referenced by label and primary key (not a foreign key) so that the trail outlives the object.
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The trail is append-only (a database trigger refuses UPDATE and DELETE), so no foreign key of
+    # this table may cascade or set null: the references carry no database constraint and deleting a
+    # user, station or agency leaves the rows as they were (users are deactivated, not deleted).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
@@ -37,6 +42,28 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Where the event belongs, so that a station chief reviews the station's trail and HQ the
+    # agency's: the station and agency of the object, else of the actor's posting.
+    station = models.ForeignKey(
+        "organization.PoliceStation",
+        verbose_name=_("police station"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "organization.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # For reads: how many personal records the request showed (0 for changes).
+    records_read = models.PositiveIntegerField(_("records read"), default=0)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -1,16 +1,25 @@
-"""Writing the audit trail. Every service function that changes data calls ``record``."""
+"""Writing the audit trail. Every service function that changes data calls ``record``; every page,
+export or API list that shows personal data calls ``record_read`` once per request."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
+from django.http import HttpRequest
 
 from koban.audit.models import AuditEvent
+from koban.organization.models import PoliceBox, PoliceStation
+
+# Attributes leading from a record to the box it belongs to (a handover to its item, a card to its patrol).
+_PARENTS = ("item", "patrol", "incident", "matter")
+# A read row lists at most this many ids; a larger export is summarised by its count and first ids.
+MAX_IDS_LISTED = 500
 
 
 def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -53,10 +62,11 @@ def record(
     """Add one audit row for *action* on *obj*; must run inside the change's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the transaction of the change")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
+    station_id, agency_id = scope_of([obj], user)
     return AuditEvent.objects.create(
         actor=user,
-        actor_name=(user.get_username() if user else str(actor or "system"))[:150],
+        actor_name=_actor_name(user, actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -64,6 +74,8 @@ def record(
         before=before,
         after=after,
         note=note,
+        station_id=station_id,
+        agency_id=agency_id,
     )
 
 
@@ -83,17 +95,117 @@ def record_bulk(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_bulk must be called inside the transaction of the change")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
+    station_id, agency_id = scope_of([], user)
     return AuditEvent.objects.create(
         actor=user,
-        actor_name=(user.get_username() if user else str(actor or "system"))[:150],
+        actor_name=_actor_name(user, actor),
         action=action,
         object_type=model._meta.label_lower,
         object_id="*",
         object_repr=f"{count} × {model._meta.verbose_name_plural}"[:200],
         after=after,
         note=note,
+        station_id=station_id,
+        agency_id=agency_id,
     )
+
+
+def record_read(
+    actor: Any,
+    objects: Sequence[models.Model],
+    fields: Iterable[str],
+    *,
+    request: HttpRequest | None = None,
+    model: type[models.Model] | None = None,
+    what: str = "",
+) -> AuditEvent | None:
+    """Add ONE audit row saying that *actor* was shown the personal *fields* of *objects*.
+
+    Called once per request by every page, export and API list that shows personal data unmasked
+    (a list of 50 found items with their finders is one row naming the 50 ids, not 50 rows). *model*
+    names the kind when *objects* is empty or mixed; *what* says which page or export showed them.
+    Returns None, writing nothing, when nothing was shown.
+    """
+    objects = list(objects)
+    if not objects:
+        return None
+    kind = model or type(objects[0])
+    user = _user(actor)
+    station_id, agency_id = scope_of(objects, user)
+    ids = [str(obj.pk) for obj in objects]
+    shown: dict[str, Any] = {"fields": sorted(set(fields)), "ids": ids[:MAX_IDS_LISTED]}
+    if what:
+        shown["what"] = what
+    if request is not None:
+        shown["path"] = request.get_full_path()[:300]
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=_actor_name(user, actor),
+        action=f"{kind._meta.label_lower}.read",
+        object_type=kind._meta.label_lower,
+        object_id=ids[0] if len(ids) == 1 else "*",
+        object_repr=(str(objects[0]) if len(ids) == 1 else f"{len(ids)} × {kind._meta.verbose_name_plural}")[
+            :200
+        ],
+        after=shown,
+        records_read=len(ids),
+        station_id=station_id,
+        agency_id=agency_id,
+    )
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _actor_name(user: Any, actor: Any) -> str:
+    return (user.get_username() if user else str(actor or "system"))[:150]
+
+
+def scope_of(objects: Sequence[models.Model], user: Any) -> tuple[int | None, int | None]:
+    """The station and agency an event belongs to: the objects' when they share one, else the actor's.
+
+    A change or read of records of one station belongs to that station's trail (its chief reviews
+    it); records spread over several stations belong to the agency only.
+    """
+    stations = {station for obj in objects if (station := _station_of(obj)) is not None}
+    if len(stations) == 1:
+        station_id = stations.pop()
+        return station_id, _agency_of_station(station_id)
+    agencies = {getattr(obj, "agency_id", None) for obj in objects} - {None}
+    if len(agencies) == 1 and not stations:
+        return None, agencies.pop()
+    if user is None:
+        return None, None
+    return (None if stations else user.station_id), user.agency_id or _agency_of_station(user.station_id)
+
+
+def _agency_of_station(station_id: int | None) -> int | None:
+    if station_id is None:
+        return None
+    return PoliceStation.objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
+
+
+def _station_of(obj: models.Model, depth: int = 0) -> int | None:
+    """The station of *obj*: itself, its own station, its box's, or its parent record's (a card's patrol)."""
+    if isinstance(obj, PoliceStation):
+        return obj.pk
+    if isinstance(obj, PoliceBox):
+        return obj.station_id
+    station_id = getattr(obj, "station_id", None)
+    if station_id is not None:
+        return int(station_id)
+    box = obj._state.fields_cache.get("box")
+    if isinstance(box, PoliceBox):
+        return box.station_id
+    box_id = getattr(obj, "box_id", None)
+    if box_id is not None:
+        return PoliceBox.objects.filter(pk=box_id).values_list("station_id", flat=True).first()
+    for parent in _PARENTS if depth < 2 else ():
+        if getattr(obj, f"{parent}_id", None) is not None:
+            return _station_of(getattr(obj, parent), depth + 1)
+    return None
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -108,12 +220,16 @@ def record_denied(actor: Any, object_type: str, object_id: Any, note: str = "") 
     trail. Unlike ``record`` this needs no surrounding transaction: nothing was changed, and the row must
     survive the refusal (callers check access before opening the change's transaction).
     """
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
+    # The refusal belongs to the trail of the person who probed (their chief reviews it).
+    station_id, agency_id = scope_of([], user)
     return AuditEvent.objects.create(
         actor=user,
-        actor_name=(user.get_username() if user else "anonymous")[:150],
+        actor_name=_actor_name(user, "anonymous"),
         action="access.denied",
         object_type=object_type[:100],
         object_id=str(object_id)[:64],
         note=note[:500],
+        station_id=station_id,
+        agency_id=agency_id,
     )

@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db import transaction
-from django.http import HttpRequest
 
-from koban.audit.services import record, snapshot
+from koban.audit.admin import AuditedConfigAdmin, ReadOnlyAdmin
 from koban.counter.models import CounterCategory, CounterMatter
-
-
-class AuditedConfigAdmin(admin.ModelAdmin):
-    """Configuration edited in the admin still leaves an audit row with the fields before and after."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
-            super().save_model(request, obj, form, change)
-            action = f"{obj._meta.label_lower}.{'update' if change else 'create'}"
-            record(request.user, action, obj, before=before, after=snapshot(obj), note="admin")
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            record(request.user, f"{obj._meta.label_lower}.delete", obj, before=snapshot(obj), note="admin")
-            super().delete_model(request, obj)
 
 
 @admin.register(CounterCategory)
@@ -35,16 +15,9 @@ class CounterCategoryAdmin(AuditedConfigAdmin):
 
 
 @admin.register(CounterMatter)
-class CounterMatterAdmin(admin.ModelAdmin):
+class CounterMatterAdmin(ReadOnlyAdmin):
+    personal_fields = CounterMatter.PERSONAL_FIELDS
     list_display = ["received_at", "box", "category", "channel", "outcome", "handled_by"]
     list_filter = ["category", "channel", "outcome"]
+    list_select_related = ["box", "category", "handled_by"]
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

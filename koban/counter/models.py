@@ -79,6 +79,9 @@ class CounterMatter(models.Model):
     form finds the first record instead of making a duplicate.
     """
 
+    # A person in protective custody and who took them: personal data.
+    PERSONAL_FIELDS = ("person_description", "handed_over_to")
+
     box = models.ForeignKey(
         PoliceBox, verbose_name=_("police box"), on_delete=models.PROTECT, related_name="counter_matters"
     )

@@ -54,6 +54,8 @@ def _purge(queryset: models.QuerySet, depth: int) -> int:  # type: ignore[type-a
         relation = cast(ForeignObjectRel, found)
         if relation.field.remote_field.on_delete in (models.SET_NULL, models.SET_DEFAULT):
             continue  # the database or Django clears these itself
+        if relation.field.remote_field.on_delete is models.DO_NOTHING:
+            continue  # references without a constraint, like the (append-only) audit trail's
         related_model = cast(type[models.Model], relation.related_model)
         dependents = related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset})
         if related_model is queryset.model:

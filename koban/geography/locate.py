@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
-from django.db import connection
 
 from koban.geography.models import Beat
 from koban.lib.geo import check_lonlat, distance_m
@@ -50,20 +49,11 @@ def locate(lon: float, lat: float) -> Location:
 def nearest_box(lon: float, lat: float) -> tuple[PoliceBox | None, float | None]:
     """Return the operating box nearest to the point by geodesic distance, with that distance."""
     check_lonlat(lon, lat)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT id, ST_X(location), ST_Y(location) FROM organization_policebox
-            WHERE status IN ('open', 'temporarily_closed')
-            ORDER BY location <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)
-            LIMIT %s
-            """,
-            [lon, lat, _KNN_CANDIDATES],
-        )
-        rows = cursor.fetchall()
-    if not rows:
-        return None, None
-    best_id, best_distance = min(
-        ((row[0], distance_m(lon, lat, row[1], row[2])) for row in rows), key=lambda item: item[1]
+    candidates = list(
+        PoliceBox.objects.operating().with_station().nearest(Point(lon, lat, srid=4326))[:_KNN_CANDIDATES]
     )
-    return PoliceBox.objects.with_station().get(pk=best_id), best_distance
+    if not candidates:
+        return None, None
+    distances = [distance_m(lon, lat, box.location.x, box.location.y) for box in candidates]
+    best = min(range(len(candidates)), key=distances.__getitem__)
+    return candidates[best], distances[best]

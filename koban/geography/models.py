@@ -118,6 +118,9 @@ class BeatQuerySet(models.QuerySet["Beat"]):
     def containing(self, point: Point) -> BeatQuerySet:
         return self.filter(geom__intersects=point)
 
+    def of_agency(self, agency: Agency | int) -> BeatQuerySet:
+        return self.filter(version__agency=agency)
+
     def with_box(self) -> BeatQuerySet:
         return self.select_related("box", "box__station")
 

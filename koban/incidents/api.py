@@ -165,6 +165,31 @@ class DispatchInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+class CorrectionSerializer(serializers.Serializer):
+    """Fields of an incident to correct; give only those that change. ``lat`` and ``lon`` come together
+    and place the incident again in its beat, box and station."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=IncidentCategory.objects.all(), required=False
+    )
+    priority = serializers.IntegerField(
+        min_value=1, max_value=4, required=False, help_text="1 (urgent) to 4 (low)"
+    )
+    lat = serializers.FloatField(required=False)
+    lon = serializers.FloatField(required=False)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Why (kept in the history)"
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="The reason (required)"
+    )
+
+
 class TimeNoteSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -226,7 +251,10 @@ _list_parameters = [
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Incidents the user may see (officer: own box; chief: the station's boxes; HQ: all)."""
+    """Incidents the user may see (officer: own box; chief: the station's boxes; HQ: all).
+
+    PATCH corrects an incident's facts; POST to ``reopen`` reopens a cleared or cancelled one.
+    """
 
     pagination_class = GeoJsonPages
     serializer_class = IncidentSerializer
@@ -239,6 +267,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return IncidentDetailSerializer
         if self.action == "create":
             return IntakeSerializer
+        if self.action == "partial_update":
+            return CorrectionSerializer
         return IncidentSerializer
 
     @extend_schema(parameters=_list_parameters)
@@ -276,6 +306,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _incident(self, pk: Any) -> Incident:
         return access_incident(self.request.user, pk)  # type: ignore[arg-type]
+
+    def get_object(self) -> Incident:
+        return self._incident(self.kwargs["pk"])
 
     def _done(self, incident: Incident) -> Response:
         fresh = self.get_queryset().get(pk=incident.pk)
@@ -349,6 +382,35 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def note(self, request: Request, pk: Any = None) -> Response:
         """Add a line to the incident's history."""
         return self._timed(request, pk, "note")
+
+    @extend_schema(request=CorrectionSerializer, responses={200: IncidentDetailSerializer})
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Correct the category, priority, place, address or description; the history names each change."""
+        incident = self._incident(pk)
+        data = CorrectionSerializer(data=request.data)
+        if not data.is_valid():
+            return error_response(data.errors)
+        values = dict(data.validated_data)
+        reason = values.pop("reason", "")
+        try:
+            services.correct_incident(request.user, incident, reason=reason, **values)  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            return error_response(exc.message_dict)
+        return self._done(incident)
+
+    @extend_schema(request=ReasonSerializer, responses={200: IncidentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: Any = None) -> Response:
+        """Reopen a cleared or cancelled incident; ``note`` (the reason) is required."""
+        incident = self._incident(pk)
+        data = ReasonSerializer(data=request.data)
+        if not data.is_valid():
+            return error_response(data.errors)
+        try:
+            services.reopen_incident(request.user, incident, data.validated_data["note"])  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            return error_response(exc.message_dict)
+        return self._done(incident)
 
     @extend_schema(
         responses={

@@ -82,20 +82,8 @@ def road_graph() -> RoadGraph | None:
 def _candidate_boxes(incident: Incident, limit: int) -> list[PoliceBox]:
     if incident.location is None:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT b.id FROM organization_policebox b
-            JOIN organization_policestation s ON s.id = b.station_id
-            WHERE b.status IN ('open', 'temporarily_closed') AND s.agency_id = %s
-            ORDER BY b.location <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)
-            LIMIT %s
-            """,
-            [incident.agency_id, incident.location.x, incident.location.y, limit],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    boxes = PoliceBox.objects.with_station().in_bulk(ids)
-    return [boxes[i] for i in ids]
+    boxes = PoliceBox.objects.operating().filter(station__agency_id=incident.agency_id).with_station()
+    return list(boxes.nearest(incident.location)[:limit])
 
 
 def _on_duty(box_ids: list[int], at: datetime.datetime) -> dict[int, list[User]]:

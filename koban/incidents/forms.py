@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from koban.incidents.models import IncidentCategory, Priority, Source
+from koban.incidents.models import Incident, IncidentCategory, Priority, Source
 
 
 class IntakeForm(forms.Form):
@@ -42,3 +42,42 @@ class IntakeForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class CorrectionForm(forms.Form):
+    """The facts of an incident as recorded, to correct; only the fields that differ are changed."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=IncidentCategory.objects.active(), to_field_name="code"
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    lat = forms.FloatField(label=_("Latitude"), required=False)
+    lon = forms.FloatField(label=_("Longitude"), required=False)
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(label=_("Reason for the correction"), required=False, max_length=2000)
+
+    @classmethod
+    def for_incident(cls, incident: Incident) -> CorrectionForm:
+        point = incident.location
+        return cls(
+            initial={
+                "category": incident.category.code,
+                "priority": incident.priority,
+                "lat": point.y if point else None,
+                "lon": point.x if point else None,
+                "address": incident.address,
+                "description": incident.description,
+            }
+        )
+
+    def changes(self) -> dict[str, object]:
+        """The cleaned values as service arguments; an empty point means "keep the place"."""
+        data = dict(self.cleaned_data)
+        data.pop("reason", None)
+        if data.get("lat") is None and data.get("lon") is None:
+            data.pop("lat", None)
+            data.pop("lon", None)
+        return data

@@ -85,3 +85,13 @@ def timeline_errors(
         elif arrived_at is not None and cleared_at < arrived_at:
             errors.setdefault("cleared_at", _("An incident cannot be cleared before the units arrived."))
     return errors
+
+
+# Closed incidents may be reopened (a mistaken clearance, a cancelled call that turns out to be real):
+# the incident goes back to the step its recorded times say it had reached.
+REOPENABLE = frozenset({Status.CLEARED, Status.CANCELLED})
+
+
+def reopened_status(dispatched_at: datetime.datetime | None, arrived_at: datetime.datetime | None) -> str:
+    """The status of a reopened incident: on scene if units had arrived, dispatched if sent, else received."""
+    return status_for_timeline(dispatched_at, arrived_at, None)

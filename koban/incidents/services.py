@@ -1,4 +1,4 @@
-"""Changing incidents: intake, dispatch, arrival, clearing, cancelling.
+"""Changing incidents: intake, dispatch, arrival, clearing, cancelling, correcting and reopening.
 
 Each function runs in one transaction, writes a history row (``IncidentEvent``) and an audit row, and
 raises ``ValidationError`` with the offending field's name when the input cannot be accepted, so that
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from koban.accounts.access import (
     can_dispatch,
+    can_place_own_report,
     can_take_reports,
     can_work_on_incident,
     dispatchable_officers,
@@ -31,7 +32,9 @@ from koban.accounts.models import User
 from koban.audit.services import record, snapshot
 from koban.geography.locate import locate
 from koban.incidents.lifecycle import (
+    REOPENABLE,
     can_transition,
+    reopened_status,
     status_for_timeline,
     timeline_errors,
     transition_error,
@@ -379,3 +382,138 @@ def add_note(actor: User, incident: Incident, note: str) -> IncidentEvent:
     event = _event(incident, actor, "note", timezone.now(), incident.status, incident.status, note.strip())
     record(actor, "incident.note", incident, after={"note": note.strip()})
     return event
+
+
+# -- Corrections and reopening --------------------------------------------------------------------
+# A call taker writes fast: the category, priority, place or wording often needs fixing afterwards.
+# Corrections keep the incident's times and status; what changed is written to its history.
+
+CORRECTABLE = ("category", "priority", "lon", "lat", "address", "description")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _place_label(incident: Incident) -> str:
+    if incident.location is None:
+        return "—"
+    where = incident.beat.code if incident.beat else _("outside every beat")
+    return f"{incident.location.y:.6f}, {incident.location.x:.6f} ({where})"
+
+
+def _correction_errors(changes: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    unknown = sorted(set(changes) - set(CORRECTABLE))
+    if unknown:
+        errors["non_field_errors"] = _("These fields cannot be corrected: %(names)s") % {
+            "names": ", ".join(unknown)
+        }
+    category = changes.get("category")
+    if category is not None and not category.active:
+        errors["category"] = _("This category is no longer in use.")
+    if "priority" in changes and changes["priority"] not in (1, 2, 3, 4):
+        errors["priority"] = _("Priority must be 1 (urgent) to 4 (low).")
+    if len((changes.get("address") or "").strip()) > 300:
+        errors["address"] = _("The address is longer than 300 characters.")
+    return errors
+
+
+def _apply_place(incident: Incident, point: Point) -> bool:
+    """Move the incident to *point* and re-place it in its beat, box and station; False if unchanged."""
+    if incident.location is not None and incident.location.equals_exact(point, tolerance=1e-9):
+        return False
+    found = locate(point.x, point.y)
+    incident.location = point
+    incident.beat = found.beat
+    incident.box = found.beat_box
+    incident.station = found.beat_box.station if found.beat_box else None
+    incident.outside_jurisdiction = found.beat is None
+    if found.beat_box is not None:
+        incident.agency = found.beat_box.station.agency
+    return True
+
+
+@transaction.atomic
+def correct_incident(actor: User, incident: Incident, *, reason: str = "", **changes: Any) -> list[str]:
+    """Correct the category, priority, place (``lon`` and ``lat``), address or description of an incident.
+
+    A new place is placed again in its beat, box and station (or flagged outside jurisdiction). Returns
+    the names of the fields that really changed; the history gets one "corrected" line naming each
+    change, and the audit trail the incident before and after. Nothing changed: nothing is written.
+    """
+    incident = _locked(incident)
+    if not can_place_own_report(
+        actor, created_by_id=incident.created_by_id, has_box=incident.box_id is not None
+    ):
+        _require_police_work(actor, incident)
+    errors = _correction_errors(changes)
+    point = None
+    if "lon" in changes or "lat" in changes:
+        try:
+            point = _location_point(changes.get("lon"), changes.get("lat"))
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+        if point is None and "lon" not in errors and "lat" not in errors:
+            errors["lon"] = _("Give both latitude and longitude to move the incident.")
+    address = changes["address"].strip() if "address" in changes else incident.address
+    if point is None and incident.location is None and not address:
+        errors["address"] = _("Give the place: a point on the map or an address.")
+    if errors:
+        raise ValidationError(errors)
+
+    before = snapshot(incident)
+    lines: list[str] = []
+    changed: list[str] = []
+    old_place = _place_label(incident)
+    if point is not None and _apply_place(incident, point):
+        changed += ["location", "beat", "box", "station", "outside_jurisdiction", "agency"]
+        lines.append(_("place: %(old)s → %(new)s") % {"old": old_place, "new": _place_label(incident)})
+    simple = {
+        "category": changes.get("category", incident.category),
+        "priority": changes.get("priority", incident.priority),
+        "address": address[:300],
+        "description": changes["description"].strip() if "description" in changes else incident.description,
+    }
+    for name, value in simple.items():
+        old = getattr(incident, name)
+        if old == value:
+            continue
+        label = Incident._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+        lines.append(f"{label}: {_short(old)} → {_short(value)}")
+        setattr(incident, name, value)
+        changed.append(name)
+    if not changed:
+        return []
+    incident.save(update_fields=changed)
+    note = "; ".join(lines) + (f" ({reason.strip()})" if reason.strip() else "")
+    _event(incident, actor, "corrected", timezone.now(), incident.status, incident.status, note)
+    record(actor, "incident.correct", incident, before=before, after=snapshot(incident), note=reason.strip())
+    return changed
+
+
+@transaction.atomic
+def reopen_incident(actor: User, incident: Incident, reason: str) -> Incident:
+    """Reopen a cleared or cancelled incident; a reason is required.
+
+    It goes back to the step its times say it had reached (on scene, dispatched or received) and its
+    clearance time is removed, so that it counts as open again in lists and on the dashboard.
+    """
+    incident = _locked(incident)
+    _require_police_work(actor, incident)
+    errors: dict[str, str] = {}
+    if incident.status not in REOPENABLE:
+        errors["status"] = _("Only a cleared or cancelled incident can be reopened.")
+    if not reason.strip():
+        errors["note"] = _("Say why the incident is reopened.")
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(incident)
+    previous = incident.status
+    incident.status = reopened_status(incident.dispatched_at, incident.arrived_at)
+    incident.cleared_at = None
+    incident.save(update_fields=["status", "cleared_at"])
+    _event(incident, actor, "reopened", timezone.now(), previous, incident.status, reason.strip())
+    record(actor, "incident.reopen", incident, before=before, after=snapshot(incident), note=reason.strip())
+    return incident

@@ -34,7 +34,7 @@ from koban.incidents.api import filtered_incidents, response_figures
 from koban.incidents.charts import minutes_seconds, response_chart
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
-from koban.incidents.forms import IntakeForm, NoteForm
+from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
 from koban.incidents.models import Incident, IncidentCategory, Status
 
 
@@ -131,6 +131,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestions": [(s, can_see_dispatch_officers(user, s.box)) for s in suggestions],
             "police": police,
             "note_form": NoteForm(),
+            "correction_form": CorrectionForm.for_incident(incident),
             "response": minutes_seconds(incident.response_seconds),
         },
     )
@@ -139,7 +140,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    """Dispatch, arrive, clear, cancel or note, from the buttons of the detail page."""
+    """Dispatch, arrive, clear, cancel, note, correct or reopen, from the buttons of the detail page."""
     incident = _visible_incident(request, pk)
     user = _user(request)
     note = (request.POST.get("note") or "").strip()
@@ -161,6 +162,10 @@ def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.cancel_incident(user, incident, note=note)
         elif verb == "note":
             services.add_note(user, incident, note)
+        elif verb == "reopen":
+            services.reopen_incident(user, incident, note)
+        elif verb == "correct":
+            _correct(request, user, incident)
         else:
             raise ValidationError({"action": _("Unknown action.")})
     except ValidationError as exc:
@@ -170,6 +175,17 @@ def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("incidents:detail", incident.pk)
+
+
+def _correct(request: HttpRequest, user: User, incident: Incident) -> None:
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        labelled = {
+            field: [f"{form.fields[field].label}: {e}" if field in form.fields else e for e in errors]
+            for field, errors in form.errors.items()
+        }
+        raise ValidationError(labelled)
+    services.correct_incident(user, incident, reason=form.cleaned_data["reason"], **form.changes())
 
 
 def _posted_time(raw: str | None) -> dt.datetime | None:

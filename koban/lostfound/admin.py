@@ -1,27 +1,46 @@
+"""Admin: item categories are configuration (edited, audited); found items, loss reports, handovers and
+tasks carry finders' and owners' personal data and change only through the services, so they are
+shown read-only and opening one records a read."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 
+from koban.audit.admin import AuditedConfigAdmin, ReadOnlyAdmin
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 
 
 @admin.register(ItemCategory)
-class ItemCategoryAdmin(admin.ModelAdmin):
+class ItemCategoryAdmin(AuditedConfigAdmin):
     list_display = ["code", "labels", "holds_personal_data", "bulky", "sort_order"]
 
 
 @admin.register(FoundItem)
-class FoundItemAdmin(admin.ModelAdmin):
+class FoundItemAdmin(ReadOnlyAdmin):
+    personal_fields = FoundItem.PERSONAL_FIELDS
     list_display = ["receipt_number", "box", "category", "state", "handed_in_at", "notice_ends_on"]
     list_filter = ["state", "category"]
+    list_select_related = ["box", "category"]
     search_fields = ["receipt_number", "description"]
-    readonly_fields = [
-        "state",
-        "state_changed_on",
-        "notice_ends_on",
-        "finder_claim_ends_on",
-        "disposable_from",
-    ]
 
 
-admin.site.register(LossReport)
-admin.site.register(Handover)
-admin.site.register(ItemTask)
+@admin.register(LossReport)
+class LossReportAdmin(ReadOnlyAdmin):
+    personal_fields = LossReport.PERSONAL_FIELDS
+    list_display = ["__str__", "box", "category", "status", "reported_at"]
+    list_filter = ["status", "category"]
+    list_select_related = ["box", "category"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdmin):
+    personal_fields = Handover.PERSONAL_FIELDS
+    list_display = ["item", "recipient", "handed_over_at", "checked_by"]
+    list_filter = ["recipient"]
+    list_select_related = ["item", "checked_by"]
+
+
+@admin.register(ItemTask)
+class ItemTaskAdmin(ReadOnlyAdmin):
+    list_display = ["item", "kind", "due_on", "done_at"]
+    list_select_related = ["item"]

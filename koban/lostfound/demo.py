@@ -332,9 +332,9 @@ def _replay_week(
         box__in=list(staff), state=State.VESTED, state_changed_on__lt=week - datetime.timedelta(days=21)
     ):
         if rng.random() < 0.3:
-            officer = next((u for u in staff[item.box_id] if u.role == Role.BOX_OFFICER), None)
+            police = next((u for u in staff[item.box_id] if u.role == Role.BOX_OFFICER), None)
             services.dispose_item(
-                officer or _system(), item, note="都道府県へ引継ぎ・処分済み", today=week, now=context.now
+                police or _system(), item, note="都道府県へ引継ぎ・処分済み", today=week, now=context.now
             )
 
 

@@ -55,6 +55,9 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
 class FoundItem(models.Model):
     """One found item received at a box, from receipt to its final owner (or disposal)."""
 
+    # Personal data: reading these unmasked leaves a read row in the audit trail.
+    PERSONAL_FIELDS = ("finder_name", "finder_contact")
+
     class Status(models.TextChoices):
         RECEIVED = State.RECEIVED, _("Received")
         IN_NOTICE = State.IN_NOTICE, _("Public notice period")
@@ -138,6 +141,8 @@ class LossReportQuerySet(models.QuerySet["LossReport"]):
 class LossReport(models.Model):
     """An owner's report of a lost item (遺失届): what, when (a window), where, and how to reach them."""
 
+    PERSONAL_FIELDS = ("owner_name", "owner_contact")
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         FOUND = "found", _("Item returned")
@@ -180,6 +185,8 @@ class LossReport(models.Model):
 
 class Handover(models.Model):
     """The moment an item leaves the box: to its owner or to the finder, after an identity check."""
+
+    PERSONAL_FIELDS = ("recipient_name", "recipient_contact", "id_document", "id_number_last_digits")
 
     class Recipient(models.TextChoices):
         OWNER = "owner", _("Owner")

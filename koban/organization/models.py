@@ -8,6 +8,8 @@ police HQ) runs police stations, each station runs boxes, and each box covers a 
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import GeometryDistance
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +80,14 @@ class PoliceBoxQuerySet(models.QuerySet["PoliceBox"]):
 
     def of_station(self, station: PoliceStation) -> PoliceBoxQuerySet:
         return self.filter(station=station)
+
+    def nearest(self, point: Point) -> PoliceBoxQuerySet:
+        """These boxes ordered by planar distance to *point* (the GiST ``<->`` index operator).
+
+        The order is in degrees, so callers that need metres re-rank the first few candidates
+        geodesically (``koban.lib.geo.distance_m``); slice before evaluating.
+        """
+        return self.order_by(GeometryDistance("location", point))
 
     def with_station(self) -> PoliceBoxQuerySet:
         return self.select_related("station", "station__agency")

@@ -28,6 +28,7 @@ from koban.accounts.access import (
     patrol_officers,
     patrols_visible_to,
 )
+from koban.accounts.models import User
 from koban.geography.models import Beat
 from koban.organization.api import GeoJsonPages
 from koban.patrols import services
@@ -129,9 +130,8 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = PatrolInputSerializer(data=data)
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
-        box = fetch_or_refuse(
-            request.user, boxes_patrollable_by(request.user).select_related("station"), values["box"]
-        )  # type: ignore[arg-type]
+        user: User = request.user  # type: ignore[assignment]
+        box = fetch_or_refuse(user, boxes_patrollable_by(user).select_related("station"), values["box"])
         # Officers from elsewhere are refused like unknown ids.
         officers = list(patrol_officers(boxes_patrollable_by(request.user)).filter(pk__in=values["officers"]))  # type: ignore[arg-type]
         if len(officers) != len(set(values["officers"])):
@@ -183,9 +183,8 @@ def coverage_view(request: Request) -> Response:
     if not raw_beat.isdigit():
         return Response({"beat": ["Give a beat id."]}, status=status.HTTP_400_BAD_REQUEST)
     # Coverage is an aggregate (which streets were walked), open to the station like the beats themselves.
-    beat = fetch_or_refuse(
-        request.user, Beat.objects.filter(box__in=boxes_visible_to(request.user)), raw_beat
-    )  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    beat = fetch_or_refuse(user, Beat.objects.filter(box__in=boxes_visible_to(user)), raw_beat)
     raw_date = request.query_params.get("date")
     try:
         day = datetime.date.fromisoformat(raw_date) if raw_date else timezone.localdate()

@@ -110,6 +110,9 @@ class PatrolStop(models.Model):
 class Observation(models.Model):
     """Something noted on patrol: a hazard, a suspicious person, advice given to a resident."""
 
+    # Notes may describe a suspicious person or a resident.
+    PERSONAL_FIELDS = ("note",)
+
     class Kind(models.TextChoices):
         HAZARD = "hazard", _("Hazard")
         SUSPICIOUS = "suspicious_person", _("Suspicious person")
@@ -135,6 +138,9 @@ class Observation(models.Model):
 
 class PatrolCard(models.Model):
     """A patrol card (巡回カード) left at a home: shows the residents the box's name and the time."""
+
+    # The address of a home visited is personal data.
+    PERSONAL_FIELDS = ("address", "point", "note")
 
     patrol = models.ForeignKey(
         Patrol, verbose_name=_("patrol"), on_delete=models.CASCADE, related_name="cards"

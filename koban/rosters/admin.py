@@ -3,30 +3,10 @@ read-only, because their changes go through the services (access rules and the a
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db import transaction
-from django.http import HttpRequest
 
-from koban.audit.services import record, snapshot
+from koban.audit.admin import AuditedConfigAdmin, ReadOnlyAdmin, ReadOnlyInline
 from koban.rosters.models import BoxShiftPlan, DutyRecord, PlanMember, RosterEntry, ShiftPattern
-
-
-class AuditedConfigAdmin(admin.ModelAdmin):
-    """Configuration edited in the admin still leaves an audit row with the fields before and after."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
-            super().save_model(request, obj, form, change)
-            action = f"{obj._meta.label_lower}.{'update' if change else 'create'}"
-            record(request.user, action, obj, before=before, after=snapshot(obj), note="admin")
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            record(request.user, f"{obj._meta.label_lower}.delete", obj, before=snapshot(obj), note="admin")
-            super().delete_model(request, obj)
 
 
 @admin.register(ShiftPattern)
@@ -35,29 +15,8 @@ class ShiftPatternAdmin(AuditedConfigAdmin):
     list_filter = ["kind", "active"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class PlanMemberInline(admin.TabularInline):
+class PlanMemberInline(ReadOnlyInline):
     model = PlanMember
-    extra = 0
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(BoxShiftPlan)

@@ -76,7 +76,7 @@ def populate(context: DemoContext) -> str:
     koban = [b for b in planned if not b.is_residential]
     swaps = _swaps(actor, koban, officers, last_month, this_month, rng)
     empty_box = _sick_day(actor, koban, officers, last_month, rng)
-    leaves = _planned_leave(actor, koban, officers, this_month, today, rng)
+    leaves = _planned_leave(actor, koban, officers, today, rng)
     for box in planned:
         generate_month_roster(actor, box, this_month.year, this_month.month, accept_gaps=True)
     records = _sign_ons(actor, koban[:5], context.now, rng)
@@ -141,15 +141,19 @@ def _sick_day(actor, koban, officers, first, rng):  # type: ignore[no-untyped-de
     return box
 
 
-def _planned_leave(actor, koban, officers, this_month, today, rng) -> int:  # type: ignore[no-untyped-def]
-    """Annual leave later this month for an officer of some larger koban (a colleague shares the group)."""
+def _planned_leave(actor, koban, officers, today, rng) -> int:  # type: ignore[no-untyped-def]
+    """Annual leave in the coming days for an officer of some larger koban (a colleague shares the group).
+
+    Always after today, also at a month's end (then it may fall in next month, whose roster is not
+    generated yet): leave that is already over would contradict the sign-on records of the last days.
+    """
     done = 0
     zone = box_zone()
     for box in koban:
         if len(officers[box.pk]) < 5 or rng.random() < 0.5:
             continue
         officer = rng.choice(officers[box.pk])
-        day = min(today + dt.timedelta(days=rng.randint(2, 10)), this_month.replace(day=28))
+        day = today + dt.timedelta(days=rng.randint(2, 10))
         start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         if (
             RosterEntry.objects.filter(officer=officer, kind=EntryKind.LEAVE)
@@ -163,19 +167,28 @@ def _planned_leave(actor, koban, officers, this_month, today, rng) -> int:  # ty
 
 
 def _sign_ons(actor, boxes, now, rng) -> int:  # type: ignore[no-untyped-def]
-    """Sign-on/sign-off records for the past three days of a few koban, a little off the roster times."""
+    """Sign-on/sign-off records for the past three days of a few koban, a little off the roster times.
+
+    Every shift overlapping the three days gets a record, so the officer on duty when the records
+    begin has one too. An officer signs on late only while a recorded colleague is still there: a
+    record replaces the rostered shift, so a late sign-on nobody covers would show the box empty.
+    """
     rows = []
     since = now - dt.timedelta(days=3)
     entries = RosterEntry.objects.filter(
         Q(kind=EntryKind.DUTY) | Q(kind=EntryKind.DAY_SHIFT),
         box__in=boxes,
         officer__isnull=False,
-        start__gte=since,
+        end__gt=since,
         start__lt=now,
     ).order_by("start")
+    covered_until: dict[int, dt.datetime] = {}
     for entry in entries:
         on = entry.start + dt.timedelta(minutes=rng.randint(-10, 5))
+        if on > covered_until.get(entry.box_id, entry.start):
+            on = entry.start  # nobody recorded is there to wait for a late colleague
         off = entry.end + dt.timedelta(minutes=rng.randint(0, 45))
+        covered_until[entry.box_id] = max(off, covered_until.get(entry.box_id, off))
         rows.append(
             DutyRecord(
                 box_id=entry.box_id,

@@ -208,14 +208,18 @@ def _gaps(
         elif e.staffs_box and e.officer_id:
             rostered[e.officer_id].append((e.start, e.end))
     actual: dict[int, list[iv.Interval]] = defaultdict(list)
+    still_open: dict[int, list[iv.Interval]] = defaultdict(list)
     for duty in DutyRecord.objects.filter(box=box).overlapping(*window):
-        actual[duty.officer_id].append(duty.interval())
+        (still_open if duty.signed_off_at is None else actual)[duty.officer_id].append(duty.interval())
     staffed: list[iv.Interval] = []
-    for officer in set(rostered) | set(actual):
+    for officer in set(rostered) | set(actual) | set(still_open):
         staffed.extend(
             iv.effective_duty(
                 iv.OfficerDuty(
-                    tuple(rostered[officer]), tuple(leave.get(officer, [])), tuple(actual[officer])
+                    rostered=tuple(rostered[officer]),
+                    leave=tuple(leave.get(officer, [])),
+                    actual=tuple(actual[officer]),
+                    open=tuple(still_open[officer]),
                 )
             )
         )

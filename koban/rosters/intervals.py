@@ -78,24 +78,45 @@ def contains(intervals: Iterable[Interval], moment: dt.datetime) -> bool:
     return any(start <= moment < end for start, end in intervals)
 
 
+# An officer signing on this much before a rostered shift starts is signing on for that shift.
+EARLY_SIGN_ON = dt.timedelta(hours=1)
+
+
 @dataclass(frozen=True)
 class OfficerDuty:
-    """What is known about one officer in a window: rostered shifts, leave and actual sign-ons."""
+    """What is known about one officer in a window: rostered shifts, leave and actual sign-ons.
+
+    ``actual`` are closed records (signed on and off); ``open`` are records still without a
+    sign-off, each counted up to its limit (``DutyRecord.OPEN_RECORD_LIMIT``).
+    """
 
     rostered: tuple[Interval, ...] = ()
     leave: tuple[Interval, ...] = ()
     actual: tuple[Interval, ...] = ()
+    open: tuple[Interval, ...] = ()
+
+
+def _signed_on_for(shift: Interval, record: Interval) -> bool:
+    """Whether an open *record* was signed on for *shift* (during it, or shortly before it began)."""
+    return shift[0] - EARLY_SIGN_ON <= record[0] < shift[1]
 
 
 def effective_duty(duty: OfficerDuty) -> list[Interval]:
     """When the officer was on duty: actual records where present, else the roster minus leave.
 
-    A rostered shift that has any sign-on record overlapping it is replaced by the records (so an
-    early sign-off or a late sign-on shows); a rostered shift without records counts as planned,
-    less any leave. Sign-on records always count, also outside the roster (call-outs, overtime).
+    A rostered shift that has any closed sign-on record overlapping it is replaced by the records (so
+    an early sign-off or a late sign-on shows); an open record replaces only the shift it was signed
+    on for, because its end is not known yet: the officer's next shift (say a double duty after a
+    swap) still counts as rostered. A rostered shift without records counts as planned, less any
+    leave. Sign-on records always count, also outside the roster (call-outs, overtime).
     """
-    planned = [shift for shift in duty.rostered if not any(overlaps(shift, a) for a in duty.actual)]
-    return merge(subtract(planned, duty.leave) + list(duty.actual))
+    planned = [
+        shift
+        for shift in duty.rostered
+        if not any(overlaps(shift, a) for a in duty.actual)
+        and not any(_signed_on_for(shift, o) for o in duty.open)
+    ]
+    return merge(subtract(planned, duty.leave) + list(duty.actual) + list(duty.open))
 
 
 def effective_by_officer(duties: Mapping[int, OfficerDuty]) -> dict[int, list[Interval]]:

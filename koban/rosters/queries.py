@@ -34,6 +34,7 @@ def officer_duties(
     ids = list(box_ids)
     rostered: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
     actual: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
+    still_open: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
     officers_by_box: dict[int, set[int]] = defaultdict(set)
     entries = (
         RosterEntry.objects.filter(box_id__in=ids, officer__isnull=False)
@@ -46,7 +47,8 @@ def officer_duties(
         officers_by_box[box_id].add(officer_id)
     records = DutyRecord.objects.filter(box_id__in=ids).overlapping(start - _LOOKBACK, end + _LOOKBACK)
     for record in records:
-        actual[record.box_id][record.officer_id].append(record.interval())
+        kept = still_open if record.signed_off_at is None else actual
+        kept[record.box_id][record.officer_id].append(record.interval())
         officers_by_box[record.box_id].add(record.officer_id)
     all_officers = {o for officers in officers_by_box.values() for o in officers}
     leave: dict[int, list[Interval]] = defaultdict(list)
@@ -63,6 +65,7 @@ def officer_duties(
                 rostered=tuple(rostered[box_id][officer]),
                 leave=tuple(leave[officer]),
                 actual=tuple(actual[box_id][officer]),
+                open=tuple(still_open[box_id][officer]),
             )
             for officer in officers_by_box.get(box_id, set())
         }

@@ -13,6 +13,7 @@ from koban.rosters.models import EntryKind, EntrySource, RosterEntry
 from koban.rosters.queries import is_box_staffed, on_duty_officers
 from koban.rosters.services import record_actual_duty, sign_off
 from tests.factories import PASSWORD
+from tests.rosters.conftest import tokyo
 
 
 def _rostered(cast, start, hours=24):  # type: ignore[no-untyped-def]
@@ -39,6 +40,19 @@ def test_actual_records_replace_the_rostered_shift(cast):
     assert not is_box_staffed(cast.box_a, start + dt.timedelta(hours=6))
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"rosters.duty.sign_on", "rosters.duty.sign_off"} <= actions
+
+
+def test_an_open_record_replaces_only_its_own_shift_not_the_next_rostered_one(cast, time_machine):
+    # A double duty after a swap: two 24-hour shifts back to back, the first still signed on.
+    start = tokyo(2026, 11, 30, 8, 30)
+    time_machine.move_to(start + dt.timedelta(hours=16), tick=False)
+    _rostered(cast, start)
+    _rostered(cast, start + dt.timedelta(hours=24))
+    record_actual_duty(cast.officer_a, cast.box_a, cast.officer_a, start + dt.timedelta(minutes=4))
+    assert not is_box_staffed(cast.box_a, start + dt.timedelta(minutes=2))  # signed on late
+    assert is_box_staffed(cast.box_a, start + dt.timedelta(hours=20))
+    # Beyond the open record's limit the second rostered shift still counts.
+    assert is_box_staffed(cast.box_a, start + dt.timedelta(hours=40))
 
 
 def test_open_sign_on_counts_without_a_roster(cast):

@@ -10,6 +10,13 @@ docs/decisions/0008-personal-data-scope-by-role.md.
 
 from __future__ import annotations
 
+from koban.accounts.access.audit import (
+    audit_events_visible_to,
+    can_administer_users,
+    can_grant_superuser,
+    can_review_audit,
+    users_administered_by,
+)
 from koban.accounts.access.counter import (
     access_counter_box,
     access_matter,
@@ -97,6 +104,9 @@ from koban.accounts.access.rosters import (
     roster_entries_visible_to,
     rosterable_officers,
 )
+from koban.accounts.access.workflows import (
+    can_place_own_report,
+)
 
 __all__ = [
     "BOX_ROLES",
@@ -121,21 +131,26 @@ __all__ = [
     "agencies_importable_by",
     "agencies_managed_by",
     "agencies_overseen_by",
+    "audit_events_visible_to",
     "boxes_patrollable_by",
     "boxes_rosterable_by",
     "boxes_visible_to",
     "boxes_workable_by",
+    "can_administer_users",
     "can_be_rostered",
     "can_create_agency",
     "can_dispatch",
     "can_dispose",
+    "can_grant_superuser",
     "can_hand_over",
     "can_manage_network",
     "can_manage_network_record",
     "can_manage_roster",
+    "can_place_own_report",
     "can_record_counter",
     "can_record_duty",
     "can_record_patrol",
+    "can_review_audit",
     "can_see_dispatch_officers",
     "can_see_finder_details",
     "can_see_roster_note",
@@ -172,4 +187,5 @@ __all__ = [
     "stations_visible_to",
     "stops_visible_to",
     "tasks_workable_by",
+    "users_administered_by",
 ]

@@ -20,7 +20,7 @@ from koban.accounts.models import User
 from koban.organization.models import PoliceBox
 
 if TYPE_CHECKING:
-    from koban.lostfound.models import FoundItem, ItemTask, LossReport
+    from koban.lostfound.models import FoundItem, FoundItemQuerySet, ItemTask, LossReport, LossReportQuerySet
 
 
 def _lostfound(model: str) -> Any:
@@ -28,12 +28,12 @@ def _lostfound(model: str) -> Any:
     return apps.get_model("lostfound", model)
 
 
-def items_visible_to(user: User) -> QuerySet[FoundItem]:
+def items_visible_to(user: User) -> FoundItemQuerySet:
     """Found items *user* may read (names masked unless ``can_see_finder_details``)."""
     return _lostfound("FoundItem").objects.filter(box__in=boxes_visible_to(user))  # type: ignore[no-any-return]
 
 
-def items_workable_by(user: User) -> QuerySet[FoundItem]:
+def items_workable_by(user: User) -> FoundItemQuerySet:
     """Found items whose receipt, handover and tasks *user* may deal with: those of their boxes."""
     return _lostfound("FoundItem").objects.filter(box__in=boxes_workable_by(user))  # type: ignore[no-any-return]
 
@@ -58,7 +58,7 @@ def can_dispose(user: User, item: FoundItem) -> bool:
     return has_police_powers(user) and items_workable_by(user).filter(pk=item.pk).exists()
 
 
-def reports_visible_to(user: User) -> QuerySet[LossReport]:
+def reports_visible_to(user: User) -> LossReportQuerySet:
     """Loss reports *user* may read (owners masked unless ``can_see_finder_details``)."""
     return _lostfound("LossReport").objects.filter(box__in=boxes_visible_to(user))  # type: ignore[no-any-return]
 

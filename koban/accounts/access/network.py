@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from koban.accounts.access.refusal import fetch_or_refuse
 from koban.accounts.models import Role, User
@@ -119,7 +120,7 @@ def access_box_for_work(user: User, box_id: Any) -> PoliceBox:
 def require_network_manager(user: User, agency: Agency | None = None) -> None:
     """Raise ``PermissionDenied`` unless *user* manages the network (of *agency*, if given)."""
     if not can_manage_network(user, agency):
-        raise PermissionDenied("Only HQ planners of this agency may change its box network")
+        raise PermissionDenied(_("Only HQ planners of this agency may change its box network."))
 
 
 # Where each network record's agency is found, for scoping the admin's lists and checks.

@@ -26,7 +26,7 @@ from koban.accounts.models import Role, User
 from koban.organization.models import PoliceBox, PoliceBoxQuerySet
 
 if TYPE_CHECKING:
-    from koban.rosters.models import DutyRecord, RosterEntry
+    from koban.rosters.models import DutyRecord, DutyRecordQuerySet, RosterEntry, RosterEntryQuerySet
 
 
 def boxes_rosterable_by(user: User) -> PoliceBoxQuerySet:
@@ -57,14 +57,14 @@ def plans_visible_to(user: User) -> QuerySet[Any]:
     return _of_roster_boxes("BoxShiftPlan", user)
 
 
-def roster_entries_visible_to(user: User) -> QuerySet[RosterEntry]:
+def roster_entries_visible_to(user: User) -> RosterEntryQuerySet:
     """Roster entries (duties, day shifts, leave) *user* may read."""
-    return _of_roster_boxes("RosterEntry", user)
+    return _of_roster_boxes("RosterEntry", user)  # type: ignore[return-value]
 
 
-def duty_records_visible_to(user: User) -> QuerySet[DutyRecord]:
+def duty_records_visible_to(user: User) -> DutyRecordQuerySet:
     """Sign-on and sign-off records *user* may read."""
-    return _of_roster_boxes("DutyRecord", user)
+    return _of_roster_boxes("DutyRecord", user)  # type: ignore[return-value]
 
 
 def access_roster_entry(user: User, entry_id: Any) -> RosterEntry:

@@ -263,7 +263,7 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
     return render(request, "admin/geography/import.html", context)
 
 
-def _scoped(form: forms.Form, user: Any) -> forms.Form:
+def _scoped(form: Any, user: Any) -> Any:
     """Offer only the agencies *user* manages (another agency's id is refused as an invalid choice)."""
     if "agency" in form.fields:
         form.fields["agency"].queryset = agencies_managed_by(user)  # type: ignore[attr-defined]

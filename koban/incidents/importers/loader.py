@@ -24,12 +24,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 from django.conf import settings
+from django.contrib.gis.db.models.functions import AsWKB
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from koban.analytics.algorithms.point_in_polygon import PolygonIndex
 from koban.audit.services import record
+from koban.geography.models import Beat
 from koban.incidents.importers.formats import (
     BadRow,
     ImportFormatError,
@@ -58,19 +60,13 @@ class BeatAssigner:
     """
 
     def __init__(self, agency: Agency) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT b.id, b.box_id, bx.station_id, ST_AsBinary(b.geom)
-                FROM geography_beat b
-                JOIN geography_beatversion v ON v.id = b.version_id
-                JOIN organization_policebox bx ON bx.id = b.box_id
-                WHERE v.status = 'active' AND v.agency_id = %s
-                ORDER BY b.id
-                """,
-                [agency.pk],
-            )
-            rows = cursor.fetchall()
+        rows = list(
+            Beat.objects.current()
+            .of_agency(agency)
+            .order_by("id")
+            .annotate(wkb=AsWKB("geom"))
+            .values_list("id", "box_id", "box__station_id", "wkb")
+        )
         self.ids = [(r[0], r[1], r[2]) for r in rows]  # beat, box, station
         # The beat, box and station columns of a COPY line, ready-made per beat.
         self.places = [f"{r[0]}\t{r[1]}\t{r[2]}\tf" for r in rows]

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import is_hq
+from koban.accounts.access import agencies_importable_by, is_hq
 from koban.accounts.models import User
 from koban.incidents.importers.formats import FORMATS, ImportFormatError
 from koban.incidents.importers.loader import import_incidents_file
@@ -53,9 +53,10 @@ class Command(BaseCommand):
         parser.add_argument("--max-issues", type=int, default=200, help=_("bad rows to print"))
         parser.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
 
-    def _agency(self, code: str | None) -> Agency:
+    def _agency(self, code: str | None, actor: Any) -> Agency:
         if code:
-            agency = Agency.objects.filter(code=code).first()
+            # An HQ user imports for their own agency only; another agency's code reads as unknown.
+            agency = agencies_importable_by(actor).filter(code=code).first()
             if agency is None:
                 raise CommandError(_("unknown agency %(code)s") % {"code": code})
             return agency
@@ -78,12 +79,13 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(_("no such file: %(path)s") % {"path": path})
+        actor = self._actor(options.get("user"))
         try:
             report = import_incidents_file(
                 path,
                 options["file_format"],
-                agency=self._agency(options.get("agency")),
-                actor=self._actor(options.get("user")),
+                agency=self._agency(options.get("agency"), actor),
+                actor=actor,
                 commit=options["commit"],
                 skip_bad_rows=options["skip_bad_rows"],
                 bulk_load=options["bulk_load"],
