@@ -432,7 +432,7 @@ ROWS: list[Row] = [
         OWN,
         method="post",
         ok=(400,),
-        data=lambda w: {},
+        data=lambda w: {"channel": "walk_in"},
     ),
     Row(
         ("counter.countermatter",),
