@@ -49,11 +49,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",
+    "knox",
     "django_htmx",
     "leaflet",
     "procrastinate.contrib.django",
     "koban.accounts",
     "koban.audit",
+    "koban.runs",
     "koban.organization",
     "koban.geography",
     "koban.rosters",
@@ -75,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "koban.lib.middleware.RefuseControlCharactersInQuery",
+    # One audit row per request for the personal records a page, export or API list showed.
+    "koban.audit.reads.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -157,15 +162,47 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koban@localhost")
 
 # -- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Pages' sessions (with CSRF) and API tokens; no HTTP Basic: it re-hashed the password on every call.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "koban.accounts.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("KOBAN_API_RATE_ANONYMOUS", "60/minute"),
+        "user": env_str("KOBAN_API_RATE_USER", "50000/hour"),
+        # Requests with a wrong, expired or revoked token, per address (koban.accounts.api_auth).
+        "bad_token": env_str("KOBAN_API_RATE_BAD_TOKEN", "20/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bodies with control characters, bad page parameters and service ValidationErrors all answer 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "koban.lib.parsers.CheckedJSONParser",
+        "koban.lib.parsers.CheckedFormParser",
+        "koban.lib.parsers.CheckedMultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "koban.lib.api.Pages",
+    "EXCEPTION_HANDLER": "koban.lib.api.exception_handler",
     "PAGE_SIZE": 100,
 }
+# API tokens (django-rest-knox with our own model): `Authorization: Bearer <token>`.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations create its default token table (with a key to users) even when the model is
+# swapped; that table would never be used and blocks truncating the users table in tests.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    # Recognisable by secret scanners and in logs; at most 10 characters (knox).
+    "TOKEN_PREFIX": "koban_",
+    "TOKEN_TTL": None,  # every token gets the expiry its owner chose (koban.accounts.tokens)
+}
+# Longest life a new API token may be given, in days.
+KOBAN_API_TOKEN_MAX_DAYS = env_int("KOBAN_API_TOKEN_MAX_DAYS", 365)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Koban API",
     "DESCRIPTION": "Police boxes, beats and community policing data.",
@@ -224,9 +261,45 @@ except json.JSONDecodeError as exc:
 # Largest GPX file a patrol upload may have (bytes); bigger files are refused before parsing.
 KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
 
+# -- Plausibility of places and dates (koban.organization.jurisdiction, koban.lib.dates) ----------
+# An agency's jurisdiction is its configured extent, else the union of its stations' areas; an agency
+# with neither is checked against this box (min lon, min lat, max lon, max lat; default: Japan).
+try:
+    KOBAN_FALLBACK_EXTENT = [
+        float(v) for v in env_list("KOBAN_FALLBACK_EXTENT", ["122.5", "20.0", "154.5", "46.0"])
+    ]
+except ValueError:
+    KOBAN_FALLBACK_EXTENT = []
+if len(KOBAN_FALLBACK_EXTENT) != 4:
+    raise ImproperlyConfigured("KOBAN_FALLBACK_EXTENT needs four numbers: min lon, min lat, max lon, max lat")
+# A patrol track may stray this far (metres) outside the jurisdiction (a border street) before refusal.
+KOBAN_TRACK_TOLERANCE_M = env_int("KOBAN_TRACK_TOLERANCE_M", 500)
+# Seconds a process keeps an agency's jurisdiction before reading the station areas again.
+KOBAN_JURISDICTION_CACHE_SECONDS = env_int("KOBAN_JURISDICTION_CACHE_SECONDS", 300)
+# Dates people or files give must lie within this window around today: not more than this many years
+# back, and not more than this many days ahead (rosters may be planned further ahead, see below).
+KOBAN_DATE_WINDOW_YEARS_BACK = env_int("KOBAN_DATE_WINDOW_YEARS_BACK", 30)
+KOBAN_DATE_WINDOW_DAYS_AHEAD = env_int("KOBAN_DATE_WINDOW_DAYS_AHEAD", 1)
+KOBAN_ROSTER_YEARS_AHEAD = env_int("KOBAN_ROSTER_YEARS_AHEAD", 2)
+
 # Dashboard sections, as comma-separated dotted paths of DashboardSection objects (koban.web.dashboard).
 # Empty = the built-in list in koban/web/dashboard/sections.py.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
+
+# -- Uploads and background runs ------------------------------------------------------------------
+# Uploaded import files are stored here for the worker that runs the import: on several machines this
+# folder must be shared storage (NFS, a mounted volume) readable by every web server and worker.
+UPLOAD_DIR = Path(env_str("KOBAN_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+# Files larger than this are refused while the request is read, before anything is parsed or stored.
+UPLOAD_MAX_BYTES = env_int("KOBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "koban.runs.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files above 2.5 MB go to a temporary file instead of memory; form fields (without files) stay small.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.

@@ -22,10 +22,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("koban.accounts.urls")),
     path("rosters/", include("koban.rosters.urls")),
     path("counter/", include("koban.counter.urls")),
     path("incidents/", include("koban.incidents.urls")),
     path("lost-found/", include("koban.lostfound.urls")),
     path("patrols/", include("koban.patrols.urls")),
+    path("audit/", include("koban.audit.urls")),
     path("", include("koban.web.urls")),
 ]

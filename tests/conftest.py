@@ -37,3 +37,23 @@ def _english_by_default(settings):  # type: ignore[no-untyped-def]
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_jurisdictions():  # type: ignore[no-untyped-def]
+    # Each process caches agencies' jurisdictions; tests change station areas and extents directly.
+    from koban.organization.jurisdiction import forget_jurisdiction
+
+    forget_jurisdiction()
+    yield
+    forget_jurisdiction()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():  # type: ignore[no-untyped-def]
+    # API throttles count requests in the cache; each test starts with none counted.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

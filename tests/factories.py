@@ -55,3 +55,16 @@ def make_beat(version: BeatVersion, box: PoliceBox, geom: MultiPolygon, code: st
     return Beat.objects.create(
         version=version, box=box, geom=geom, code=code or f"K{next(_seq)}", name=box.name
     )
+
+
+def make_api_token(user: User, scope: str = "write", days: int = 30, name: str = "test program") -> str:
+    """Create an API token for *user* and return its secret, for ``Authorization: Bearer <secret>``."""
+    from koban.accounts.tokens import create_api_token
+
+    _token, secret = create_api_token(user, name=name, scope=scope, days=days)
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """Headers for the test client (``client.get(url, **bearer(secret))``)."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

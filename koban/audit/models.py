@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def reads(self) -> AuditEventQuerySet:
+        """Rows recording that personal data was shown."""
+        return self.filter(records_read__gt=0)
+
+    def between(self, start: datetime.datetime | None, end: datetime.datetime | None) -> AuditEventQuerySet:
+        """Events at or after *start* and before *end* (either may be open)."""
+        events = self
+        if start is not None:
+            events = events.filter(at__gte=start)
+        if end is not None:
+            events = events.filter(at__lt=end)
+        return events
+
+    def matching(self, text: str) -> AuditEventQuerySet:
+        """Events whose actor, object, id or note contains *text* (case-insensitive)."""
+        if not text:
+            return self
+        return self.filter(
+            Q(actor_name__icontains=text)
+            | Q(object_repr__icontains=text)
+            | Q(object_id=text)
+            | Q(note__icontains=text)
+        )
+
+    def read_counts(self) -> dict[int, int]:
+        """Personal records read per actor id (reads by signed-in users only)."""
+        rows = self.reads().filter(actor_id__isnull=False).values("actor_id").annotate(n=Sum("records_read"))
+        return {row["actor_id"]: row["n"] for row in rows.order_by()}
 
 
 class AuditEvent(models.Model):

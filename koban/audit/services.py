@@ -213,6 +213,32 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+def record_attempt(
+    actor_name: str,
+    action: str,
+    model: type[models.Model],
+    *,
+    object_id: str = "",
+    object_repr: str = "",
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Add one audit row for an attempt that names no saved object, e.g. a failed login for a user name
+    that may not exist; *actor_name* is what the requester claimed to be (never a password)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_attempt must be called inside a transaction")
+    return AuditEvent.objects.create(
+        actor=None,
+        actor_name=actor_name[:150],
+        action=action,
+        object_type=model._meta.label_lower,
+        object_id=object_id[:64],
+        object_repr=object_repr[:200],
+        after=after,
+        note=note,
+    )
+
+
 def record_denied(actor: Any, object_type: str, object_id: Any, note: str = "") -> AuditEvent:
     """Add one row for a refused request for one object (action ``access.denied``).
 

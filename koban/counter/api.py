@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,12 +15,13 @@ from rest_framework.response import Response
 
 from koban.accounts.access import access_counter_box, access_matter, matters_visible_to
 from koban.accounts.models import User
+from koban.audit.reads import NoteReadsSerializer
 from koban.counter import services
 from koban.counter.models import CounterCategory, CounterMatter
-from koban.rosters.api import django_errors, parse_int
+from koban.lib.api import ModelSerializer, query_datetime, query_int
 
 
-class CounterCategorySerializer(serializers.ModelSerializer):
+class CounterCategorySerializer(ModelSerializer):
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
@@ -41,7 +40,7 @@ class CounterCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class CounterMatterSerializer(serializers.ModelSerializer):
+class CounterMatterSerializer(NoteReadsSerializer, ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=CounterCategory.objects.all())
     category_label = serializers.SerializerMethodField()
     handled_by = serializers.PrimaryKeyRelatedField(
@@ -104,17 +103,12 @@ class CounterMatterViewSet(viewsets.ModelViewSet):
         user: User = self.request.user  # type: ignore[assignment]
         qs = matters_visible_to(user).with_related()
         params = self.request.query_params
-        box = parse_int(params, "box", required=False)
+        box = query_int(params, "box")
         if box:
             qs = qs.filter(box_id=access_counter_box(user, box).pk)
         for name, lookup in (("since", "received_at__gte"), ("until", "received_at__lt")):
-            if params.get(name):
-                try:
-                    moment = dt.datetime.fromisoformat(params[name])
-                except ValueError as exc:
-                    raise ValidationError({name: _("Not a date and time (ISO 8601).")}) from exc
-                if moment.tzinfo is None:
-                    raise ValidationError({name: _("Give the time with its offset.")})
+            moment = query_datetime(params, name)
+            if moment is not None:
                 qs = qs.filter(**{lookup: moment})
         if params.get("category"):
             qs = qs.filter(category__code=params["category"])
@@ -129,10 +123,7 @@ class CounterMatterViewSet(viewsets.ModelViewSet):
         fields = dict(serializer.validated_data)
         box = access_counter_box(request.user, fields.pop("box").pk)  # type: ignore[arg-type]
         token = fields.pop("client_token", None)
-        try:
-            matter, created = services.record_matter(request.user, box, client_token=token, **fields)  # type: ignore[arg-type]
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        matter, created = services.record_matter(request.user, box, client_token=token, **fields)  # type: ignore[arg-type]
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(matter).data, status=code)
 
@@ -144,8 +135,5 @@ class CounterMatterViewSet(viewsets.ModelViewSet):
         if "box" in changes and changes.pop("box").pk != matter.box_id:
             raise ValidationError({"box": _("A matter cannot move to another box.")})
         changes.pop("client_token", None)
-        try:
-            matter = services.update_matter(request.user, matter, **changes)  # type: ignore[arg-type]
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        matter = services.update_matter(request.user, matter, **changes)  # type: ignore[arg-type]
         return Response(self.get_serializer(matter).data)

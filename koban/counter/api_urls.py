@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from koban.counter import api
+from koban.lib.api import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("counter-categories", api.CounterCategoryViewSet, basename="counter-category")
 router.register("counter-matters", api.CounterMatterViewSet, basename="counter-matter")
 urlpatterns = router.urls

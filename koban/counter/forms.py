@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from koban.accounts.access import counter_handlers
 from koban.accounts.models import User
 from koban.counter.models import Channel, CounterCategory, Outcome
+from koban.lib.forms import Form
 from koban.organization.models import PoliceBox
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -22,7 +23,7 @@ class CategoryChoice(forms.ModelChoiceField):
         return obj.label()
 
 
-class CounterMatterForm(forms.Form):
+class CounterMatterForm(Form):
     category = CategoryChoice(queryset=CounterCategory.objects.active(), label=_("Category"))
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.WALK_IN, label=_("Channel"))
     received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_WIDGET)

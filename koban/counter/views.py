@@ -21,6 +21,7 @@ from koban.accounts.access import (
     counter_boxes_visible_to,
 )
 from koban.accounts.models import User
+from koban.audit.reads import note_read
 from koban.counter.forms import CounterMatterForm
 from koban.counter.models import CounterMatter
 from koban.counter.services import record_matter, update_matter
@@ -52,6 +53,7 @@ def _period(request: HttpRequest) -> tuple[str, dt.datetime]:
 def _log_context(request: HttpRequest, box: PoliceBox) -> dict[str, Any]:
     period, since = _period(request)
     matters = list(CounterMatter.objects.filter(box=box, received_at__gte=since).with_related())
+    note_read([m for m in matters if m.person_description], CounterMatter.PERSONAL_FIELDS)
     counts = Counter(m.category.label() for m in matters)
     return {"box": box, "matters": matters, "period": period, "counts": counts.most_common()}
 
@@ -114,6 +116,8 @@ def edit_matter(request: HttpRequest, matter_id: int) -> HttpResponse:
         "handed_over_at": timezone.localtime(matter.handed_over_at) if matter.handed_over_at else None,
     }
     form = CounterMatterForm(request.POST or None, box=matter.box, user=user, editing=True, initial=initial)
+    if matter.person_description:
+        note_read([matter], CounterMatter.PERSONAL_FIELDS)
     if request.method == "POST" and form.is_valid():
         try:
             update_matter(user, matter, **form.cleaned_data)

@@ -13,17 +13,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
+from koban.accounts.access import can_override_beat_check
 from koban.audit.services import record, snapshot
 from koban.geography.importers.admin_views import CHANGE_LIST_WITH_IMPORT, NetworkAdminMixin
 from koban.geography.models import AdminArea, Beat, BeatVersion, RoadSegment
-from koban.geography.services import activate_version, check_version
+from koban.geography.services import BeatCheckFailedError, VersionReport, activate_version, check_version
+from koban.lib.geojson import rfc7946_geometry
 
 MAX_PROBLEMS_SHOWN = 20
+# The confirmation page lists more: the planner decides on it.
+MAX_PROBLEMS_LISTED = 100
 
 
 class AuditedAdmin(NetworkAdminMixin):
@@ -66,35 +71,82 @@ class BeatVersionAdmin(AuditedAdmin, admin.ModelAdmin):
     readonly_fields = ["agency", "status", "source", "created_by", "created_at", "activated_at", "retired_at"]
     actions = ["check_overlaps_and_gaps", "activate"]
 
-    @admin.action(description=gettext_lazy("Check for overlaps and gaps"))
+    @admin.action(description=gettext_lazy("Check (overlaps, gaps, boxes, dropped beats)"))
     def check_overlaps_and_gaps(self, request: HttpRequest, queryset: QuerySet[BeatVersion]) -> None:
         for version in queryset.select_related("agency"):
             report = check_version(version)
-            if not report.problems:
-                self.message_user(request, _("%(version)s: no overlaps or gaps.") % {"version": version})
+            for note in report.notes:
+                self.message_user(request, f"{version}: {note}", messages.WARNING)
+            if report.passed:
+                self.message_user(request, _("%(version)s: the check passed.") % {"version": version})
                 continue
             self.message_user(
                 request,
-                _("%(version)s: %(overlaps)s overlap(s), %(gaps)s gap(s).")
-                % {"version": version, "overlaps": len(report.overlaps), "gaps": len(report.gaps)},
+                _("%(version)s: %(summary)s.") % {"version": version, "summary": report.summary()},
                 messages.WARNING,
             )
             for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
                 self.message_user(request, problem.describe(), messages.WARNING)
 
     @admin.action(description=gettext_lazy("Activate (retires the agency's active version)"))
-    def activate(self, request: HttpRequest, queryset: QuerySet[BeatVersion]) -> None:
+    def activate(self, request: HttpRequest, queryset: QuerySet[BeatVersion]) -> HttpResponse | None:
+        """Activate one version; a version that fails its check first gets the confirmation page."""
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one beat version to activate."), messages.ERROR)
-            return
+            return None
         version = queryset.get()
+        confirming = request.POST.get("confirm_override") == "yes"
+        reason = request.POST.get("override_reason", "")[:1000] if confirming else ""
         try:
-            activate_version(request.user, version)
+            result = activate_version(request.user, version, override_reason=reason)
+        except BeatCheckFailedError as failed:
+            if not can_override_beat_check(request.user):  # type: ignore[arg-type]
+                self.message_user(request, "; ".join(failed.messages), messages.ERROR)
+                return None
+            error = _("Give the reason for activating this version anyway.") if confirming else ""
+            return self._confirmation(request, version, failed.report, error)
         except (ValidationError, PermissionDenied) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             self.message_user(request, text, messages.ERROR)
-            return
-        self.message_user(request, _("%(version)s is now active.") % {"version": version.name})
+            return None
+        if result.already_active:
+            self.message_user(
+                request, _("%(version)s is already active; nothing changed.") % {"version": version.name}
+            )
+        elif result.override_reason:
+            self.message_user(
+                request,
+                _("%(version)s is now active despite its check (%(summary)s); the reason is recorded.")
+                % {"version": version.name, "summary": result.report.summary() if result.report else ""},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(request, _("%(version)s is now active.") % {"version": version.name})
+        return None
+
+    def _confirmation(
+        self, request: HttpRequest, version: BeatVersion, report: VersionReport, reason_error: str
+    ) -> TemplateResponse:
+        beats = [
+            {"type": "Feature", "geometry": rfc7946_geometry(b.geom), "properties": {"code": b.code}}
+            for b in version.beats.only("code", "geom")
+        ]
+        shown = [p.describe() for p in report.problems[:MAX_PROBLEMS_LISTED]]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Activate %(version)s despite its check?") % {"version": version.name},
+            "version": version,
+            "report": report,
+            "problems": shown,
+            "hidden": len(report.problems) - len(shown),
+            "reason_error": reason_error,
+            "map_data": {
+                "beats": {"type": "FeatureCollection", "features": beats},
+                "problems": report.problems_geojson(),
+            },
+        }
+        return TemplateResponse(request, "admin/geography/activate_confirm.html", context)
 
 
 @admin.register(Beat)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import stations_visible_to
 from koban.geography.locate import locate
 from koban.geography.models import AdminArea, Beat
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, query_int
 from koban.lib.geo import GeometryError
 from koban.lib.geojson import RFC7946GeometryField
-from koban.organization.api import GeoJsonPages
 
 
 class BeatSerializer(GeoFeatureModelSerializer):
@@ -63,10 +63,8 @@ class BeatViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Beat]:
         qs = Beat.objects.with_box().filter(box__station__in=stations_visible_to(self.request.user))  # type: ignore[arg-type]
-        version = self.request.query_params.get("version")
-        if version and version.isdigit():
-            return qs.filter(version_id=int(version))
-        return qs.current()
+        version = query_int(self.request.query_params, "version")
+        return qs.filter(version_id=version) if version else qs.current()
 
 
 class AdminAreaViewSet(viewsets.ReadOnlyModelViewSet):
@@ -115,8 +113,18 @@ _box_shape = inline_serializer(
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True, description="Latitude (WGS84)"),
-        OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True, description="Longitude (WGS84)"),
+        OpenApiParameter(
+            "lat",
+            {"type": "number", "minimum": -90, "maximum": 90},
+            required=True,
+            description="Latitude (WGS84)",
+        ),
+        OpenApiParameter(
+            "lon",
+            {"type": "number", "minimum": -180, "maximum": 180},
+            required=True,
+            description="Longitude (WGS84)",
+        ),
     ],
     responses={
         200: inline_serializer(
@@ -148,32 +156,42 @@ _box_shape = inline_serializer(
                 "distance_to_nearest_box_m": serializers.FloatField(allow_null=True),
             },
         ),
-        400: inline_serializer("LocateError", {"errors": serializers.DictField()}),
+        400: inline_serializer(
+            "LocateError",
+            {
+                "lat": serializers.ListField(child=serializers.CharField(), required=False),
+                "lon": serializers.ListField(child=serializers.CharField(), required=False),
+            },
+        ),
     },
 )
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def locate_view(request: Request) -> Response:
     """Which beat, box and station cover a point, and the distances to that box and the nearest box."""
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     values: dict[str, float] = {}
-    for name in ("lat", "lon"):
+    for name, limit in (("lat", 90), ("lon", 180)):
         raw = request.query_params.get(name)
         if raw is None or raw == "":
-            errors[name] = "This parameter is required."
+            errors[name] = [gettext("This parameter is required.")]
             continue
         try:
             values[name] = float(raw)
         except ValueError:
-            errors[name] = f"{raw!r} is not a number."
-    if not errors:
-        try:
-            found = locate(values["lon"], values["lat"])
-        except GeometryError as exc:
-            field = "lat" if "latitude" in str(exc) else "lon"
-            errors[field] = str(exc)
+            errors[name] = [gettext("%(value)r is not a number.") % {"value": raw}]
+            continue
+        if not -limit <= values[name] <= limit:  # also refuses NaN
+            errors[name] = [
+                gettext("Give a number from %(low)d to %(high)d.") % {"low": -limit, "high": limit}
+            ]
     if errors:
-        return Response({"errors": errors}, status=400)
+        raise ValidationError(errors)
+    try:
+        found = locate(values["lon"], values["lat"])
+    except GeometryError as exc:
+        field = "lat" if "latitude" in str(exc) else "lon"
+        raise ValidationError({field: [str(exc)]}) from exc
     station = found.beat_box.station if found.beat_box else None
     return Response(
         {

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from koban.geography.api import AdminAreaViewSet, BeatViewSet, locate_view
+from koban.lib.api import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("beats", BeatViewSet, basename="beat")
 router.register("areas", AdminAreaViewSet, basename="area")
 urlpatterns = [path("locate", locate_view, name="locate"), *router.urls]

@@ -1,6 +1,6 @@
 """REST API for incidents and 110 calls: intake, the status actions, dispatch suggestions, figures.
 
-Errors answer 400 with ``{"errors": {field: message}}``; permissions come from
+Errors answer 400 with ``{field: [message]}`` (``koban.lib.api``); permissions come from
 ``koban.accounts.access`` through the services (403 when refused).
 """
 
@@ -10,19 +10,18 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import (
     access_box,
@@ -34,6 +33,7 @@ from koban.accounts.access import (
     intake_agencies_for,
 )
 from koban.accounts.models import User
+from koban.audit.reads import NoteReadsSerializer
 from koban.incidents import services
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, benchmark_seconds, overall_response, response_by
@@ -46,19 +46,12 @@ from koban.incidents.models import (
     Source,
     Status,
 )
-from koban.organization.api import GeoJsonPages
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer
+from koban.lib.validation import date_problem
 from koban.organization.models import Agency
 
 
-def error_response(errors: dict[str, Any], status: int = 400) -> Response:
-    flat = {
-        field: (" ".join(str(m) for m in messages) if isinstance(messages, list | tuple) else str(messages))
-        for field, messages in errors.items()
-    }
-    return Response({"errors": flat}, status=status)
-
-
-class IncidentCategorySerializer(serializers.ModelSerializer):
+class IncidentCategorySerializer(ModelSerializer):
     default_priority = serializers.IntegerField(read_only=True, help_text="1 (urgent) to 4 (low)")
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
@@ -70,8 +63,8 @@ class IncidentCategorySerializer(serializers.ModelSerializer):
         return obj.label()
 
 
-class IncidentEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+class IncidentEventSerializer(ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
     # Plain strings: the status enum is named once, on the incident.
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
@@ -81,7 +74,7 @@ class IncidentEventSerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "action", "from_status", "to_status", "note"]
 
 
-class DispatchSerializer(serializers.ModelSerializer):
+class DispatchSerializer(ModelSerializer):
     box_name = serializers.CharField(source="box.name", read_only=True)
     officers: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, slug_field="username", read_only=True
@@ -92,12 +85,12 @@ class DispatchSerializer(serializers.ModelSerializer):
         fields = ["id", "box", "box_name", "officers", "dispatched_at", "arrived_at", "distance_m"]
 
 
-class IncidentSerializer(GeoFeatureModelSerializer):
+class IncidentSerializer(NoteReadsSerializer, GeoFeatureModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     category_label = serializers.CharField(source="category.label", read_only=True)
-    box_name = serializers.CharField(source="box.name", default=None, read_only=True)
-    beat_code = serializers.CharField(source="beat.code", default=None, read_only=True)
-    response_seconds = serializers.FloatField(read_only=True)
+    box_name = serializers.CharField(source="box.name", default=None, read_only=True, allow_null=True)
+    beat_code = serializers.CharField(source="beat.code", default=None, read_only=True, allow_null=True)
+    response_seconds = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = Incident
@@ -134,7 +127,7 @@ class IncidentDetailSerializer(IncidentSerializer):
         fields = [*IncidentSerializer.Meta.fields, "events", "dispatches"]
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(Serializer):
     """A call or report to record. Give the place as ``lat``/``lon``, an ``address``, or both."""
 
     category = serializers.SlugRelatedField(slug_field="code", queryset=IncidentCategory.objects.all())
@@ -158,14 +151,14 @@ class IntakeSerializer(serializers.Serializer):
     )
 
 
-class DispatchInputSerializer(serializers.Serializer):
+class DispatchInputSerializer(Serializer):
     box = serializers.IntegerField()
     officers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class CorrectionSerializer(serializers.Serializer):
+class CorrectionSerializer(Serializer):
     """Fields of an incident to correct; give only those that change. ``lat`` and ``lon`` come together
     and place the incident again in its beat, box and station."""
 
@@ -184,13 +177,13 @@ class CorrectionSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000, help_text="The reason (required)"
     )
 
 
-class TimeNoteSerializer(serializers.Serializer):
+class TimeNoteSerializer(Serializer):
     at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -204,7 +197,11 @@ def _date_param(params: Any, name: str, errors: dict[str, str]) -> datetime.date
     except ValueError:
         day = None
     if day is None:
-        errors[name] = f"{raw!r} is not a date (YYYY-MM-DD)."
+        errors[name] = gettext("%(value)r is not a date (YYYY-MM-DD).") % {"value": raw}
+        return None
+    problem = date_problem(day)
+    if problem:
+        errors[name] = problem
         return None
     moment = datetime.datetime.combine(day, datetime.time.min)
     return timezone.make_aware(moment)
@@ -215,8 +212,8 @@ def filtered_incidents(params: Any, qs: IncidentQuerySet, errors: dict[str, str]
     for name in ("box", "station"):
         raw = params.get(name)
         if raw:
-            if not raw.isdigit():
-                errors[name] = f"{raw!r} is not an id."
+            if not raw.isdigit() or len(raw) > 18:
+                errors[name] = gettext("%(value)r is not an id.") % {"value": raw}
             else:
                 qs = qs.filter(**{f"{name}_id": int(raw)})
     statuses = [s for s in (params.get("status") or "").split(",") if s]
@@ -225,7 +222,7 @@ def filtered_incidents(params: Any, qs: IncidentQuerySet, errors: dict[str, str]
     elif statuses:
         unknown = [s for s in statuses if s not in Status.values]
         if unknown:
-            errors["status"] = f"Unknown status: {', '.join(unknown)}."
+            errors["status"] = gettext("Unknown status: %(statuses)s.") % {"statuses": ", ".join(unknown)}
         qs = qs.filter(status__in=statuses)
     category = params.get("category")
     if category:
@@ -276,7 +273,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         errors: dict[str, str] = {}
         qs = filtered_incidents(request.query_params, self.get_queryset(), errors)  # type: ignore[arg-type]
         if errors:
-            return error_response(errors)
+            raise ValidationError(errors)
         page = self.paginate_queryset(qs)
         serializer = IncidentSerializer(page, many=True)
         return self.get_paginated_response(serializer.data)
@@ -291,16 +288,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = IntakeSerializer(data=request.data)
         # Another agency's code is refused like an unknown one.
         data.fields["agency"].queryset = intake_agencies_for(request.user)  # type: ignore[arg-type,attr-defined]
-        if not data.is_valid():
-            return error_response(data.errors)
+        data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         key = request.headers.get("Idempotency-Key") or values.pop("idempotency_key", None)
         values.pop("idempotency_key", None)
         values.setdefault("received_at", timezone.now())
-        try:
-            result = services.intake_incident(request.user, idempotency_key=key, **values)  # type: ignore[arg-type]
-        except DjangoValidationError as exc:
-            return error_response(exc.message_dict)
+        result = services.intake_incident(request.user, idempotency_key=key, **values)  # type: ignore[arg-type]
         body = IncidentDetailSerializer(result.incident).data
         return Response(body, status=201 if result.created else 200)
 
@@ -320,43 +313,35 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Send the units of a box (and name the officers) to the incident."""
         incident = self._incident(pk)
         data = DispatchInputSerializer(data=request.data)
-        if not data.is_valid():
-            return error_response(data.errors)
+        data.is_valid(raise_exception=True)
         box = access_box(request.user, data.validated_data["box"])  # type: ignore[arg-type]
         officer_ids = data.validated_data["officers"]
         officers = list(User.objects.filter(pk__in=officer_ids))  # posting checked by the service
         if len(officers) != len(set(officer_ids)):
-            return error_response({"officers": "Unknown officer id."})
-        try:
-            services.dispatch_units(
-                request.user,  # type: ignore[arg-type]
-                incident,
-                box,
-                officers,
-                at=data.validated_data.get("at"),
-                note=data.validated_data["note"],
-            )
-        except DjangoValidationError as exc:
-            return error_response(exc.message_dict)
+            raise ValidationError({"officers": [gettext("Unknown officer.")]})
+        services.dispatch_units(
+            request.user,  # type: ignore[arg-type]
+            incident,
+            box,
+            officers,
+            at=data.validated_data.get("at"),
+            note=data.validated_data["note"],
+        )
         return self._done(incident)
 
     def _timed(self, request: Request, pk: Any, verb: str) -> Response:
         incident = self._incident(pk)
         data = TimeNoteSerializer(data=request.data)
-        if not data.is_valid():
-            return error_response(data.errors)
+        data.is_valid(raise_exception=True)
         at, note = data.validated_data.get("at"), data.validated_data["note"]
-        try:
-            if verb == "arrive":
-                services.mark_arrived(request.user, incident, at=at)  # type: ignore[arg-type]
-            elif verb == "clear":
-                services.clear_incident(request.user, incident, at=at, note=note)  # type: ignore[arg-type]
-            elif verb == "cancel":
-                services.cancel_incident(request.user, incident, note=note)  # type: ignore[arg-type]
-            else:
-                services.add_note(request.user, incident, note)  # type: ignore[arg-type]
-        except DjangoValidationError as exc:
-            return error_response(exc.message_dict)
+        if verb == "arrive":
+            services.mark_arrived(request.user, incident, at=at)  # type: ignore[arg-type]
+        elif verb == "clear":
+            services.clear_incident(request.user, incident, at=at, note=note)  # type: ignore[arg-type]
+        elif verb == "cancel":
+            services.cancel_incident(request.user, incident, note=note)  # type: ignore[arg-type]
+        else:
+            services.add_note(request.user, incident, note)  # type: ignore[arg-type]
         return self._done(incident)
 
     @extend_schema(request=TimeNoteSerializer, responses={200: IncidentDetailSerializer})
@@ -388,14 +373,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Correct the category, priority, place, address or description; the history names each change."""
         incident = self._incident(pk)
         data = CorrectionSerializer(data=request.data)
-        if not data.is_valid():
-            return error_response(data.errors)
+        data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         reason = values.pop("reason", "")
-        try:
-            services.correct_incident(request.user, incident, reason=reason, **values)  # type: ignore[arg-type]
-        except DjangoValidationError as exc:
-            return error_response(exc.message_dict)
+        services.correct_incident(request.user, incident, reason=reason, **values)  # type: ignore[arg-type]
         return self._done(incident)
 
     @extend_schema(request=ReasonSerializer, responses={200: IncidentDetailSerializer})
@@ -404,12 +385,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Reopen a cleared or cancelled incident; ``note`` (the reason) is required."""
         incident = self._incident(pk)
         data = ReasonSerializer(data=request.data)
-        if not data.is_valid():
-            return error_response(data.errors)
-        try:
-            services.reopen_incident(request.user, incident, data.validated_data["note"])  # type: ignore[arg-type]
-        except DjangoValidationError as exc:
-            return error_response(exc.message_dict)
+        data.is_valid(raise_exception=True)
+        services.reopen_incident(request.user, incident, data.validated_data["note"])  # type: ignore[arg-type]
         return self._done(incident)
 
     @extend_schema(
@@ -429,12 +406,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         }
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request: Request, pk: Any = None) -> Response:
         """The nearest boxes by travel distance (road network where loaded), with on-duty officers."""
         incident = self._incident(pk)
         if not has_police_powers(request.user):  # type: ignore[arg-type]
-            raise PermissionDenied(_("Only police officers may send units."))
+            raise PermissionDenied(gettext("Only police officers may send units."))
         return Response([suggestion_dict(s, request.user) for s in suggest_units(incident)])
 
 
@@ -466,11 +443,14 @@ def response_figures(request: Any) -> tuple[dict[str, Any] | None, dict[str, str
     params = request.query_params if hasattr(request, "query_params") else request.GET
     by = params.get("by") or "box"
     if by not in DIMENSIONS:
-        errors["by"] = f"Unknown dimension {by!r}; use one of {', '.join(DIMENSIONS)}."
+        errors["by"] = gettext("Unknown dimension %(by)r; use one of %(choices)s.") % {
+            "by": by,
+            "choices": ", ".join(DIMENSIONS),
+        }
     qs = filtered_incidents(params, incidents_visible_to(request.user), errors)
     box = params.get("box")
     if box and box.isdigit() and not boxes_visible_to(request.user).filter(pk=int(box)).exists():
-        errors["box"] = "No access to this box."
+        errors["box"] = gettext("No access to this box.")
     if errors:
         return None, errors
     return {
@@ -494,5 +474,5 @@ def response_times_view(request: Request) -> Response:
     """Response times (received → first arrival): median and 90th percentile per group, in seconds."""
     figures, errors = response_figures(request)
     if errors:
-        return error_response(errors)
+        raise ValidationError(errors)
     return Response(figures)

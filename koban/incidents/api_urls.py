@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from koban.incidents.api import IncidentCategoryViewSet, IncidentViewSet, response_times_view
+from koban.lib.api import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("incident-categories", IncidentCategoryViewSet, basename="incident-category")
 urlpatterns = [

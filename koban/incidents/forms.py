@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from koban.incidents.models import Incident, IncidentCategory, Priority, Source
+from koban.lib.forms import Form
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     """A call or report: the place as a point (picked on the map or typed) and/or an address."""
 
     category = forms.ModelChoiceField(
@@ -40,11 +41,11 @@ class IntakeForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     """The facts of an incident as recorded, to correct; only the fields that differ are changed."""
 
     category = forms.ModelChoiceField(

@@ -145,6 +145,9 @@ class Incident(models.Model):
     ``Dispatch``. Timestamps can never run backwards: the database refuses it as well as the forms.
     """
 
+    # The description holds what the caller said, often with names and phone numbers.
+    PERSONAL_FIELDS = ("description",)
+
     # Each index slows bulk imports; single-column indexes are kept only where a query or a cascade
     # needs them (box and station are covered by the (…, received_at) indexes in Meta).
     agency = models.ForeignKey(

@@ -28,6 +28,7 @@ from koban.accounts.access import (
     stations_visible_to,
 )
 from koban.accounts.models import User
+from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.incidents import services
 from koban.incidents.api import filtered_incidents, response_figures
@@ -121,6 +122,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     police = has_police_powers(user)
     suggestions = suggest_units(incident) if incident.is_open and police else []
+    if incident.description:
+        note_read([incident], Incident.PERSONAL_FIELDS)
     return render(
         request,
         "incidents/detail.html",

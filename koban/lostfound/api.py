@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,12 +23,15 @@ from koban.accounts.access import (
     access_item,
     access_item_for_work,
     access_report,
-    access_task,
+    can_dispose_property,
+    can_handle_property,
+    fetch_or_refuse,
     find_or_record,
     items_visible_to,
     reports_visible_to,
     tasks_workable_by,
 )
+from koban.lib.api import ModelSerializer, Serializer, query_int
 from koban.lostfound import services
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item
@@ -34,10 +39,10 @@ from koban.lostfound.queries import items_for_report, person_details, reports_fo
 
 class _PersonMixin:
     def _person(self, obj: Any, name: str, contact: str) -> dict[str, Any]:
-        return person_details(self.context["request"].user, obj.box, name, contact)  # type: ignore[attr-defined]
+        return person_details(self.context["request"].user, obj.box, name, contact, obj)  # type: ignore[attr-defined]
 
 
-class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
+class FoundItemSerializer(_PersonMixin, ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=ItemCategory.objects.all())
     finder = serializers.SerializerMethodField()
     found_lon = serializers.FloatField(write_only=True, required=False, allow_null=True)
@@ -70,6 +75,8 @@ class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
             "value_estimate",
             "cash_amount",
             "storage_location",
+            "custody_station",
+            "custody_since",
             "state",
             "state_changed_on",
             "notice_ends_on",
@@ -80,6 +87,8 @@ class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
         read_only_fields = [
             "receipt_number",
             "late_hand_in",
+            "custody_station",
+            "custody_since",
             "state",
             "state_changed_on",
             "notice_ends_on",
@@ -95,7 +104,7 @@ class FoundItemSerializer(_PersonMixin, serializers.ModelSerializer):
         return [obj.found_point.x, obj.found_point.y] if obj.found_point else None
 
 
-class LossReportSerializer(_PersonMixin, serializers.ModelSerializer):
+class LossReportSerializer(_PersonMixin, ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=ItemCategory.objects.all())
     owner = serializers.SerializerMethodField()
     owner_name = serializers.CharField(write_only=True)
@@ -127,7 +136,7 @@ class LossReportSerializer(_PersonMixin, serializers.ModelSerializer):
         return self._person(obj, obj.owner_name, obj.owner_contact)
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(ModelSerializer):
     loss_report = serializers.IntegerField(required=False, allow_null=True)
 
     class Meta:
@@ -147,7 +156,7 @@ class HandoverSerializer(serializers.ModelSerializer):
         extra_kwargs = {"handed_over_at": {"required": False}}
 
 
-class MatchSerializer(serializers.Serializer):
+class MatchSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     score = serializers.FloatField()
@@ -157,7 +166,7 @@ class MatchSerializer(serializers.Serializer):
     time_gap_hours = serializers.FloatField()
 
 
-class ItemTaskSerializer(serializers.ModelSerializer):
+class ItemTaskSerializer(ModelSerializer):
     receipt_number = serializers.CharField(source="item.receipt_number", read_only=True)
     box = serializers.IntegerField(source="item.box_id", read_only=True)
 
@@ -166,9 +175,29 @@ class ItemTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "item", "receipt_number", "box", "kind", "due_on", "created_on", "done_at"]
 
 
-def _bad_request(exc: ValidationError) -> Response:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+class NoteSerializer(Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class DisposalSerializer(Serializer):
+    note = serializers.CharField(
+        allow_blank=True,
+        max_length=300,
+        help_text="How the item was disposed of (sold, destroyed, data erased)",
+    )
+
+
+class TransferSerializer(Serializer):
+    storage_location = serializers.CharField(
+        allow_blank=True, max_length=200, help_text="Where the station keeps the item (safe, store room …)"
+    )
+    at = serializers.DateTimeField(required=False, help_text="When the station took the item (default now)")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def _matches(suggestions: list[Any], label: Any) -> list[dict[str, Any]]:
@@ -196,10 +225,8 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         state = self.request.query_params.get("state")
         if state:
             qs = qs.filter(state=state)
-        box = self.request.query_params.get("box", "")
-        if box.isdigit():
-            qs = qs.filter(box_id=int(box))
-        return qs
+        box = query_int(self.request.query_params, "box")
+        return qs.filter(box_id=box) if box else qs
 
     def get_object(self) -> FoundItem:
         return access_item(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
@@ -209,14 +236,11 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         box = access_box_for_work(request.user, data.pop("box").pk)  # type: ignore[arg-type]
-        try:
-            item = services.receive_item(request.user, box, **data)
-        except ValidationError as exc:
-            return _bad_request(exc)
+        item = services.receive_item(request.user, box, **data)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def matches(self, request: Request, pk: str | None = None) -> Response:
         """Open loss reports ranked by how well they fit this item, with the parts of each score."""
         item = self.get_object()
@@ -235,12 +259,34 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if report_id:
             report = find_or_record(request.user, reports_visible_to(request.user), report_id)  # type: ignore[arg-type]
             if report is None:
-                return Response({"loss_report": ["Unknown loss report."]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            handover = services.hand_over(request.user, item, loss_report=report, **data)
-        except ValidationError as exc:
-            return _bad_request(exc)
+                raise ValidationError({"loss_report": [gettext("Unknown loss report.")]})
+        handover = services.hand_over(request.user, item, loss_report=report, **data)
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DisposalSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"])
+    def dispose(self, request: Request, pk: str | None = None) -> Response:
+        """Record that a vested item, or a cheap bulky one after its waiting period, was sold or destroyed."""
+        item = self.get_object()
+        _require(
+            can_dispose_property(request.user, item.box),  # type: ignore[arg-type]
+            gettext("No permission to dispose of this item."),
+        )
+        serializer = DisposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.dispose_item(request.user, item, note=serializer.validated_data["note"])
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=TransferSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
+        """Hand the item to the custody of its box's station; ``storage_location`` says where it is kept."""
+        item = self.get_object()
+        _require(can_handle_property(request.user, item.box), gettext("No permission to work on this item."))  # type: ignore[arg-type]
+        serializer = TransferSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.transfer_to_station(request.user, item, **serializer.validated_data)
+        return Response(self.get_serializer(item).data)
 
 
 class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -262,22 +308,33 @@ class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = dict(serializer.validated_data)
         box = access_box_for_work(request.user, data.pop("box").pk)  # type: ignore[arg-type]
         data.pop("status", None)
-        try:
-            report = services.report_loss(request.user, box, **data)
-        except ValidationError as exc:
-            return _bad_request(exc)
+        report = services.report_loss(request.user, box, **data)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def matches(self, request: Request, pk: str | None = None) -> Response:
         """Found items ranked by how well they fit this report."""
         report = self.get_object()
         return Response(_matches(items_for_report(request.user, report), lambda i: i.receipt_number))
 
+    @extend_schema(request=NoteSerializer, responses=LossReportSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close an open report that will not be matched (the owner found the item elsewhere, withdrew)."""
+        report = self.get_object()
+        _require(
+            can_handle_property(request.user, report.box),  # type: ignore[arg-type]
+            gettext("No permission to work on this report."),
+        )
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.close_loss_report(request.user, report, note=serializer.validated_data["note"])
+        return Response(self.get_serializer(report).data)
+
 
 class ItemTaskViewSet(viewsets.ReadOnlyModelViewSet):
-    """Open tasks of the boxes the user works on (the daily list)."""
+    """Open tasks of the boxes the user works on (the daily list); POST ``complete`` ticks one off."""
 
     serializer_class = ItemTaskSerializer
 
@@ -285,4 +342,15 @@ class ItemTaskViewSet(viewsets.ReadOnlyModelViewSet):
         return tasks_workable_by(self.request.user).filter(done_at__isnull=True).select_related("item")  # type: ignore[arg-type]
 
     def get_object(self) -> ItemTask:
-        return access_task(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
+        # Done tasks leave the list, so they answer 404 like unknown ones.
+        return fetch_or_refuse(self.request.user, self.get_queryset(), self.kwargs["pk"])
+
+    @extend_schema(request=NoteSerializer, responses=ItemTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Tick the task off, with an optional note of what was done."""
+        task = self.get_object()
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = services.complete_task(request.user, task, note=serializer.validated_data["note"])
+        return Response(self.get_serializer(task).data)

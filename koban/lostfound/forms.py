@@ -7,12 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from koban.lib.forms import coordinate, datetime_field
+from koban.lib.forms import Form, coordinate, datetime_field
 from koban.lostfound.models import Handover, ItemCategory
 from koban.organization.models import PoliceBox
 
 
-class BoxChoiceForm(forms.Form):
+class BoxChoiceForm(Form):
     def __init__(self, *args: Any, boxes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["box"].queryset = boxes  # type: ignore[attr-defined]
@@ -54,7 +54,7 @@ class LossReportForm(BoxChoiceForm):
     owner_contact = forms.CharField(label=_("Owner's contact"), max_length=200)
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     recipient = forms.ChoiceField(label=_("Handed to"), choices=Handover.Recipient.choices)
     loss_report = forms.IntegerField(label=_("Loss report number"), required=False, min_value=1)
     recipient_name = forms.CharField(label=_("Recipient's name"), max_length=200)
@@ -68,5 +68,12 @@ class HandoverForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class TransferForm(Form):
+    """Where the station keeps an item handed to its custody."""
+
+    storage_location = forms.CharField(label=_("Kept at the station in"), max_length=200)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.lib.labels import pick_label
 from koban.lostfound.clocks import Clock, State
-from koban.organization.models import PoliceBox
+from koban.organization.models import PoliceBox, PoliceStation
 
 
 class ItemCategory(models.Model):
@@ -93,6 +93,17 @@ class FoundItem(models.Model):
     value_estimate = models.PositiveBigIntegerField(_("estimated value"), null=True, blank=True)
     cash_amount = models.PositiveBigIntegerField(_("cash amount"), null=True, blank=True)
     storage_location = models.CharField(_("storage location"), max_length=200, blank=True)
+    # Set when the box hands the item to its station's custody (a safe, a store room): the station
+    # then holds it, while the record stays on the box's list.
+    custody_station = models.ForeignKey(
+        PoliceStation,
+        verbose_name=_("held by the station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="found_items_in_custody",
+    )
+    custody_since = models.DateTimeField(_("held by the station since"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=24, choices=Status.choices, default=Status.RECEIVED)
     state_changed_on = models.DateField(_("state changed on"))
     notice_ends_on = models.DateField(_("notice ends on"))

@@ -18,6 +18,7 @@ from koban.accounts.access import (
 )
 from koban.analytics.algorithms.matching import Description, Match, rank
 from koban.audit.models import AuditEvent
+from koban.audit.reads import note_read
 from koban.lostfound.clocks import State
 from koban.lostfound.models import FoundItem, ItemTask, LossReport
 
@@ -108,9 +109,15 @@ def mask(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
     return f"{start}***{end}"
 
 
-def person_details(user: Any, box: Any, name: str, contact: str) -> dict[str, Any]:
-    """Name and contact as *user* may see them (masked unless they work on *box*)."""
+def person_details(user: Any, box: Any, name: str, contact: str, shown: Any = None) -> dict[str, Any]:
+    """Name and contact as *user* may see them (masked unless they work on *box*).
+
+    Unmasked details of the record *shown* (a found item or a loss report) are noted for the
+    request's read row in the audit trail.
+    """
     if can_see_finder_details(user, box):
+        if shown is not None:
+            note_read([shown], shown.PERSONAL_FIELDS)
         return {"name": name, "contact": contact, "masked": False}
     return {"name": mask(name), "contact": mask(contact, keep_start=0, keep_end=2), "masked": True}
 
@@ -119,6 +126,7 @@ ACTION_LABELS = {
     "lostfound.receive_item": _("Received, receipt issued"),
     "lostfound.item_state": _("State changed"),
     "lostfound.dispose_item": _("Disposed of"),
+    "lostfound.transfer_to_station": _("Moved to the station's custody"),
 }
 
 

@@ -390,6 +390,51 @@ def close_loss_report(actor: Any, report: LossReport, *, note: str = "") -> Loss
     return report
 
 
+@transaction.atomic
+def transfer_to_station(
+    actor: Any,
+    item: FoundItem,
+    *,
+    storage_location: str,
+    note: str = "",
+    at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> FoundItem:
+    """Hand *item* to the custody of its box's station (a safe for cash, a store room for bulky items).
+
+    The station becomes the holder and *storage_location* says where it is kept there; the item stays on
+    the box's list and its clocks run on. Items already handed over or disposed of cannot move.
+    """
+    now = now or timezone.now()
+    at = at or now
+    item = FoundItem.objects.select_for_update().select_related("box__station").get(pk=item.pk)
+    errors: dict[str, Any] = {}
+    if not (item.is_open or item.state == State.VESTED):
+        errors["state"] = _("Only an item the police still hold can be moved (item is: %(state)s).") % {
+            "state": item.get_state_display()
+        }
+    elif item.custody_station_id is not None:
+        errors["state"] = _("The item is already held by the station.")
+    if not storage_location.strip():
+        errors["storage_location"] = _("Say where the station keeps the item.")
+    elif len(storage_location.strip()) > 200:
+        errors["storage_location"] = _("The storage location is longer than 200 characters.")
+    _check_not_future(errors, "at", at, now)
+    if at < item.handed_in_at:
+        errors["at"] = _("The item cannot move before it was handed in.")
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(item)
+    item.custody_station = item.box.station
+    item.custody_since = at
+    item.storage_location = storage_location.strip()
+    item.save(update_fields=["custody_station", "custody_since", "storage_location"])
+    record(
+        actor, "lostfound.transfer_to_station", item, before=before, after=snapshot(item), note=note.strip()
+    )
+    return item
+
+
 # -- The daily clock ------------------------------------------------------------------------------
 
 

@@ -10,9 +10,11 @@ urlpatterns = [
     path("items/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("items/<int:pk>/handover/", views.hand_over, name="handover"),
     path("items/<int:pk>/dispose/", views.dispose, name="dispose"),
+    path("items/<int:pk>/transfer/", views.transfer, name="transfer"),
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/close/", views.report_close, name="report_close"),
     path("today/", views.today, name="today"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
 ]

@@ -22,14 +22,16 @@ from koban.accounts.access import (
     boxes_workable_by,
     can_dispose,
     can_hand_over,
+    can_handle_property,
     can_see_finder_details,
     items_visible_to,
     reports_visible_to,
 )
 from koban.analytics.algorithms.matching import explain
+from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
 from koban.lostfound import services
-from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm
+from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm, TransferForm
 from koban.lostfound.models import FoundItem, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item, tasks_by_box, timeline
 
@@ -86,6 +88,7 @@ def receive(request: HttpRequest) -> HttpResponse:
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable receipt (預り書) for the finder."""
     item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
+    note_read([item], ["finder_name"])
     return render(request, "lostfound/receipt.html", {"item": item})
 
 
@@ -95,16 +98,19 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_work = can_hand_over(request.user, item)  # type: ignore[arg-type]
     suggestions = reports_for_item(request.user, item) if item.is_open else []
     for s in suggestions:
-        s.owner = person_details(request.user, s.obj.box, s.obj.owner_name, s.obj.owner_contact)
+        s.owner = person_details(request.user, s.obj.box, s.obj.owner_name, s.obj.owner_contact, s.obj)
         s.explained = explain(s.match)
     handover = getattr(item, "handover", None)
+    show_recipient = can_see_finder_details(request.user, item.box)  # type: ignore[arg-type]
+    if handover is not None and show_recipient:
+        note_read([handover], ["recipient_name"])
     return render(
         request,
         "lostfound/item_detail.html",
         {
             "item": item,
-            "finder": person_details(request.user, item.box, item.finder_name, item.finder_contact),
-            "show_recipient": can_see_finder_details(request.user, item.box),  # type: ignore[arg-type]
+            "finder": person_details(request.user, item.box, item.finder_name, item.finder_contact, item),
+            "show_recipient": show_recipient,
             "handover": handover,
             "timeline": timeline(item),
             "suggestions": suggestions,
@@ -112,6 +118,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,
             "can_dispose": can_dispose(request.user, item),  # type: ignore[arg-type]
             "dispose_form": NoteForm(),
+            "transfer_form": TransferForm(),
         },
     )
 
@@ -151,6 +158,29 @@ def dispose(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, message)
         else:
             messages.success(request, _("Disposal recorded."))
+    return redirect("lostfound:item", item.pk)
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the item to the custody of the box's station (from the item page)."""
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, ValidationError(form.errors))
+        return redirect("lostfound:item", item.pk)
+    try:
+        services.transfer_to_station(request.user, item, **form.cleaned_data)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("The item is now held by the station."))
     return redirect("lostfound:item", item.pk)
 
 
@@ -197,10 +227,33 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lostfound/report_detail.html",
         {
             "report": report,
-            "owner": person_details(request.user, report.box, report.owner_name, report.owner_contact),
+            "owner": person_details(
+                request.user, report.box, report.owner_name, report.owner_contact, report
+            ),
             "suggestions": suggestions,
+            "can_close": report.status == LossReport.Status.OPEN
+            and can_handle_property(request.user, report.box),  # type: ignore[arg-type]
+            "close_form": NoteForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def report_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a loss report that will not be matched (from the report page)."""
+    report = access_report(request.user, pk)  # type: ignore[arg-type]
+    if not can_handle_property(request.user, report.box):  # type: ignore[arg-type]
+        raise PermissionDenied(_("You may not hand over items of this box."))
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.close_loss_report(request.user, report, note=note)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Loss report closed."))
+    return redirect("lostfound:report", report.pk)
 
 
 @login_required

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
-from rest_framework_gis.pagination import GeoJsonPagination
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import boxes_visible_to, stations_visible_to
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages
 from koban.lib.geojson import RFC7946GeometryField
 from koban.organization.models import PoliceBox, PoliceStation
 
@@ -44,11 +43,6 @@ class PoliceBoxSerializer(GeoFeatureModelSerializer):
             "status",
             "staffing_target",
         ]
-
-
-class GeoJsonPages(GeoJsonPagination):
-    page_size = 1000
-    max_limit = 10000
 
 
 class PoliceStationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from koban.lib.api import Router
 from koban.organization.api import PoliceBoxViewSet, PoliceStationViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("stations", PoliceStationViewSet, basename="station")
 router.register("boxes", PoliceBoxViewSet, basename="box")
 urlpatterns = router.urls

@@ -30,6 +30,15 @@ class Agency(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT
     )
+    # Where the agency works, when its stations' areas do not say it (or not yet): places outside are
+    # refused unless confirmed. Empty = the union of the stations' areas (koban.organization.jurisdiction).
+    extent = models.MultiPolygonField(
+        _("jurisdiction extent"),
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the union of the stations' jurisdiction areas."),
+    )
 
     class Meta:
         verbose_name = _("agency")

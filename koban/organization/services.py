@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from koban.accounts.access import can_create_agency, require_network_manager
 from koban.audit.services import record, snapshot
+from koban.organization.jurisdiction import forget_jurisdiction
 from koban.organization.kinds import get_kind
 from koban.organization.models import Agency, PoliceBox, PoliceStation
 
-AGENCY_FIELDS = {"code", "name", "level", "parent"}
+AGENCY_FIELDS = {"code", "name", "level", "parent", "extent"}
 STATION_FIELDS = {"code", "name", "address", "phone", "location", "area"}
 BOX_FIELDS = {
     "station",
@@ -134,9 +135,17 @@ def _update(
     return changed
 
 
+def _forget_on_commit(agency_id: int) -> None:
+    """The cached jurisdiction of the agency is stale once a station area or its extent changes."""
+    transaction.on_commit(lambda: forget_jurisdiction(agency_id))
+
+
 @transaction.atomic
 def update_agency(actor: Any, agency: Agency, **changes: Any) -> list[str]:
-    return _update(actor, agency, changes, AGENCY_FIELDS, "agency.update", _validate)
+    changed = _update(actor, agency, changes, AGENCY_FIELDS, "agency.update", _validate)
+    if "extent" in changed:
+        _forget_on_commit(agency.pk)
+    return changed
 
 
 @transaction.atomic
@@ -148,13 +157,18 @@ def create_station(actor: Any, agency: Agency, **fields: Any) -> PoliceStation:
     _validate(station)
     _save(station)
     record(actor, "station.create", station, after=snapshot(station))
+    if station.area is not None:
+        _forget_on_commit(agency.pk)
     return station
 
 
 @transaction.atomic
 def update_station(actor: Any, station: PoliceStation, **changes: Any) -> list[str]:
     """Change a station's fields; returns the names of the fields that changed (none: no audit row)."""
-    return _update(actor, station, changes, STATION_FIELDS, "station.update", _validate)
+    changed = _update(actor, station, changes, STATION_FIELDS, "station.update", _validate)
+    if "area" in changed:
+        _forget_on_commit(station.agency_id)
+    return changed
 
 
 def _check_box(box: PoliceBox) -> None:

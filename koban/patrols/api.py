@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from koban.accounts.access import (
+    access_box_for_patrols,
     access_patrol,
+    access_patrol_for_work,
     boxes_patrollable_by,
     boxes_visible_to,
     fetch_or_refuse,
@@ -29,11 +29,12 @@ from koban.accounts.access import (
     patrols_visible_to,
 )
 from koban.accounts.models import User
+from koban.audit.reads import note_read
 from koban.geography.models import Beat
-from koban.organization.api import GeoJsonPages
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, Serializer, query_date, query_int
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage
-from koban.patrols.models import Patrol
+from koban.patrols.models import Observation, Patrol, PatrolCard
 
 
 class PatrolSerializer(GeoFeatureModelSerializer):
@@ -76,6 +77,7 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_observations(self, obj: Patrol) -> list[dict[str, Any]]:
+        note_read(obj.observations.all(), Observation.PERSONAL_FIELDS)
         return [
             {
                 "kind": o.kind,
@@ -88,10 +90,11 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         ]
 
     def get_cards(self, obj: Patrol) -> list[dict[str, Any]]:
+        note_read(obj.cards.all(), PatrolCard.PERSONAL_FIELDS)
         return [{"address": c.address, "left_at": c.left_at, "note": c.note} for c in obj.cards.all()]
 
 
-class PatrolInputSerializer(serializers.Serializer):
+class PatrolInputSerializer(Serializer):
     box = serializers.IntegerField()
     officers = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=2)
     kind = serializers.ChoiceField(choices=Patrol.Kind.choices, default=Patrol.Kind.FOOT)
@@ -104,19 +107,51 @@ class PatrolInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class StopInputSerializer(Serializer):
+    """A stop recorded by hand (standing watch at a crossing, a check on a park), within the patrol's times."""
+
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    arrived_at = serializers.DateTimeField()
+    left_at = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ObservationInputSerializer(Serializer):
+    """A hazard, a suspicious person, advice given or another note from the patrol; the point is optional."""
+
+    kind = serializers.ChoiceField(choices=Observation.Kind.choices)
+    observed_at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=5000)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+
+
+class CardInputSerializer(Serializer):
+    """A patrol card (巡回カード) left at a home; the point is optional."""
+
+    address = serializers.CharField(max_length=300)
+    left_at = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    lon = serializers.FloatField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True)
+
+
 class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
-    """Patrols of the boxes the user may see, as GeoJSON; POST records one (GPX file or drawn route)."""
+    """Patrols of the boxes the user may see, as GeoJSON; POST records one (GPX file or drawn route).
+
+    POST to ``stops``, ``observations`` or ``cards`` adds a record to a patrol of a box the user patrols.
+    """
 
     serializer_class = PatrolSerializer
     pagination_class = GeoJsonPages
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Patrol]:
         user = self.request.user
         observations = Prefetch("observations", queryset=observations_visible_to(user))  # type: ignore[arg-type]
         qs = patrols_visible_to(user).prefetch_related("officers", "stops", observations, "cards")  # type: ignore[arg-type]
-        box = self.request.query_params.get("box", "")
-        return qs.filter(box_id=int(box)) if box.isdigit() else qs
+        box = query_int(self.request.query_params, "box")
+        return qs.filter(box_id=box) if box else qs
 
     def get_object(self) -> Patrol:
         access_patrol(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]  # refuses and audits
@@ -131,41 +166,56 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
         user: User = request.user  # type: ignore[assignment]
-        box = fetch_or_refuse(user, boxes_patrollable_by(user).select_related("station"), values["box"])
+        box = access_box_for_patrols(user, values["box"])
         # Officers from elsewhere are refused like unknown ids.
         officers = list(patrol_officers(boxes_patrollable_by(request.user)).filter(pk__in=values["officers"]))  # type: ignore[arg-type]
         if len(officers) != len(set(values["officers"])):
-            return Response({"officers": ["Unknown officer."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"officers": [gettext("Unknown officer.")]})
         options = {key: values.get(key) for key in ("kind", "started_at", "ended_at", "note")}
-        try:
-            if values.get("gpx") is not None:
-                upload = values["gpx"]
-                if upload.size > settings.KOBAN_GPX_MAX_BYTES:
-                    return Response(
-                        {
-                            "gpx": [
-                                f"The GPX file is {upload.size} bytes; the limit is {settings.KOBAN_GPX_MAX_BYTES}."
-                            ]
-                        },
-                        status=status.HTTP_400_BAD_REQUEST,
-                    )
-                patrol = services.record_gpx_patrol(
-                    request.user, box, upload.read(), officers=officers, **options
+        if values.get("gpx") is not None:
+            upload = values["gpx"]
+            if upload.size > settings.KOBAN_GPX_MAX_BYTES:
+                message = gettext("The GPX file is %(size)d bytes; the limit is %(limit)d.")
+                raise ValidationError(
+                    {"gpx": [message % {"size": upload.size, "limit": settings.KOBAN_GPX_MAX_BYTES}]}
                 )
-            elif values.get("route") is not None:
-                patrol = services.record_drawn_patrol(
-                    request.user, box, values["route"], officers=officers, **options
-                )
-            else:
-                return Response(
-                    {"route": ["Send a GPX file or a drawn route."]}, status=status.HTTP_400_BAD_REQUEST
-                )
-        except ValidationError as exc:
-            return Response(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages},
-                status=status.HTTP_400_BAD_REQUEST,
+            patrol = services.record_gpx_patrol(
+                request.user, box, upload.read(), officers=officers, **options
             )
+        elif values.get("route") is not None:
+            patrol = services.record_drawn_patrol(
+                request.user, box, values["route"], officers=officers, **options
+            )
+        else:
+            raise ValidationError({"route": [gettext("Send a GPX file or a drawn route.")]})
         return Response(PatrolSerializer(patrol).data, status=status.HTTP_201_CREATED)
+
+    def _add(self, request: Request, input_class: type[Serializer], adder: Any) -> Response:
+        """Add one record to the patrol through *adder* (a service; its errors answer 400)."""
+        patrol = access_patrol_for_work(request.user, self.kwargs["pk"])  # type: ignore[arg-type]
+        incoming = input_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        adder(request.user, patrol, **incoming.validated_data)
+        fresh = self.get_queryset().get(pk=patrol.pk)
+        return Response(PatrolSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StopInputSerializer, responses={201: PatrolSerializer})
+    @action(detail=True, methods=["post"])
+    def stops(self, request: Request, pk: str | None = None) -> Response:
+        """Add a stop to the patrol; answers the patrol with its records."""
+        return self._add(request, StopInputSerializer, services.add_stop)
+
+    @extend_schema(request=ObservationInputSerializer, responses={201: PatrolSerializer})
+    @action(detail=True, methods=["post"])
+    def observations(self, request: Request, pk: str | None = None) -> Response:
+        """Add an observation to the patrol; answers the patrol with its records."""
+        return self._add(request, ObservationInputSerializer, services.add_observation)
+
+    @extend_schema(request=CardInputSerializer, responses={201: PatrolSerializer})
+    @action(detail=True, methods=["post"])
+    def cards(self, request: Request, pk: str | None = None) -> Response:
+        """Add a patrol card to the patrol; answers the patrol with its records."""
+        return self._add(request, CardInputSerializer, services.add_card)
 
 
 @extend_schema(
@@ -179,17 +229,11 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 @permission_classes([IsAuthenticated])
 def coverage_view(request: Request) -> Response:
     """Patrol coverage of a beat in a week: percentage and a FeatureCollection of streets (or grid cells)."""
-    raw_beat = request.query_params.get("beat", "")
-    if not raw_beat.isdigit():
-        return Response({"beat": ["Give a beat id."]}, status=status.HTTP_400_BAD_REQUEST)
+    beat_id = query_int(request.query_params, "beat", required=True)
     # Coverage is an aggregate (which streets were walked), open to the station like the beats themselves.
     user: User = request.user  # type: ignore[assignment]
-    beat = fetch_or_refuse(user, Beat.objects.filter(box__in=boxes_visible_to(user)), raw_beat)
-    raw_date = request.query_params.get("date")
-    try:
-        day = datetime.date.fromisoformat(raw_date) if raw_date else timezone.localdate()
-    except ValueError:
-        return Response({"date": ["Use the form YYYY-MM-DD."]}, status=status.HTTP_400_BAD_REQUEST)
+    beat = fetch_or_refuse(user, Beat.objects.filter(box__in=boxes_visible_to(user)), beat_id)
+    day = query_date(request.query_params, "date") or timezone.localdate()
     result = beat_coverage(beat, day)
     return Response(
         {

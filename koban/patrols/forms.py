@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.access import patrol_officers
 from koban.accounts.models import User
-from koban.lib.forms import apply_errors, coordinate, datetime_field
+from koban.lib.forms import Form, apply_errors, coordinate, datetime_field
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol
 
@@ -21,7 +21,7 @@ class OfficerChoice(forms.ModelMultipleChoiceField):
         return f"{obj} ({obj.box.name if obj.box_id else obj.get_role_display()})"
 
 
-class PatrolForm(forms.Form):
+class PatrolForm(Form):
     box = forms.ModelChoiceField(label=_("Police box"), queryset=PoliceBox.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=Patrol.Kind.choices)
     officers = OfficerChoice(label=_("Officers (one or two)"), queryset=User.objects.none())
@@ -48,7 +48,7 @@ class PatrolForm(forms.Form):
         return data
 
 
-class StopForm(forms.Form):
+class StopForm(Form):
     lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
     arrived_at = datetime_field(_("Arrived at"))
@@ -56,7 +56,7 @@ class StopForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Observation.Kind.choices)
     lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
@@ -64,7 +64,7 @@ class ObservationForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CardForm(forms.Form):
+class CardForm(Form):
     address = forms.CharField(label=_("Address"), max_length=300)
     lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)

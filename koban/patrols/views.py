@@ -27,12 +27,14 @@ from koban.accounts.access import (
     observations_visible_to,
     patrols_visible_to,
 )
+from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.geography.models import Beat
 from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
+from koban.patrols.models import Observation, PatrolCard
 
 
 def _patrol_boxes(user: Any) -> Any:
@@ -125,6 +127,8 @@ def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stops = list(patrol.stops.all())
     observations = list(observations_visible_to(request.user).filter(patrol=patrol))  # type: ignore[arg-type]
     cards = list(cards_visible_to(request.user).filter(patrol=patrol))  # type: ignore[arg-type]
+    note_read(cards, PatrolCard.PERSONAL_FIELDS)
+    note_read(observations, Observation.PERSONAL_FIELDS)
     features = {
         "route": {"type": "Feature", "geometry": json.loads(patrol.route.geojson), "properties": {}},
         "stops": [

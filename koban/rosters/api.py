@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from koban.accounts.access import (
     stations_visible_to,
 )
 from koban.accounts.models import User
+from koban.lib.api import ModelSerializer, Serializer, query_date, query_datetime, query_id, query_int
 from koban.rosters import generation, services
 from koban.rosters.models import BoxShiftPlan, DutyRecord, RosterEntry, ShiftPattern
 from koban.rosters.queries import on_duty_officers
@@ -41,23 +41,13 @@ from koban.rosters.reports import BoxGaps, box_gaps, box_zone, by_station, local
 MAX_RANGE_DAYS = 92
 
 
-def django_errors(exc: DjangoValidationError) -> ValidationError:
-    """A Django ValidationError as DRF's, keeping the field names."""
-    if hasattr(exc, "message_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
-
-
 def parse_date(params: Any, name: str, default: dt.date | None = None) -> dt.date:
-    raw = params.get(name)
-    if not raw:
-        if default is None:
-            raise ValidationError({name: _("This parameter is required (YYYY-MM-DD).")})
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError({name: _("%(value)r is not a date (YYYY-MM-DD).") % {"value": raw}}) from exc
+    day = query_date(params, name)
+    if day is not None:
+        return day
+    if default is None:
+        raise ValidationError({name: _("This parameter is required (YYYY-MM-DD).")})
+    return default
 
 
 def parse_range(params: Any) -> tuple[dt.date, dt.date]:
@@ -72,19 +62,7 @@ def parse_range(params: Any) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def parse_int(params: Any, name: str, required: bool = True) -> int | None:
-    raw = params.get(name)
-    if raw in (None, ""):
-        if required:
-            raise ValidationError({name: _("This parameter is required.")})
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({name: _("%(value)r is not a whole number.") % {"value": raw}}) from exc
-
-
-class ShiftPatternSerializer(serializers.ModelSerializer):
+class ShiftPatternSerializer(ModelSerializer):
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
@@ -102,12 +80,12 @@ class ShiftPatternViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ShiftPattern.objects.all()
 
 
-class PlanMemberSerializer(serializers.Serializer):
+class PlanMemberSerializer(Serializer):
     officer = serializers.IntegerField(source="officer_id")
     group = serializers.IntegerField(min_value=0, help_text="Group number, counted from 0.")
 
 
-class BoxShiftPlanSerializer(serializers.ModelSerializer):
+class BoxShiftPlanSerializer(ModelSerializer):
     pattern = serializers.SlugRelatedField(slug_field="code", queryset=ShiftPattern.objects.all())
     members = PlanMemberSerializer(many=True)
 
@@ -136,28 +114,25 @@ class BoxShiftPlanViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[BoxShiftPlan]:
         qs = plans_visible_to(_user(self.request)).select_related("pattern")
-        box = parse_int(self.request.query_params, "box", required=False)
+        box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box).prefetch_related("members") if box else qs.prefetch_related("members")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:  # type: ignore[type-arg]
         v = serializer.validated_data
         box = access_roster_box(_user(self.request), v["box"].pk)
         members = [(_officer(self.request, m["officer_id"], "members"), m["group"]) for m in v["members"]]
-        try:
-            serializer.instance = services.create_plan(
-                _user(self.request),
-                box,
-                v["pattern"],
-                anchor=v["anchor"],
-                valid_from=v["valid_from"],
-                members=members,
-                cover_name=v.get("cover_name", ""),
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        serializer.instance = services.create_plan(
+            _user(self.request),
+            box,
+            v["pattern"],
+            anchor=v["anchor"],
+            valid_from=v["valid_from"],
+            members=members,
+            cover_name=v.get("cover_name", ""),
+        )
 
 
-class PersonalNoteMixin(serializers.ModelSerializer):
+class PersonalNoteMixin(ModelSerializer):
     """Blanks the note (why someone is on leave, why a shift was swapped) for those who may not read it."""
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -168,7 +143,7 @@ class PersonalNoteMixin(serializers.ModelSerializer):
         return data
 
 
-class RosterEntrySerializer(PersonalNoteMixin, serializers.ModelSerializer):
+class RosterEntrySerializer(PersonalNoteMixin, ModelSerializer):
     officer_name = serializers.SerializerMethodField()
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -195,13 +170,13 @@ class RosterEntrySerializer(PersonalNoteMixin, serializers.ModelSerializer):
         return str(obj.officer) if obj.officer else obj.cover_name
 
 
-class SwapSerializer(serializers.Serializer):
+class SwapSerializer(Serializer):
     entry = serializers.IntegerField()
     to_officer = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class LeaveSerializer(serializers.Serializer):
+class LeaveSerializer(Serializer):
     box = serializers.IntegerField()
     officer = serializers.IntegerField()
     start = serializers.DateTimeField()
@@ -209,7 +184,7 @@ class LeaveSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(Serializer):
     box = serializers.IntegerField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
@@ -270,7 +245,7 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         qs = roster_entries_visible_to(_user(self.request)).select_related("officer", "box")
         if self.action != "list":
             return qs
-        box = access_roster_box(_user(self.request), parse_int(self.request.query_params, "box") or 0)
+        box = access_roster_box(_user(self.request), query_id(self.request.query_params, "box"))
         first, last = parse_range(self.request.query_params)
         start, end = local_day_bounds(first, last, box_zone(box))
         return qs.filter(box=box).overlapping(start, end).order_by("start", "officer__username")
@@ -283,10 +258,7 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         entry = access_roster_entry(_user(request), data.validated_data["entry"])
         to_officer = _officer(request, data.validated_data["to_officer"], "to_officer")
-        try:
-            entry = services.record_swap(_user(request), entry, to_officer, data.validated_data["note"])
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        entry = services.record_swap(_user(request), entry, to_officer, data.validated_data["note"])
         return Response(RosterEntrySerializer(entry, context={"request": request}).data)
 
     @extend_schema(request=LeaveSerializer, responses={201: RosterEntrySerializer})
@@ -297,17 +269,14 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         box = access_roster_box(_user(request), data.validated_data["box"])
         officer = _officer(request, data.validated_data["officer"], "officer")
-        try:
-            entry = services.record_leave(
-                _user(request),
-                box,
-                officer,
-                data.validated_data["start"],
-                data.validated_data["end"],
-                data.validated_data["note"],
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        entry = services.record_leave(
+            _user(request),
+            box,
+            officer,
+            data.validated_data["start"],
+            data.validated_data["end"],
+            data.validated_data["note"],
+        )
         return Response(
             RosterEntrySerializer(entry, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
@@ -320,12 +289,9 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         box = access_roster_box(_user(request), v["box"])
-        try:
-            preview = generation.generate_month_roster(
-                _user(request), box, v["year"], v["month"], accept_gaps=v["accept_gaps"], dry_run=v["dry_run"]
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        preview = generation.generate_month_roster(
+            _user(request), box, v["year"], v["month"], accept_gaps=v["accept_gaps"], dry_run=v["dry_run"]
+        )
         body = generation_body(preview)
         blocked = not preview.saved and not v["dry_run"]
         return Response(body, status=status.HTTP_409_CONFLICT if blocked else status.HTTP_200_OK)
@@ -344,7 +310,7 @@ def generation_body(preview: generation.MonthPreview) -> dict[str, Any]:
     }
 
 
-class DutyRecordSerializer(PersonalNoteMixin, serializers.ModelSerializer):
+class DutyRecordSerializer(PersonalNoteMixin, ModelSerializer):
     officer_name = serializers.CharField(source="officer.__str__", read_only=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -359,7 +325,7 @@ class DutyRecordSerializer(PersonalNoteMixin, serializers.ModelSerializer):
         fields = ["id", "box", "officer", "officer_name", "signed_on_at", "signed_off_at", "note"]
 
 
-class SignOffSerializer(serializers.Serializer):
+class SignOffSerializer(Serializer):
     signed_off_at = serializers.DateTimeField()
 
 
@@ -371,7 +337,7 @@ class DutyRecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[DutyRecord]:
         qs = duty_records_visible_to(_user(self.request)).select_related("officer")
-        box = parse_int(self.request.query_params, "box", required=False)
+        box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box) if box else qs
 
     def get_object(self) -> DutyRecord:
@@ -380,27 +346,21 @@ class DutyRecordViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:  # type: ignore[type-arg]
         v = serializer.validated_data
         box = access_roster_box(_user(self.request), v["box"].pk)
-        try:
-            serializer.instance = services.record_actual_duty(
-                _user(self.request),
-                box,
-                v["officer"],
-                v["signed_on_at"],
-                v.get("signed_off_at"),
-                v.get("note", ""),
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        serializer.instance = services.record_actual_duty(
+            _user(self.request),
+            box,
+            v["officer"],
+            v["signed_on_at"],
+            v.get("signed_off_at"),
+            v.get("note", ""),
+        )
 
     @extend_schema(request=SignOffSerializer, responses={200: DutyRecordSerializer})
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request: Request, pk: str | None = None) -> Response:
         data = SignOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            duty = services.sign_off(_user(request), self.get_object(), data.validated_data["signed_off_at"])
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        duty = services.sign_off(_user(request), self.get_object(), data.validated_data["signed_off_at"])
         return Response(DutyRecordSerializer(duty, context={"request": request}).data)
 
 
@@ -429,17 +389,10 @@ _on_duty = inline_serializer(
 def on_duty_view(request: Request) -> Response:
     """Officers on duty now (or at ``?at=``) at every box the user may see."""
     boxes = roster_boxes_visible_to(_user(request)).with_station()
-    station = parse_int(request.query_params, "station", required=False)
+    station = query_int(request.query_params, "station")
     if station:
         boxes = boxes.filter(station_id=station)
-    at = dt.datetime.now(dt.UTC)
-    if request.query_params.get("at"):
-        try:
-            at = dt.datetime.fromisoformat(request.query_params["at"])
-        except ValueError as exc:
-            raise ValidationError({"at": _("Not a date and time (ISO 8601).")}) from exc
-        if at.tzinfo is None:
-            raise ValidationError({"at": _("Give the time with its offset, e.g. 2026-04-01T09:00+09:00.")})
+    at = query_datetime(request.query_params, "at") or dt.datetime.now(dt.UTC)
     box_list = list(boxes)
     duty = on_duty_officers([b.pk for b in box_list], at)
     return Response(
@@ -518,11 +471,11 @@ def empty_hours_view(request: Request) -> Response:
     """Hours each box had no officer on duty (and how much of it a spouse or counsellor covered)."""
     user = _user(request)
     boxes = boxes_visible_to(user).with_station().operating()
-    station = parse_int(request.query_params, "station", required=False)
+    station = query_int(request.query_params, "station")
     if station:
         fetch_or_refuse(user, stations_visible_to(user), station)
         boxes = boxes.filter(station_id=station)
-    box_id = parse_int(request.query_params, "box", required=False)
+    box_id = query_int(request.query_params, "box")
     if box_id:
         boxes = boxes.filter(pk=fetch_or_refuse(user, boxes_visible_to(user), box_id).pk)
     first, last = parse_range(request.query_params)

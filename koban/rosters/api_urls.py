@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from koban.lib.api import Router
 from koban.rosters import api
 
-router = SimpleRouter()
+router = Router()
 router.register("shift-patterns", api.ShiftPatternViewSet, basename="shift-pattern")
 router.register("shift-plans", api.BoxShiftPlanViewSet, basename="shift-plan")
 router.register("roster-entries", api.RosterEntryViewSet, basename="roster-entry")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.access import rosterable_officers
 from koban.accounts.models import User
+from koban.lib.forms import Form
 from koban.organization.models import PoliceBox
 from koban.rosters.models import ShiftPattern
 
@@ -19,7 +20,7 @@ def box_officers(box: PoliceBox, own_box_only: bool = False) -> forms.ModelChoic
     return forms.ModelChoiceField(queryset=qs.order_by("box_id", "username"), label=_("Officer"))
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
     accept_gaps = forms.BooleanField(
@@ -27,7 +28,7 @@ class GenerateForm(forms.Form):
     )
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
     start = forms.DateTimeField(label=_("From"), widget=DATETIME_WIDGET)
     end = forms.DateTimeField(label=_("Until"), widget=DATETIME_WIDGET)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -43,7 +44,7 @@ class LeaveForm(forms.Form):
         return data
 
 
-class SwapForm(forms.Form):
+class SwapForm(Form):
     note = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
     def __init__(self, *args, box: PoliceBox, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +54,7 @@ class SwapForm(forms.Form):
         self.fields = {"to_officer": field, **self.fields}
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -68,7 +69,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """Put a box on a shift pattern; each officer of the box gets a group number (blank: not in it)."""
 
     pattern = forms.ModelChoiceField(

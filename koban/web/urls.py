@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.web import views
+from koban.web import runs, views
 from koban.web.dashboard import views as dashboard
 
 app_name = "web"
@@ -26,4 +26,8 @@ urlpatterns = [
         name="dashboard-uncovered",
     ),
     path("boxes/<int:box_id>/briefing.pdf", dashboard.briefing, name="briefing"),
+    path("runs/", runs.run_list, name="runs"),
+    path("runs/<int:run_id>/", runs.run_detail, name="run"),
+    path("runs/<int:run_id>/cancel/", runs.run_cancel, name="run-cancel"),
+    path("runs/<int:run_id>/commit/", runs.run_commit, name="run-commit"),
 ]

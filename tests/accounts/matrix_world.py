@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import LineString, MultiLineString, Point
 
-from koban.accounts.models import Role, User
+from koban.accounts.models import ApiToken, Role, User
+from koban.accounts.tokens import create_api_token
 from koban.counter.models import CounterCategory, CounterMatter
 from koban.incidents.models import Dispatch, Incident, IncidentCategory, IncidentEvent, Status
 from koban.lostfound import services as lostfound
@@ -30,6 +31,7 @@ from koban.rosters.models import (
     RosterEntry,
     ShiftPattern,
 )
+from koban.runs.models import JobRun
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
@@ -65,6 +67,8 @@ class World:
     duty: RosterEntry
     duty_record: DutyRecord
     plan: BoxShiftPlan
+    run: JobRun
+    token: ApiToken
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -249,4 +253,11 @@ def build_world(cast: Cast) -> World:
         duty=duty,
         duty_record=duty_record,
         plan=plan,
+        run=JobRun.objects.create(
+            kind="geography.import_beats",
+            title="Beats",
+            agency_code=cast.agency.code,
+            started_by=cast.planner,
+        ),
+        token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from koban.accounts.access import access_box, access_box_for_work, boxes_visible_to, boxes_workable_by
@@ -30,7 +31,7 @@ def test_access_box_refuses_other_stations(cast):  # type: ignore[no-untyped-def
     assert access_box(cast.officer_a, cast.box_b.id) == cast.box_b
     with pytest.raises(Http404):
         access_box(cast.officer_a, cast.box_c.id)
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):  # box B is seen (same station), not worked on
         access_box_for_work(cast.officer_a, cast.box_b.id)
     with pytest.raises(Http404):
         access_box(cast.officer_a, "not-an-id")

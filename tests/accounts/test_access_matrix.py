@@ -260,18 +260,24 @@ ROWS: list[Row] = [
         "page",
         "export-receipt",
         lambda w: f"/lost-found/items/{w.item.pk}/receipt/",
+        STATION,
         OWN,
         mark=FINDER_MARK,
     ),
     Row(
-        ("lostfound.handover",), "page", "handover", lambda w: f"/lost-found/items/{w.item.pk}/handover/", OWN
+        ("lostfound.handover",),
+        "page",
+        "handover",
+        lambda w: f"/lost-found/items/{w.item.pk}/handover/",
+        STATION,
+        OWN,
     ),
     Row(
         ITEM,
         "page",
         "dispose",
         lambda w: f"/lost-found/items/{w.item.pk}/dispose/",
-        OWN,
+        STATION,
         POLICE_OWN,
         method="post",
         ok=(302,),
@@ -292,6 +298,7 @@ ROWS: list[Row] = [
         "api",
         "create",
         lambda w: "/api/v1/lost-found/items/",
+        STATION,
         OWN,
         method="post",
         ok=(201,),
@@ -309,6 +316,7 @@ ROWS: list[Row] = [
         "api",
         "handover",
         lambda w: f"/api/v1/lost-found/items/{w.item.pk}/handover/",
+        STATION,
         OWN,
         method="post",
         ok=(400,),
@@ -382,6 +390,7 @@ ROWS: list[Row] = [
         "page",
         "create",
         lambda w: f"/patrols/{w.patrol.pk}/add/card/",
+        OWN,
         POLICE_OWN,
         method="post",
         ok=(302,),
@@ -404,6 +413,7 @@ ROWS: list[Row] = [
         "api",
         "create",
         lambda w: "/api/v1/patrols/",
+        STATION,
         POLICE_OWN,
         method="post",
         ok=(201,),
@@ -583,6 +593,16 @@ ROWS: list[Row] = [
         shows=NETWORK,
     ),
     # -- People and the trail ---------------------------------------------------------------------
+    Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
+    Row(
+        ("accounts.apitoken",),
+        "page",
+        "revoke",
+        lambda w: f"/account/tokens/{w.token.pk}/revoke/",
+        frozenset({"officer"}),
+        method="post",
+        ok=(302,),
+    ),
     Row(
         ("accounts.user",),
         "admin",
@@ -611,6 +631,7 @@ ROWS: list[Row] = [
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
+    "accounts.apitoken",
     "accounts.user",
     "audit.auditevent",
     "counter.countermatter",
@@ -634,6 +655,7 @@ PROTECTED = {
     "rosters.dutyrecord",
     "rosters.planmember",
     "rosters.rosterentry",
+    "runs.jobrun",
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {

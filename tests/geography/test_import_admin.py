@@ -10,6 +10,9 @@ from django.urls import reverse
 from koban.audit.models import AuditEvent
 from koban.geography.models import BeatVersion
 from koban.organization.models import PoliceBox
+from koban.runs.models import JobRun
+from koban.runs.services import execute
+from koban.runs.uploads import stored_path
 from tests.factories import PASSWORD, make_beat, make_version, square
 from tests.geography.test_import_support import LAT, LON, english  # noqa: F401  (autouse fixture)
 
@@ -20,8 +23,8 @@ CSV = "code,name,kind,station_code,lat,lon\r\nD,駅前交番,koban,N,35.6021,139
 
 @pytest.fixture
 def uploads(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.DATA_DIR = tmp_path
-    return tmp_path / "imports"
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    return settings.UPLOAD_DIR
 
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
@@ -61,36 +64,44 @@ def test_network_pages_show_their_maps(cast):  # type: ignore[no-untyped-def]
     assert "leaflet" in beat_page.lower()
 
 
-def test_a_dry_run_then_confirm_imports_the_file_and_deletes_the_upload(cast, uploads):  # type: ignore[no-untyped-def]
-    client = login(cast.planner)
-    response = upload(client, CSV, agency=cast.agency.pk)
-    assert response.status_code == 200
-    token = response.context["token"]
-    assert token and response.context["report"].created == 1
-    assert not PoliceBox.objects.filter(code="D").exists()
-    assert (uploads / token / "boxes.csv").exists()
+def run_started_by(response) -> JobRun:  # type: ignore[no-untyped-def]
+    """The run an upload started (the upload redirects to its page), executed as a worker would."""
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = JobRun.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[-1]))
+    assert run.status == JobRun.Status.QUEUED
+    return execute(run.pk)
 
-    response = client.post(reverse(IMPORT_BOXES), {"confirm": token})
-    assert response.context["report"].committed
+
+def test_a_dry_run_then_confirm_imports_the_file_and_keeps_the_reports(cast, uploads):  # type: ignore[no-untyped-def]
+    client = login(cast.planner)
+    dry = run_started_by(upload(client, CSV, agency=cast.agency.pk))
+    assert dry.status == JobRun.Status.DONE and dry.report["ok"] and not dry.report["committed"]
+    assert not PoliceBox.objects.filter(code="D").exists()
+    assert stored_path(dry.file_path) == uploads / dry.file_path
+
+    page = client.get(reverse("web:run", args=[dry.pk])).content.decode()
+    assert "Dry run: nothing was written" in page and reverse("web:run-commit", args=[dry.pk]) in page
+    response = client.post(reverse("web:run-commit", args=[dry.pk]))
+    committed = run_started_by(response)
+    assert committed.previous == dry and committed.report["committed"]
     box = PoliceBox.objects.get(code="D")
     assert box.name == "駅前交番"
     assert AuditEvent.objects.get(action="box.create").actor == cast.planner
-    assert not (uploads / token).exists()
-    # The same confirmation cannot be replayed.
-    response = client.post(reverse(IMPORT_BOXES), {"confirm": token})
-    assert response.context["expired"]
+    # The same dry run cannot be committed twice.
+    again = client.post(reverse("web:run-commit", args=[dry.pk]), follow=True)
+    assert JobRun.objects.count() == 2
+    assert "cannot be imported" in again.content.decode()
 
 
 def test_errors_are_listed_with_their_line_and_nothing_can_be_confirmed(cast, uploads):  # type: ignore[no-untyped-def]
     bad = CSV + "E,港交番,koban,N,north,139.70\r\n"
-    response = upload(login(cast.planner), bad, agency=cast.agency.pk)
-    report = response.context["report"]
-    assert [(e.line_or_feature, e.field) for e in report.errors] == [(3, "lat")]
-    assert response.context["token"] == ""
-    html = response.content.decode()
-    assert "line 3" in html and 'name="confirm"' not in html
+    client = login(cast.planner)
+    run = run_started_by(upload(client, bad, agency=cast.agency.pk))
+    assert run.status == JobRun.Status.FAILED
+    assert [(e["where"], e["field"]) for e in run.report["errors"]] == [("line 3", "lat")]
+    html = client.get(reverse("web:run", args=[run.pk])).content.decode()
+    assert "line 3" in html and reverse("web:run-commit", args=[run.pk]) not in html
     assert not PoliceBox.objects.filter(code__in=["D", "E"]).exists()
-    assert not any(uploads.iterdir())
 
 
 def test_people_who_do_not_manage_the_network_cannot_import(cast, uploads):  # type: ignore[no-untyped-def]
@@ -113,10 +124,10 @@ def test_area_import_page_accepts_a_preset(cast, uploads):  # type: ignore[no-un
     response = client.post(
         url, {"file": SimpleUploadedFile("n03.geojson", geojson.encode()), "preset": "n03"}
     )
-    token = response.context["token"]
-    assert token, [i.describe() for i in response.context["report"].issues]
-    response = client.post(url, {"confirm": token})
-    assert response.context["report"].committed
+    dry = run_started_by(response)
+    assert dry.report["ok"], dry.report
+    committed = run_started_by(client.post(reverse("web:run-commit", args=[dry.pk])))
+    assert committed.report["committed"]
 
 
 def test_beat_versions_can_be_checked_and_activated_from_the_list(cast):  # type: ignore[no-untyped-def]
@@ -130,10 +141,42 @@ def test_beat_versions_can_be_checked_and_activated_from_the_list(cast):  # type
     )
     text = " ".join(str(m) for m in response.context["messages"])
     assert "1 overlap(s)" in text and "A-9" in text
-    client.post(url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True)
+    # The check fails: a confirmation page shows the problems on a map and asks for a reason.
+    page = client.post(url, {"action": "activate", "_selected_action": [draft.pk]})
+    assert page.status_code == 200
+    assert "beat-check-map" in page.content.decode() and "override_reason" in page.content.decode()
+    assert {f["properties"]["kind"] for f in page.context["map_data"]["problems"]["features"]} == {
+        "overlap",
+        "no_beat",
+    }
+    draft.refresh_from_db()
+    assert draft.status == BeatVersion.Status.DRAFT
+    confirm = {"action": "activate", "_selected_action": [draft.pk], "confirm_override": "yes"}
+    again = client.post(url, confirm | {"override_reason": "  "})
+    assert again.status_code == 200 and again.context["reason_error"]
+    draft.refresh_from_db()
+    assert draft.status == BeatVersion.Status.DRAFT
+    done = client.post(url, confirm | {"override_reason": "Temporary while C is rebuilt"}, follow=True)
+    assert "reason is recorded" in " ".join(str(m) for m in done.context["messages"])
     draft.refresh_from_db()
     cast.version.refresh_from_db()
     assert (draft.status, cast.version.status) == (BeatVersion.Status.ACTIVE, BeatVersion.Status.RETIRED)
+    assert AuditEvent.objects.get(action="beat_version.override_check").note == "Temporary while C is rebuilt"
+    same = client.post(url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True)
+    assert "already active" in " ".join(str(m) for m in same.context["messages"])
+
+
+def test_a_clean_version_is_activated_from_the_list_without_a_confirmation(cast):  # type: ignore[no-untyped-def]
+    draft = make_version(cast.agency, name="Clean")
+    for beat in (cast.beat_a, cast.beat_b, cast.beat_c):
+        make_beat(draft, beat.box, beat.geom, code=beat.code)
+    url = reverse("admin:geography_beatversion_changelist")
+    response = login(cast.planner).post(
+        url, {"action": "activate", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "is now active" in " ".join(str(m) for m in response.context["messages"])
+    draft.refresh_from_db()
+    assert draft.status == BeatVersion.Status.ACTIVE
 
 
 def test_editing_a_box_in_the_admin_goes_through_the_audited_service(cast):  # type: ignore[no-untyped-def]

@@ -112,7 +112,7 @@ def test_an_officer_cannot_receive_items_for_another_box(client, cast):
         "handed_in_at": "2026-01-10T10:00:00+09:00",
     }
     assert (
-        client.post("/api/v1/lost-found/items/", payload, content_type="application/json").status_code == 404
+        client.post("/api/v1/lost-found/items/", payload, content_type="application/json").status_code == 403
     )
     payload["box"] = cast.box_a.pk
     created = client.post("/api/v1/lost-found/items/", payload, content_type="application/json")

@@ -82,7 +82,7 @@ def test_a_counsellor_cannot_record_patrols(client, cast):
         },
         content_type="application/json",
     )
-    assert response.status_code == 404  # no box to record patrols for, like an unknown box
+    assert response.status_code == 403
 
 
 def test_patrols_of_another_station_are_not_visible(client, cast, patrol):

@@ -55,6 +55,12 @@ def access_incident(user: User, incident_id: Any) -> Incident:
     return fetch_or_refuse(user, incidents_visible_to(user).with_relations(), incident_id)
 
 
+def access_dashboard_box(user: User, box_id: Any) -> PoliceBox:
+    """The box whose dashboard, briefing PDF and incident points *user* opens: one they work on, since
+    those pages show the box's incidents, counter log and tasks; ``Http404`` otherwise (audited)."""
+    return fetch_or_refuse(user, boxes_workable_by(user).with_station(), box_id)
+
+
 def can_dispatch(user: User, box: PoliceBox) -> bool:
     """Whether *user* may send the units of *box* to an incident and record what they did."""
     if not has_police_powers(user):

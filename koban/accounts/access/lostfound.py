@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from koban.accounts.access.network import boxes_visible_to, boxes_workable_by, has_police_powers
 from koban.accounts.access.refusal import fetch_or_refuse
@@ -44,18 +46,22 @@ def access_item(user: User, item_id: Any) -> FoundItem:
 
 
 def access_item_for_work(user: User, item_id: Any) -> FoundItem:
-    """The found item if *user* works at its box; ``Http404`` otherwise (audited)."""
-    return fetch_or_refuse(user, items_workable_by(user).with_related(), item_id)
+    """The found item if *user* works at its box: ``Http404`` (audited) if they may not read it,
+    ``PermissionDenied`` if they read it (station-wide, masked) but work at another box."""
+    item = access_item(user, item_id)
+    if not can_handle_property(user, item.box):
+        raise PermissionDenied(_("You may not hand over items of this box."))
+    return item
 
 
 def can_hand_over(user: User, item: FoundItem) -> bool:
     """Whether *user* may record the handover of *item* to its owner or finder."""
-    return items_workable_by(user).filter(pk=item.pk).exists()
+    return can_handle_property(user, item.box)
 
 
 def can_dispose(user: User, item: FoundItem) -> bool:
     """Whether *user* may record the disposal of *item* (police of its box, its chief, HQ)."""
-    return has_police_powers(user) and items_workable_by(user).filter(pk=item.pk).exists()
+    return can_dispose_property(user, item.box)
 
 
 def reports_visible_to(user: User) -> LossReportQuerySet:
@@ -81,3 +87,18 @@ def access_task(user: User, task_id: Any) -> ItemTask:
 def can_see_finder_details(user: User, box: PoliceBox) -> bool:
     """Whether *user* may see the names and contacts of finders and owners recorded at *box*."""
     return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+def can_handle_property(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record what happens to the found items and loss reports of *box*
+    (tasks done, reports closed, items moved to the station's custody): the box's staff, its chief, HQ."""
+    return boxes_workable_by(user).filter(pk=box.pk).exists()
+
+
+def can_dispose_property(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may record that a found item of *box* was sold or destroyed.
+
+    Disposal ends the owner's and the finder's rights for good, so it needs police powers: officers of
+    the box, its chief and HQ, not counsellors.
+    """
+    return has_police_powers(user) and can_handle_property(user, box)

@@ -113,8 +113,15 @@ def access_box(user: User, box_id: Any) -> PoliceBox:
 
 
 def access_box_for_work(user: User, box_id: Any) -> PoliceBox:
-    """Return the box if *user* may record work on it; ``Http404`` otherwise (audited)."""
-    return fetch_or_refuse(user, boxes_workable_by(user).with_station(), box_id)
+    """Return the box if *user* may record work on it.
+
+    ``Http404`` (audited) for a box *user* may not see; ``PermissionDenied`` for one they see but do not
+    work on (its existence is no secret to them).
+    """
+    box = access_box(user, box_id)
+    if not boxes_workable_by(user).filter(pk=box.pk).exists():
+        raise PermissionDenied(_("You may not record work at this box."))
+    return box
 
 
 def require_network_manager(user: User, agency: Agency | None = None) -> None:
@@ -168,3 +175,20 @@ def agencies_importable_by(actor: Any) -> QuerySet[Agency]:
     if isinstance(actor, str):
         return Agency.objects.all()
     return agencies_managed_by(actor)
+
+
+# -- Plausibility and the beat activation gate -------------------------------------------------------
+# A place outside the agency's jurisdiction is refused unless someone with police powers confirms it
+# (an incident just across the border is real); counsellors take reports but do not vouch for places.
+# A beat version that fails its check goes live only by a network manager's decision, with a reason
+# that the audit trail keeps.
+
+
+def can_confirm_outside_jurisdiction(user: User) -> bool:
+    """Whether *user* may confirm that a place outside the jurisdiction is right."""
+    return has_police_powers(user)
+
+
+def can_override_beat_check(user: User, agency: Agency | None = None) -> bool:
+    """Whether *user* may activate a beat version (of *agency*) whose check failed, giving a reason."""
+    return can_manage_network(user, agency)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from koban.accounts.access.network import boxes_workable_by, has_police_powers
+from koban.accounts.access.network import access_box, boxes_workable_by, has_police_powers
 from koban.accounts.access.refusal import fetch_or_refuse
 from koban.accounts.models import Role, User
 from koban.organization.models import PoliceBox, PoliceBoxQuerySet
@@ -52,9 +54,20 @@ def can_record_patrol(user: User, box: PoliceBox) -> bool:
 
 
 def access_patrol_for_work(user: User, patrol_id: Any) -> Patrol:
-    """The patrol if *user* may add to it; ``Http404`` otherwise (audited)."""
-    scope = _patrols("Patrol").objects.of_boxes(boxes_patrollable_by(user)).select_related("box")
-    return fetch_or_refuse(user, scope, patrol_id)
+    """The patrol if *user* may add to it: ``Http404`` (audited) if they may not read it,
+    ``PermissionDenied`` if they read it without police powers (a counsellor)."""
+    patrol = access_patrol(user, patrol_id)
+    if not can_record_patrol(user, patrol.box):
+        raise PermissionDenied(_("Only police officers may record patrols."))
+    return patrol
+
+
+def access_box_for_patrols(user: User, box_id: Any) -> PoliceBox:
+    """The box whose patrol *user* records: ``Http404`` if they may not see it, 403 if they may not patrol."""
+    box = access_box(user, box_id)
+    if not can_record_patrol(user, box):
+        raise PermissionDenied(_("Only police officers may record patrols."))
+    return box
 
 
 def stops_visible_to(user: User) -> QuerySet[PatrolStop]:

@@ -1,27 +1,23 @@
-"""The admin front-end of the importers: upload, dry-run report, then "Import" to commit.
+"""The admin front-end of the importers: upload a file, then follow the import as a background run.
 
-The uploaded file is kept in ``<data folder>/imports/<token>/`` between the dry run and the
-confirmation (the options go in the session under the same token), and deleted once the import is
-committed; uploads older than a day are swept away on each new upload. Only users for whom
-``can_manage_network`` is true reach these views.
+The upload is checked against ``KOBAN_UPLOAD_MAX_BYTES`` while the request is read (a larger file gets a
+clear error at once), stored in the shared upload folder and imported by a worker as a dry run
+(``koban.runs``); the run page shows its progress, lets the planner cancel it, keeps the report (bad
+rows with their line or feature numbers) and offers "Import" to commit a clean dry run. Only users for
+whom ``can_manage_network`` is true reach these views.
 """
 
 from __future__ import annotations
 
-import secrets
-import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.text import get_valid_filename
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,21 +27,14 @@ from koban.accounts.access import (
     can_manage_network_record,
     network_records_managed_by,
 )
-from koban.geography.importers.areas import PRESETS, AreaImportOptions, import_areas, preset_options
-from koban.geography.importers.beats import BeatImportOptions, import_beats
-from koban.geography.importers.boxes import BoxImportOptions, import_boxes
-from koban.geography.importers.core import ImportReport
+from koban.geography.importers.areas import PRESETS
+from koban.geography.jobs import start_import
 from koban.geography.models import AdminArea
 from koban.organization.models import Agency, PoliceStation
+from koban.runs.uploads import upload_rejection
 
 CHANGE_LIST_WITH_IMPORT = "admin/geography/change_list_with_import.html"
 ACCEPTED_SUFFIXES = {".csv", ".txt", ".geojson", ".json", ".zip", ".gpkg"}
-UPLOAD_LIFETIME_S = 24 * 3600
-SESSION_PREFIX = "koban_import:"
-
-
-def upload_root() -> Path:
-    return Path(settings.DATA_DIR) / "imports"
 
 
 class _FileForm(forms.Form):
@@ -67,7 +56,16 @@ class _FileForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, upload_error: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.upload_error = upload_error
+        if upload_error:
+            # The file was refused while the request was read: say why instead of "required".
+            self.fields["file"].required = False
+
     def clean_file(self):  # type: ignore[no-untyped-def]
+        if self.upload_error:
+            raise forms.ValidationError(self.upload_error)
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
             raise forms.ValidationError(_("Upload a .csv, .geojson, .json, .zip or .gpkg file."))
@@ -146,148 +144,53 @@ class BeatImportForm(_FileForm):
     layer = forms.CharField(label=gettext_lazy("Layer"), required=False)
 
 
-def _blank_to_none(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {name: (data.get(name) or None) for name in names}
-
-
-def _run_boxes(path: Path, data: dict[str, Any], commit: bool, actor: Any, name: str) -> ImportReport:
-    options = BoxImportOptions(
-        agency_code=data["agency"],
-        mode=data["mode"],
-        create_stations=bool(data.get("create_stations")),
-        bbox=tuple(data["bbox"]) if data.get("bbox") else None,  # type: ignore[arg-type]
-        **_blank_to_none(data, "encoding", "srid"),
-    )
-    return import_boxes(path, options, commit=commit, actor=actor, source_name=name)
-
-
-def _run_areas(path: Path, data: dict[str, Any], commit: bool, actor: Any, name: str) -> ImportReport:
-    fields = _blank_to_none(
-        data,
-        "level",
-        "code_field",
-        "name_field",
-        "population_field",
-        "households_field",
-        "parent_field",
-        "encoding",
-        "srid",
-        "layer",
-    )
-    if data.get("preset"):
-        options = preset_options(data["preset"], **fields)
-        options.dissolve = options.dissolve or bool(data.get("dissolve"))
-    else:
-        options = AreaImportOptions(**{k: v for k, v in fields.items() if v is not None})
-        options.dissolve = bool(data.get("dissolve"))
-    return import_areas(path, options, commit=commit, actor=actor, source_name=name)
-
-
-def _run_beats(path: Path, data: dict[str, Any], commit: bool, actor: Any, name: str) -> ImportReport:
-    options = BeatImportOptions(
-        agency_code=data["agency"],
-        version_name=data.get("version_name") or "",
-        code_field=data["code_field"],
-        name_field=data.get("name_field") or None,
-        box_field=data["box_field"],
-        **_blank_to_none(
-            data, "station_field", "population_field", "households_field", "encoding", "srid", "layer"
-        ),
-    )
-    return import_beats(path, options, commit=commit, actor=actor, source_name=name)
-
-
 @dataclass(frozen=True)
 class ImportKind:
     slug: str
     title: Any  # a lazy translation
     form: type[_FileForm]
-    run: Any
 
 
 KINDS = {
-    "boxes": ImportKind("boxes", gettext_lazy("Import police boxes from a file"), BoxImportForm, _run_boxes),
-    "areas": ImportKind(
-        "areas", gettext_lazy("Import administrative areas from a file"), AreaImportForm, _run_areas
+    "boxes": ImportKind(
+        "boxes",
+        gettext_lazy("Import police boxes from a file"),
+        BoxImportForm,
     ),
-    "beats": ImportKind("beats", gettext_lazy("Import beats from a file"), BeatImportForm, _run_beats),
+    "areas": ImportKind(
+        "areas",
+        gettext_lazy("Import administrative areas from a file"),
+        AreaImportForm,
+    ),
+    "beats": ImportKind("beats", gettext_lazy("Import beats from a file"), BeatImportForm),
 }
 
 
-def _sweep_old_uploads() -> None:
-    root = upload_root()
-    if not root.exists():
-        return
-    cutoff = time.time() - UPLOAD_LIFETIME_S
-    for folder in root.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _store_upload(upload: Any) -> tuple[str, Path]:
-    _sweep_old_uploads()
-    token = secrets.token_urlsafe(16)
-    folder = upload_root() / token
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)
-    path = folder / (get_valid_filename(Path(upload.name).name) or "upload")
-    with path.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    return token, path
-
-
 def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> HttpResponse:
-    """GET: the upload form. POST: dry run of an upload, or ``confirm`` = the same import, committed."""
+    """GET: the upload form. POST: store the file and start a dry run as a job, then show that run."""
     if not can_manage_network(request.user):  # type: ignore[arg-type]
         raise PermissionDenied
     kind = KINDS[kind_slug]
     context: dict[str, Any] = {**site.each_context(request), "title": kind.title, "kind": kind.slug}
-    if request.method == "POST" and "confirm" in request.POST:
-        return _confirm(request, kind, context)
-    form = _scoped(kind.form(request.POST or None, request.FILES or None), request.user)
-    if request.method == "POST" and form.is_valid():
-        token, path = _store_upload(form.cleaned_data["file"])
-        data = form.options()
-        request.session[SESSION_PREFIX + token] = {
-            "kind": kind.slug,
-            "path": str(path),
-            "name": path.name,
-            "options": data,
-        }
-        report = kind.run(path, data, False, request.user, path.name)
-        context.update(report=report, token=token if report.ok else "")
-        if not report.ok:
-            _discard(request, token)
+    status = 200
+    if request.method == "POST":
+        upload_error = upload_rejection(request)
+        form = _scoped(kind.form(request.POST, request.FILES, upload_error=upload_error), request.user)
+        status = 413 if upload_error else 200
+        if form.is_valid():
+            run = start_import(request.user, kind.slug, form.cleaned_data["file"], form.options())
+            return redirect("web:run", run_id=run.pk)
+    else:
+        form = _scoped(kind.form(), request.user)
     context["form"] = form
-    return render(request, "admin/geography/import.html", context)
+    return render(request, "admin/geography/import.html", context, status=status)
 
 
 def _scoped(form: Any, user: Any) -> Any:
     """Offer only the agencies *user* manages (another agency's id is refused as an invalid choice)."""
     if "agency" in form.fields:
-        form.fields["agency"].queryset = agencies_managed_by(user)  # type: ignore[attr-defined]
+        form.fields["agency"].queryset = agencies_managed_by(user)
     return form
-
-
-def _confirm(request: HttpRequest, kind: ImportKind, context: dict[str, Any]) -> HttpResponse:
-    token = request.POST.get("confirm", "")
-    stored = request.session.get(SESSION_PREFIX + token)
-    if not stored or stored["kind"] != kind.slug or not Path(stored["path"]).exists():
-        context.update(form=_scoped(kind.form(), request.user), expired=True)
-        return render(request, "admin/geography/import.html", context)
-    report = kind.run(Path(stored["path"]), stored["options"], True, request.user, stored["name"])
-    if report.committed:
-        _discard(request, token)
-    context.update(report=report, form=None, token="" if report.committed else token)
-    return render(request, "admin/geography/import.html", context)
-
-
-def _discard(request: HttpRequest, token: str) -> None:
-    stored = request.session.pop(SESSION_PREFIX + token, None)
-    shutil.rmtree(upload_root() / token, ignore_errors=True)
-    if stored:
-        request.session.modified = True
 
 
 class NetworkAdminMixin:

@@ -239,7 +239,9 @@ def import_areas(
         _preview(plans, options, report)
         return report
     return write_all(
-        report, lambda: _write(plans, options, report, actor, progress, source_name or path.name)
+        report,
+        lambda: _write(plans, options, report, actor, progress, source_name or path.name),
+        progress,
     )
 
 

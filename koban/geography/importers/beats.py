@@ -100,7 +100,7 @@ def import_beats(
     plans = _plan(source, options, agency, report, progress)
     if not plans and report.ok:
         report.error(0, "", _("the file has no beats"))
-    return write_all(report, lambda: _write(plans, options, agency, report, actor, file_name))
+    return write_all(report, lambda: _write(plans, options, agency, report, actor, file_name), progress)
 
 
 def _wanted_fields(options: BeatImportOptions) -> list[tuple[str, str]]:

@@ -134,7 +134,7 @@ def import_boxes(
     else:
         planner.plan_table(rows, ticker)
     ticker.finish()
-    return write_all(report, lambda: planner.write(actor, progress))
+    return write_all(report, lambda: planner.write(actor, progress), progress)
 
 
 def _rows(path: Path, options: BoxImportOptions, report: ImportReport, is_csv: bool):  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from koban.lib.geo import WGS84, GeometryError, check_geometry_coordinates, check_lonlat
+from koban.runs.reports import issues_json
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,21 @@ class ImportReport:
             parts.append(f"{what}: {detail}")
         parts.append(state)
         return "\n".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as kept by a background run (the shape described in ``koban.runs.reports``)."""
+        return {
+            "summary": self.summary(),
+            "source": self.source,
+            "ok": self.ok,
+            "commit": self.commit,
+            "committed": self.committed,
+            "errors": issues_json(self.errors),
+            "error_count": len(self.errors),
+            "warnings": issues_json(self.warnings),
+            "warning_count": len(self.warnings),
+            "notes": [str(note) for note in self.notes],
+        }
 
 
 class Ticker:
@@ -356,8 +372,13 @@ def to_geos(geom: shapely.MultiPolygon) -> MultiPolygon:
 # -- Running ----------------------------------------------------------------------------------------------
 
 
-def write_all(report: ImportReport, writer: Callable[[], None]) -> ImportReport:
+def write_all(
+    report: ImportReport, writer: Callable[[], None], progress: Progress | None = None
+) -> ImportReport:
     """Run *writer* in one transaction when the report has no errors; roll back unless committing.
+
+    *progress* hears of the writing stage before the transaction starts (progress inside it may only
+    check for a cancel request: an exception raised there rolls everything back).
 
     Database errors that slip past validation (a constraint, a concurrent change) become a file-level
     error in the report: the transaction is rolled back and nothing is written.
@@ -365,6 +386,8 @@ def write_all(report: ImportReport, writer: Callable[[], None]) -> ImportReport:
     if report.errors:
         report.committed = False
         return report
+    if progress:
+        progress(_("writing"), 0, None)
     try:
         with transaction.atomic():
             writer()

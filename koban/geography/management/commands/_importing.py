@@ -1,16 +1,24 @@
-"""What the three import commands share: options, progress on stderr, the report, the exit status."""
+"""What the three import commands share: options, a progress bar on stderr, the report, the exit status.
+
+Imports run inline by default (the command waits and prints the report); ``--background`` stores the
+file in the shared upload folder and queues the same import as a run for a worker
+(``koban procrastinate worker``), printing the run's number and page.
+"""
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 from typing import Any
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from koban.accounts.access import can_manage_network
 from koban.accounts.models import User
 from koban.geography.importers.core import ImportReport
+from koban.runs.progressbar import ProgressBar
+from koban.runs.services import start_run
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -47,6 +55,11 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--layer", help=_("layer to read from a file with several (GeoPackage)"))
         parser.add_argument("--user", help=_("username recorded in the audit trail (an HQ planner)"))
         parser.add_argument("--max-issues", type=int, default=200, help=_("issues to print of each kind"))
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help=_("queue the import as a background run for a worker instead of waiting for it"),
+        )
 
     def actor(self, options: dict[str, Any]) -> Any:
         username = options.get("user")
@@ -63,16 +76,37 @@ class ImportCommand(BaseCommand):
         return self.__class__.__module__.rsplit(".", 1)[-1]
 
     def progress(self, stage: str, done: int, total: int | None) -> None:
-        if total:
-            sys.stderr.write(f"\r{stage}: {done}/{total} ({100 * done // max(total, 1)} %)")
-            if done >= total:
-                sys.stderr.write("\n")
-        else:
-            sys.stderr.write(f"\r{stage}: {done}")
-        sys.stderr.flush()
+        if not hasattr(self, "_bar"):
+            self._bar = ProgressBar(self.stderr._out)  # type: ignore[attr-defined,arg-type]
+        self._bar(stage, done, total)
+
+    def end_progress(self) -> None:
+        if hasattr(self, "_bar"):
+            self._bar.close()
+
+    def queue(
+        self, kind: str, parameters: dict[str, Any], options: dict[str, Any], agency_code: str = ""
+    ) -> None:
+        """Queue the import as a background run (``--background``) and say where to follow it."""
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(_("no such file: %(path)s") % {"path": path})
+        with path.open("rb") as handle:
+            run = start_run(
+                kind,
+                actor=self.actor(options),
+                parameters={**parameters, "commit": bool(options["commit"])},
+                agency_code=agency_code,
+                upload=File(handle, name=path.name),
+            )
+        self.stdout.write(
+            _("Queued background run %(id)s; follow it at /runs/%(id)s/ (a worker must be running).")
+            % {"id": run.pk}
+        )
 
     def finish(self, report: ImportReport, options: dict[str, Any]) -> None:
         """Print issues (line/feature numbers first), notes and the summary; fail on errors."""
+        self.end_progress()
         limit = options["max_issues"]
         for title, issues in ((_("Errors"), report.errors), (_("Warnings"), report.warnings)):
             if not issues:

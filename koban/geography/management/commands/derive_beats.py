@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from koban.accounts.access import can_manage_network
 from koban.accounts.models import User
 from koban.geography.derive import DERIVABLE_LEVELS, derive_beats
+from koban.geography.jobs import start_derive_beats
 from koban.geography.services import activate_version
 from koban.organization.models import Agency, PoliceStation
 
@@ -35,7 +36,21 @@ class Command(BaseCommand):
             help="Derive only this station's beats (by code); copy the others from the active version.",
         )
         parser.add_argument("--name", help="Name of the new beat version.")
-        parser.add_argument("--activate", action="store_true", help="Activate the new version at once.")
+        parser.add_argument(
+            "--activate",
+            action="store_true",
+            help="Activate the new version at once, if its check passes (see --override-reason).",
+        )
+        parser.add_argument(
+            "--override-reason",
+            default="",
+            help="With --activate: activate even if the check fails, recording this reason in the audit trail.",
+        )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the derivation as a background run for a worker instead of waiting for it.",
+        )
         parser.add_argument(
             "--user",
             help="Username of the HQ planner or administrator the change is recorded for "
@@ -55,6 +70,19 @@ class Command(BaseCommand):
                     % {"agency": agency.code, "code": options["station"]}
                 )
         actor = self._actor(options["user"])
+        if options["background"]:
+            if options["activate"]:
+                raise CommandError(
+                    _("--activate cannot be combined with --background: activate after the check")
+                )
+            run = start_derive_beats(
+                actor, agency, level=options["level"], station=station, name=options["name"] or ""
+            )
+            self.stdout.write(
+                _("Queued background run %(id)s; follow it at /runs/%(id)s/ (a worker must be running).")
+                % {"id": run.pk}
+            )
+            return
 
         def progress(message: str) -> None:
             self.stdout.write(f"  {message}")
@@ -70,7 +98,7 @@ class Command(BaseCommand):
                     progress=progress,
                 )
                 if options["activate"]:
-                    activate_version(actor, version)
+                    activate_version(actor, version, override_reason=options["override_reason"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         except PermissionDenied as exc:

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from koban.geography.importers.areas import PRESETS, AreaImportOptions, import_areas, preset_options
+from koban.geography.importers.areas import PRESETS, import_areas
+from koban.geography.jobs import area_options
 from koban.geography.management.commands._importing import ImportCommand
 from koban.geography.models import AdminArea
 
@@ -37,45 +38,33 @@ class Command(ImportCommand):
         parser.add_argument("--source", help=_("source label stored with each area"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        parameters = self.parameters(options)
+        if options["background"]:
+            self.queue("geography.import_areas", parameters, options)
+            return
         report = import_areas(
             options["path"],
-            self.area_options(options),
+            area_options(parameters),
             commit=options["commit"],
             actor=self.actor(options),
             progress=self.progress,
         )
         self.finish(report, options)
 
-    def area_options(self, options: dict[str, Any]) -> AreaImportOptions:
-        overrides = {
-            "level": options["level"],
-            "code_field": options["code_field"],
-            "name_field": options["name_field"],
-            "population_field": options["population_field"],
-            "households_field": options["households_field"],
-            "parent_field": options["parent_field"],
+    def parameters(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The options as a background run keeps them (the admin form's names)."""
+        names = ("level", "code_field", "name_field", "population_field", "households_field", "parent_field")
+        if not options["preset"]:
+            missing = [f"--{k.replace('_', '-')}" for k in names[:3] if not options[k]]
+            if missing:
+                raise CommandError(_("give --preset or %(options)s") % {"options": ", ".join(missing)})
+        return {
+            "preset": options["preset"] or "",
+            **{name: options[name] for name in names},
+            "dissolve": options["dissolve"],
+            "no_dissolve": options["no_dissolve"],
             "source": options["source"],
             "encoding": options["encoding"],
             "srid": options["srid"],
             "layer": options["layer"],
         }
-        if options["preset"]:
-            area_options = preset_options(options["preset"], **overrides)
-            if options["code_field"]:
-                area_options.code_getter = None
-            if options["name_field"]:
-                area_options.name_getter = None
-            if options["parent_field"]:
-                area_options.parent_getter = None
-        else:
-            missing = [
-                f"--{k.replace('_', '-')}" for k in ("level", "code_field", "name_field") if not overrides[k]
-            ]
-            if missing:
-                raise CommandError(_("give --preset or %(options)s") % {"options": ", ".join(missing)})
-            area_options = AreaImportOptions(**{k: v for k, v in overrides.items() if v is not None})
-        if options["dissolve"]:
-            area_options.dissolve = True
-        if options["no_dissolve"]:
-            area_options.dissolve = False
-        return area_options

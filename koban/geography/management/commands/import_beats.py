@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from koban.geography.importers.beats import BeatImportOptions, import_beats
+from koban.geography.importers.beats import import_beats
+from koban.geography.jobs import beat_options
 from koban.geography.management.commands._importing import ImportCommand
 
 
@@ -30,22 +31,26 @@ class Command(ImportCommand):
         parser.add_argument("--note", default="", help=_("note stored with the version"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        parameters = {
+            "agency": options["agency"],
+            "version_name": options["version_name"],
+            "code_field": options["code_field"],
+            "name_field": options["name_field"],
+            "box_field": options["box_field"],
+            "station_field": options["station_field"],
+            "population_field": options["population_field"],
+            "households_field": options["households_field"],
+            "note": options["note"],
+            "encoding": options["encoding"],
+            "srid": options["srid"],
+            "layer": options["layer"],
+        }
+        if options["background"]:
+            self.queue("geography.import_beats", parameters, options, agency_code=options["agency"])
+            return
         report = import_beats(
             options["path"],
-            BeatImportOptions(
-                agency_code=options["agency"],
-                version_name=options["version_name"],
-                code_field=options["code_field"],
-                name_field=options["name_field"] or None,
-                box_field=options["box_field"],
-                station_field=options["station_field"],
-                population_field=options["population_field"],
-                households_field=options["households_field"],
-                note=options["note"],
-                encoding=options["encoding"],
-                srid=options["srid"],
-                layer=options["layer"],
-            ),
+            beat_options(parameters),
             commit=options["commit"],
             actor=self.actor(options),
             progress=self.progress,

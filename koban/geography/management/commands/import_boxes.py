@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from koban.geography.importers.boxes import COLUMN_ALIASES, BoxImportOptions, import_boxes
+from koban.geography.importers.boxes import COLUMN_ALIASES, import_boxes
+from koban.geography.jobs import box_options
 from koban.geography.management.commands._importing import ImportCommand, parse_bbox
 
 
@@ -34,17 +35,21 @@ class Command(ImportCommand):
         parser.add_argument("--bbox", help=_("only rows inside min_lon,min_lat,max_lon,max_lat"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        parameters = {
+            "agency": options["agency"],
+            "mode": "osm" if options["osm"] else "table",
+            "create_stations": options["create_stations"],
+            "bbox": list(parse_bbox(options["bbox"])) if options["bbox"] else None,
+            "encoding": options["encoding"],
+            "srid": options["srid"],
+            "layer": options["layer"],
+        }
+        if options["background"]:
+            self.queue("geography.import_boxes", parameters, options, agency_code=options["agency"])
+            return
         report = import_boxes(
             options["path"],
-            BoxImportOptions(
-                agency_code=options["agency"],
-                mode="osm" if options["osm"] else "table",
-                create_stations=options["create_stations"],
-                bbox=parse_bbox(options["bbox"]) if options["bbox"] else None,
-                encoding=options["encoding"],
-                srid=options["srid"],
-                layer=options["layer"],
-            ),
+            box_options(parameters),
             commit=options["commit"],
             actor=self.actor(options),
             progress=self.progress,

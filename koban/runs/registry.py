@@ -1,0 +1,118 @@
+"""The kinds of long work that can run as a ``JobRun``, registered by the apps that own the work.
+
+Each app registers its kinds in its ``jobs.py`` (imported by Procrastinate's autodiscovery in web
+servers, workers and commands alike)::
+
+    @register("geography.import_boxes", _("Import police boxes"), commit_step=True)
+    def import_boxes_run(context: RunContext) -> dict:
+        ...
+        return report_json
+
+The function receives a ``RunContext`` and returns the report to keep (JSON, see
+``koban.runs.reports``). ``commit_step`` says that a successful dry run can be committed: the run
+page then offers to run the same kind again with ``parameters["commit"] = True``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from koban.runs.models import JobRun
+from koban.runs.uploads import stored_path
+
+# At most this often (seconds) is progress written to the run row; cancel requests are read as often.
+PROGRESS_INTERVAL_S = 0.5
+
+Progress = Callable[[str, int, int | None], None]
+
+
+class RunCancelledError(Exception):
+    """Raised inside a run when someone asked to cancel it; everything it wrote is rolled back."""
+
+
+class RunFileMissingError(Exception):
+    """The uploaded file of a run is gone (swept after a day, or never stored)."""
+
+
+@dataclass
+class RunContext:
+    """What a running kind may use: its parameters, its file, the actor, progress and cancellation."""
+
+    run: JobRun
+    actor: Any
+    echo: Progress | None = None
+    partial_report: Callable[[], dict[str, Any]] | None = None
+    base_depth: int = 0
+    _last_write: float = field(default=0.0, repr=False)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self.run.parameters
+
+    def file(self) -> Path:
+        path = stored_path(self.run.file_path)
+        if path is None:
+            raise RunFileMissingError(_("The uploaded file is no longer available; upload it again."))
+        return path
+
+    def progress(self, stage: str, done: int, total: int | None) -> None:
+        """A ``Progress`` callback: record the stage and count, and stop if a cancel was requested."""
+        if self.echo:
+            self.echo(stage, done, total)
+        now = time.monotonic()
+        if now - self._last_write < PROGRESS_INTERVAL_S and not (total and done >= total):
+            return
+        self._last_write = now
+        from koban.runs.services import record_progress
+
+        # Inside the run's own write transaction an update of the run row would hold its lock until the
+        # end (and vanish with a dry run's rollback): there only the cancel request is read.
+        outside_writes = len(connection.atomic_blocks) <= self.base_depth
+        if record_progress(self.run.pk, stage, done, total, write=outside_writes):
+            raise RunCancelledError
+
+    def check_cancelled(self) -> None:
+        if JobRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
+            raise RunCancelledError
+
+
+Runner = Callable[[RunContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunKind:
+    name: str
+    title: Any  # a lazy translation
+    run: Runner
+    commit_step: bool = False
+
+
+_KINDS: dict[str, RunKind] = {}
+
+
+def register(name: str, title: Any, *, commit_step: bool = False) -> Callable[[Runner], Runner]:
+    def decorate(run: Runner) -> Runner:
+        _KINDS[name] = RunKind(name, title, run, commit_step)
+        return run
+
+    return decorate
+
+
+def kind(name: str) -> RunKind:
+    if name not in _KINDS:
+        _autodiscover()
+    return _KINDS[name]
+
+
+def _autodiscover() -> None:
+    # Procrastinate imports every app's jobs.py when it starts; this covers processes where it has not.
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("jobs")
