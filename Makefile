@@ -24,6 +24,9 @@ demo: install
 	$(KOBAN) migrate --no-input -v 0
 	$(KOBAN) collectstatic --no-input -v 0
 	$(KOBAN) load_demo
+	@# A task worker beside the server runs the imports, derivations and checks started in the admin.
+	$(KOBAN) procrastinate worker --concurrency 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(KOBAN) runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (what CI runs)

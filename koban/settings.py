@@ -6,10 +6,12 @@ PostgreSQL cluster (``koban/lib/localdb.py``), so a fresh checkout works without
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "knox",
+    "axes",
+    "csp",
     "django_htmx",
     "leaflet",
     "procrastinate.contrib.django",
@@ -69,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (admin and API docs included); policy below.
+    "csp.middleware.CSPMiddleware",
     # Static files (Leaflet, htmx, CSS) served by the app itself, so the demo and small deployments need no
     # separate web server; a reverse proxy may still serve STATIC_ROOT directly.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -77,12 +83,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "koban.accounts.middleware.NoStoreMiddleware",
+    "koban.accounts.middleware.IdleTimeoutMiddleware",
     "koban.lib.middleware.RefuseControlCharactersInQuery",
     # One audit row per request for the personal records a page, export or API list showed.
     "koban.audit.reads.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "koban.urls"
@@ -121,6 +131,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# -- Sign-in lockout (django-axes; the API's tokens are throttled separately) -------------------------
+# The axes backend comes first: it refuses a locked-out account or address before any password hash.
+AUTHENTICATION_BACKENDS = [
+    "koban.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KOBAN_LOGIN_FAILURE_LIMIT", 20)
+# Failures are counted per account and, separately, per address; either reaching the limit locks.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout ends by itself after this many minutes without a new failure, or when an administrator lifts it.
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KOBAN_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lockouts are lifted on the audited lockouts page (koban.accounts.lockouts), not in axes' admin pages.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # no banner on every command; lockouts are in the audit trail
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the audit trail (koban.accounts.signin)
+# The client address: REMOTE_ADDR, or the address the TLS proxy puts in X-Forwarded-For.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_bool("BEHIND_TLS_PROXY", False) else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -149,6 +182,21 @@ WHITENOISE_USE_FINDERS = True
 
 # -- Security (production values come from the environment) -------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+
+# Page sessions end when the browser closes and after a time without requests (koban.accounts.middleware);
+# a deployment whose terminals are shared by a box's officers shortens that time further.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+KOBAN_SHARED_TERMINALS = env_bool("KOBAN_SHARED_TERMINALS", False)
+KOBAN_SESSION_IDLE_MINUTES = (
+    env_int("KOBAN_SHARED_TERMINAL_IDLE_MINUTES", 10)
+    if KOBAN_SHARED_TERMINALS
+    else env_int("KOBAN_SESSION_IDLE_MINUTES", 30)
+)
+if KOBAN_SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("The session idle time must be at least 1 minute")
+# A backstop behind the idle check (which signs out, audited): the server forgets a session row that has
+# not been written for a day, even if the browser was never closed.
+SESSION_COOKIE_AGE = 24 * 3600
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 
@@ -208,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Police boxes, beats and community policing data.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation documents its error answers (400/401/403/404/429), which come from shared code.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "koban.lib.schema.document_errors",
+    ],
 }
 
 # -- Maps ---------------------------------------------------------------------------------------------
@@ -223,6 +276,36 @@ LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (35.68, 139.76),
     "DEFAULT_ZOOM": 10,
     "RESET_VIEW": False,
+}
+
+
+# -- Content-Security-Policy (django-csp) ----------------------------------------------------------------
+# Scripts only from this site or with the per-response nonce (django-leaflet's admin widget uses it); no
+# inline event handlers. Inline styles stay allowed: Leaflet, htmx, Swagger UI and ReDoc set them.
+# Images may also come from the configured tile server.
+def _tile_origin(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc.replace('tiles-subdomain', '*')}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *_tile_origin(KOBAN_MAP_TILE_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # ReDoc renders in a worker
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # -- Domain configuration ----------------------------------------------------------------------------

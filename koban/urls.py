@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-api_v1 = [
+from koban.lib.api_root import ApiRootView
+
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("koban.organization.api_urls")),
     path("", include("koban.geography.api_urls")),
     path("", include("koban.rosters.api_urls")),
@@ -11,13 +13,16 @@ api_v1 = [
     path("", include("koban.incidents.api_urls")),
     path("", include("koban.lostfound.api_urls")),
     path("", include("koban.patrols.api_urls")),
+    path("", include("koban.runs.api_urls")),
 ]
+# The root lists every resource of the includes above (it reads this list when it answers).
+api_v1.insert(0, path("", ApiRootView.as_view(patterns=api_v1), name="api-root"))
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -31,3 +36,9 @@ urlpatterns = [
     path("audit/", include("koban.audit.urls")),
     path("", include("koban.web.urls")),
 ]
+
+# Translated error pages with the site's header (JSON under /api/); the 500 page needs no database.
+handler400 = "koban.web.errors.bad_request"
+handler403 = "koban.web.errors.permission_denied"
+handler404 = "koban.web.errors.page_not_found"
+handler500 = "koban.web.errors.server_error"

@@ -68,3 +68,9 @@ def make_api_token(user: User, scope: str = "write", days: int = 30, name: str =
 def bearer(secret: str) -> dict[str, str]:
     """Headers for the test client (``client.get(url, **bearer(secret))``)."""
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def sign_in(client, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign *client* in as *username*, like a page login (``client.login`` bypasses the lockout check,
+    which needs the request, so tests that are not about signing in use this)."""
+    client.force_login(User.objects.get(username=username))

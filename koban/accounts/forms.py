@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.models import ApiToken
 from koban.accounts.tokens import max_token_days
+from koban.lib.forms import Form
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     """Name, scope and lifetime of a new API token."""
 
     name = forms.CharField(

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("tokens/new/", views.token_create, name="token-create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/lift/", views.lockout_lift, name="lockout-lift"),
 ]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from koban.accounts.access import can_lift_lockouts
 from koban.accounts.forms import ApiTokenForm
+from koban.accounts.lockouts import current_lockouts, lift_lockout
 from koban.accounts.models import ApiToken, User
 from koban.accounts.tokens import create_api_token, revoke_api_token
 
@@ -26,6 +29,7 @@ def _account_page(request: HttpRequest, form: ApiTokenForm, new_secret: str = ""
         "now": timezone.now(),
         "form": form,
         "new_secret": new_secret,
+        "can_lift_lockouts": can_lift_lockouts(user),
     }
     return render(request, "accounts/account.html", context)
 
@@ -57,3 +61,32 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = revoke_api_token(_user(request), token_id)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:account")
+
+
+def _require_lockout_admin(request: HttpRequest) -> None:
+    if not can_lift_lockouts(_user(request)):
+        raise Http404("No such page")
+
+
+@login_required
+def lockouts(request: HttpRequest) -> HttpResponse:
+    """Accounts and addresses locked after too many failed sign-ins, for administrators to lift."""
+    _require_lockout_admin(request)
+    context = {
+        "lockouts": current_lockouts(timezone.now()),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "accounts/lockouts.html", context)
+
+
+@login_required
+@require_POST
+def lockout_lift(request: HttpRequest) -> HttpResponse:
+    _require_lockout_admin(request)
+    kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
+    if kind not in ("username", "ip_address") or not value or "\x00" in value:
+        raise Http404("No such lockout")
+    lift_lockout(_user(request), kind, value)
+    messages.success(request, _("The lockout of “%(value)s” is lifted.") % {"value": value})
+    return redirect("accounts:lockouts")

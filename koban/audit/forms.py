@@ -9,12 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from koban.lib.forms import Form
+
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0)))
 
 
-class TrailFilterForm(forms.Form):
+class TrailFilterForm(Form):
     """Who did what to which kind of record, when; every field optional."""
 
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
@@ -48,7 +50,7 @@ class TrailFilterForm(forms.Form):
         )
 
 
-class UnusualReadingForm(forms.Form):
+class UnusualReadingForm(Form):
     """The window and the sensitivity of the unusual-reading report."""
 
     days = forms.IntegerField(label=_("Window (days)"), min_value=1, max_value=366, initial=7)

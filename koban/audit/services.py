@@ -214,7 +214,7 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
 
 
 def record_attempt(
-    actor_name: str,
+    actor: Any,
     action: str,
     model: type[models.Model],
     *,
@@ -224,18 +224,22 @@ def record_attempt(
     note: str = "",
 ) -> AuditEvent:
     """Add one audit row for an attempt that names no saved object, e.g. a failed login for a user name
-    that may not exist; *actor_name* is what the requester claimed to be (never a password)."""
+    that does not exist; *actor* is a user, or the name the requester claimed (never a password)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_attempt must be called inside a transaction")
+    user = _user(actor)
+    station_id, agency_id = scope_of([], user) if user else (None, None)
     return AuditEvent.objects.create(
-        actor=None,
-        actor_name=actor_name[:150],
+        actor=user,
+        actor_name=_actor_name(user, actor),
         action=action,
         object_type=model._meta.label_lower,
         object_id=object_id[:64],
         object_repr=object_repr[:200],
         after=after,
         note=note,
+        station_id=station_id,
+        agency_id=agency_id,
     )
 
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import stations_visible_to
+from koban.accounts.access import agencies_overseen_by, stations_visible_to
+from koban.geography.importers.admin_views import ACCEPTED_SUFFIXES
+from koban.geography.jobs import start_import, start_version_activation, start_version_check
 from koban.geography.locate import locate
-from koban.geography.models import AdminArea, Beat
-from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, query_int
+from koban.geography.models import AdminArea, Beat, BeatVersion
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer, query_int
 from koban.lib.geo import GeometryError
 from koban.lib.geojson import RFC7946GeometryField
+from koban.organization.models import Agency
+from koban.runs.api import JobRunSerializer, accepted
+from koban.runs.uploads import upload_rejection
 
 
 class BeatSerializer(GeoFeatureModelSerializer):
@@ -207,3 +216,116 @@ def locate_view(request: Request) -> Response:
             "distance_to_nearest_box_m": found.nearest_box_distance_m,
         }
     )
+
+
+# -- Beat versions: upload, check and activate as background runs -----------------------------------------
+
+
+class BeatVersionSerializer(ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    beat_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = BeatVersion
+        fields = [
+            "id",
+            "agency",
+            "name",
+            "status",
+            "source",
+            "note",
+            "created_at",
+            "activated_at",
+            "retired_at",
+            "beat_count",
+        ]
+        read_only_fields = fields
+
+
+class BeatUploadSerializer(Serializer):
+    """A beat file to import as a new draft version (CSV with WKT, GeoJSON, zipped Shapefile, GeoPackage)."""
+
+    file = serializers.FileField(help_text="CSV, GeoJSON, a zipped Shapefile (.zip) or a GeoPackage (.gpkg)")
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    version_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    code_field = serializers.CharField(required=False, default="code", max_length=100)
+    name_field = serializers.CharField(required=False, allow_blank=True, default="name", max_length=100)
+    box_field = serializers.CharField(required=False, default="box_code", max_length=100)
+    station_field = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    population_field = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    households_field = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    encoding = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    srid = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=999_999)
+    layer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    commit = serializers.BooleanField(
+        required=False, default=False, help_text="Save the draft version; false: a dry run that only reports"
+    )
+
+    def validate_file(self, upload: Any) -> Any:
+        if Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
+            raise ValidationError(
+                gettext("Unsupported file type %(suffix)s.") % {"suffix": Path(upload.name).suffix or "?"}
+            )
+        return upload
+
+
+class ActivationSerializer(Serializer):
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why a version whose check fails goes live anyway (planners allowed to override only)",
+    )
+
+
+class BeatVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Beat versions of the agencies the user oversees (HQ), newest first.
+
+    ``upload`` imports a file as a new draft version, ``check`` reports overlaps and gaps, ``activate``
+    makes a version live (its check must pass, or an allowed planner gives a reason): each answers 202
+    with a background run to poll at ``/api/v1/runs/{id}/``.
+    """
+
+    serializer_class = BeatVersionSerializer
+
+    def get_queryset(self) -> QuerySet[BeatVersion]:
+        agencies = agencies_overseen_by(self.request.user)  # type: ignore[arg-type]
+        return (
+            BeatVersion.objects.filter(agency__in=agencies)
+            .select_related("agency")
+            .annotate(beat_count=Count("beats"))
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request={"multipart/form-data": BeatUploadSerializer}, responses={202: JobRunSerializer})
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def upload(self, request: Request) -> Response:
+        """Import a beat file as a new draft version of the agency (a dry run unless ``commit``)."""
+        request.data  # noqa: B018  (parsing the body applies the upload size limit)
+        refused = upload_rejection(request._request)
+        if refused:
+            raise ValidationError({"file": [refused]})
+        incoming = BeatUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        upload, commit = values.pop("file"), values.pop("commit")
+        values["agency"] = values["agency"].code
+        return accepted(start_import(request.user, "beats", upload, values, commit=commit))
+
+    @extend_schema(request=None, responses={202: JobRunSerializer})
+    @action(detail=True, methods=["post"])
+    def check(self, request: Request, pk: Any = None) -> Response:
+        """Check the version for overlapping beats, gaps in populated areas and boxes without a beat."""
+        return accepted(start_version_check(request.user, self.get_object()))
+
+    @extend_schema(request=ActivationSerializer, responses={202: JobRunSerializer})
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: Any = None) -> Response:
+        """Make the version the agency's active beats and retire the previous ones."""
+        version = self.get_object()
+        incoming = ActivationSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        reason = incoming.validated_data["override_reason"]
+        return accepted(start_version_activation(request.user, version, override_reason=reason))

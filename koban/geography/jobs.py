@@ -9,6 +9,8 @@ Each function below is a registered kind of ``koban.runs`` (start one with
 - ``geography.derive_beats``: parameters ``agency`` (code), ``level``, ``station`` (code or empty),
   ``name``; saves a new draft version.
 - ``geography.check_version``: parameter ``version`` (id); reports overlaps and gaps.
+- ``geography.activate_version``: parameters ``version`` (id) and ``override_reason``; activates the
+  version when its check passes (or with a reason, for planners allowed to override).
 
 Pages and the API start them through the verbs at the end of this module, which check that the
 actor manages the network (and oversees the agency)::
@@ -16,6 +18,7 @@ actor manages the network (and oversees the agency)::
     run = start_import(request.user, "boxes", request.FILES["file"], {"agency": "T", "mode": "table"})
     run = start_derive_beats(request.user, agency, level="town")
     run = start_version_check(request.user, version)
+    run = start_version_activation(request.user, version, override_reason="")
     # -> a queued koban.runs JobRun: poll run.status / run.progress_* / run.report, cancel with
     #    koban.runs.services.request_cancel, commit a clean import dry run with start_commit.
 
@@ -38,7 +41,7 @@ from koban.geography.importers.beats import BeatImportOptions, import_beats
 from koban.geography.importers.boxes import BoxImportOptions, import_boxes
 from koban.geography.importers.core import ImportReport
 from koban.geography.models import BeatVersion
-from koban.geography.services import check_version
+from koban.geography.services import BeatCheckFailedError, activate_version, check_version
 from koban.organization.models import Agency, PoliceStation
 from koban.runs.models import JobRun
 from koban.runs.registry import RunContext, register
@@ -56,6 +59,7 @@ def box_options(data: dict[str, Any]) -> BoxImportOptions:
         mode=data.get("mode") or "table",
         create_stations=bool(data.get("create_stations")),
         bbox=tuple(data["bbox"]) if data.get("bbox") else None,  # type: ignore[arg-type]
+        outside_confirmed=bool(data.get("outside_confirmed")),
         **_blank_to_none(data, "encoding", "srid", "layer"),
     )
 
@@ -178,13 +182,43 @@ def check_version_run(context: RunContext) -> dict[str, Any]:
     context.progress(_("checking overlaps and gaps"), 0, None)
     report = check_version(version)
     return {
-        "summary": _("%(version)s: %(overlaps)d overlap(s), %(gaps)d gap(s).")
-        % {"version": version.name, "overlaps": len(report.overlaps), "gaps": len(report.gaps)},
-        "ok": not report.problems,
+        "summary": f"{version.name}: {report.summary()}",
+        "ok": report.passed,
         "committed": False,
-        "notes": [problem.describe() for problem in report.problems],
+        "notes": [problem.describe() for problem in report.problems] + [str(note) for note in report.notes],
         "version": version.pk,
     }
+
+
+@register("geography.activate_version", gettext_lazy("Activate a beat version"))
+def activate_version_run(context: RunContext) -> dict[str, Any]:
+    """Check the version and make it the agency's active beats (``activate_version`` does both)."""
+    version = BeatVersion.objects.filter(pk=int(context.parameters.get("version") or 0)).first()
+    if version is None:
+        return failure_report(_("Unknown beat version."))
+    context.progress(_("checking and activating"), 0, None)
+    try:
+        result = activate_version(
+            context.actor, version, override_reason=str(context.parameters.get("override_reason") or "")
+        )
+    except BeatCheckFailedError as exc:
+        return {
+            **failure_report("; ".join(exc.messages)),
+            "notes": [problem.describe() for problem in exc.report.problems],
+        }
+    except (ValidationError, PermissionDenied) as exc:
+        return failure_report("; ".join(getattr(exc, "messages", [str(exc)])))
+    if result.already_active:
+        summary = _("%(version)s is already the active version.") % {"version": version.name}
+    elif result.override_reason:
+        summary = _("%(version)s is now active although its check failed (reason: %(reason)s).") % {
+            "version": version.name,
+            "reason": result.override_reason,
+        }
+    else:
+        summary = _("%(version)s passed its check and is now active.") % {"version": version.name}
+    notes = [problem.describe() for problem in result.report.problems] if result.report else []
+    return {"summary": summary, "ok": True, "committed": True, "notes": notes, "version": version.pk}
 
 
 # -- Starting runs (pages, API) -------------------------------------------------------------------------
@@ -246,4 +280,16 @@ def start_version_check(actor: Any, version: BeatVersion) -> JobRun:
         parameters={"version": version.pk},
         agency_code=version.agency.code,
         title=_("Check beat version %(name)s") % {"name": version.name},
+    )
+
+
+def start_version_activation(actor: Any, version: BeatVersion, *, override_reason: str = "") -> JobRun:
+    """Queue the activation of a beat version (its check runs first; see ``activate_version``)."""
+    _require_agency(actor, version.agency.code)
+    return start_run(
+        "geography.activate_version",
+        actor=actor,
+        parameters={"version": version.pk, "override_reason": override_reason.strip()},
+        agency_code=version.agency.code,
+        title=_("Activate beat version %(name)s") % {"name": version.name},
     )

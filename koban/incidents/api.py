@@ -149,6 +149,11 @@ class IntakeSerializer(Serializer):
     agency = serializers.SlugRelatedField(
         slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
     )
+    outside_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The point is right although it lies outside the agency's jurisdiction (needs police powers).",
+    )
 
 
 class DispatchInputSerializer(Serializer):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from koban.incidents.models import Incident, IncidentCategory, Priority, Source
-from koban.lib.forms import Form
+from koban.lib.forms import Form, outside_confirmed_field
 
 
 class IntakeForm(Form):
@@ -35,6 +35,7 @@ class IntakeForm(Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    outside_confirmed = outside_confirmed_field()
     # A fresh key per form: submitting the same form twice (a double click, a retry) records one incident.
     idempotency_key = forms.CharField(
         widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex, max_length=100

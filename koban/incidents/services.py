@@ -47,7 +47,8 @@ from koban.incidents.models import (
     Source,
     Status,
 )
-from koban.lib.geo import GeometryError, check_lonlat
+from koban.lib.geo import point_from_lonlat
+from koban.organization.jurisdiction import check_place
 from koban.organization.models import Agency, PoliceBox
 
 
@@ -78,16 +79,7 @@ def _event(
 
 
 def _location_point(lon: float | None, lat: float | None) -> Point | None:
-    if lon is None and lat is None:
-        return None
-    if lon is None or lat is None:
-        field = "lon" if lon is None else "lat"
-        raise ValidationError({field: _("Give both latitude and longitude, or neither.")})
-    try:
-        check_lonlat(lon, lat)
-    except GeometryError as exc:
-        raise ValidationError({"lat" if "latitude" in str(exc) else "lon": str(exc)}) from exc
-    return Point(lon, lat, srid=4326)
+    return point_from_lonlat(lon, lat, ("lon", "lat"))
 
 
 def _existing_for_key(actor: User, key: str) -> Incident | None:
@@ -117,12 +109,15 @@ def intake_incident(
     cleared_at: datetime.datetime | None = None,
     idempotency_key: str | None = None,
     agency: Agency | None = None,
+    outside_confirmed: bool = False,
 ) -> IntakeResult:
     """Record a call or report; place it in its beat, box and station, or flag it outside jurisdiction.
 
     A second submission with the same idempotency key returns the first incident unchanged
     (``created`` is False). Times after receipt may be given when the incident is recorded after
-    the fact (an officer who found something on patrol is on scene at once).
+    the fact (an officer who found something on patrol is on scene at once). A point outside the
+    agency's jurisdiction is refused, naming the nearest box, unless *outside_confirmed* by someone
+    allowed to (an incident just across the border is real).
     """
     if not can_take_reports(actor):
         raise PermissionDenied(_("You may not record incidents."))
@@ -164,6 +159,8 @@ def intake_incident(
     if box is None and not intake_agencies_for(actor).filter(pk=owner.pk).exists():
         # Another agency's code answers like an unknown one.
         raise ValidationError({"agency": _("unknown agency %(code)s") % {"code": owner.code}})
+    if point is not None and beat is None:
+        check_place(actor, owner, point, field="outside_confirmed", confirmed=outside_confirmed)
 
     status = status_for_timeline(dispatched_at, arrived_at, cleared_at)
     if status != Status.RECEIVED:

@@ -92,6 +92,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 address=data["address"],
                 description=data["description"],
                 idempotency_key=data["idempotency_key"],
+                outside_confirmed=data["outside_confirmed"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)

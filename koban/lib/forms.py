@@ -25,6 +25,15 @@ def coordinate(label: Any, low: float, high: float) -> forms.FloatField:
     return forms.FloatField(label=label, required=False, min_value=low, max_value=high)
 
 
+def outside_confirmed_field() -> forms.BooleanField:
+    """The box ticked when a page refused a place outside the jurisdiction and the user knows it is right."""
+    from django.utils.translation import gettext_lazy as _
+
+    return forms.BooleanField(
+        label=_("The place is right: record it as outside the jurisdiction (管轄外)"), required=False
+    )
+
+
 class CheckedInputMixin:
     """Form mixin: every field meets the storage limits of ``koban.lib.validation`` by default.
 

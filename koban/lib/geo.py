@@ -10,10 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from django.contrib.gis.geos import Point
 
 WGS84 = 4326
 _GEOD = Geod(ellps="WGS84")
@@ -35,6 +39,61 @@ def check_lonlat(lon: float, lat: float) -> None:
         raise GeometryError(f"longitude {lon} is outside -180..180")
     if not -90.0 <= lat <= 90.0:
         raise GeometryError(f"latitude {lat} is outside -90..90")
+
+
+def lonlat_problem(lon: object, lat: object) -> tuple[str, str] | None:
+    """Why (*lon*, *lat*) is not a WGS84 coordinate, as ("lon" or "lat", translated message), or None.
+
+    Accepts numbers or numeric text; the one rule every form, service and importer applies.
+    """
+    # Django is imported here, not at module level: pure algorithms import this module.
+    from django.utils.translation import gettext as _
+
+    checks = (
+        ("lon", lon, 180.0, _("The longitude must be a number between -180 and 180.")),
+        ("lat", lat, 90.0, _("The latitude must be a number between -90 and 90.")),
+    )
+    for name, value, limit, message in checks:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return name, message
+        if not (math.isfinite(number) and -limit <= number <= limit):
+            return name, message
+    return None
+
+
+def point_from_lonlat(
+    lon: object, lat: object, field: str | tuple[str, str] = "location", *, required: bool = False
+) -> Point | None:
+    """A checked WGS84 point from a longitude and latitude given by a person or a file.
+
+    None when both are missing and the point is optional. Raises ``ValidationError`` on *field*
+    (or on the lon or lat field of a ``(lon_field, lat_field)`` pair) with a translated message.
+    """
+    from django.contrib.gis.geos import Point
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    def blank(value: object) -> bool:
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    names = (field, field) if isinstance(field, str) else field
+    if blank(lon) and blank(lat):
+        if not required:
+            return None
+        raise ValidationError({names[0]: _("Give the longitude and latitude.")})
+    if blank(lon) or blank(lat):
+        message = (
+            _("Give both longitude and latitude.")
+            if required
+            else _("Give both longitude and latitude, or neither.")
+        )
+        raise ValidationError({names[0] if blank(lon) else names[1]: message})
+    problem = lonlat_problem(lon, lat)
+    if problem is not None:
+        raise ValidationError({names[0] if problem[0] == "lon" else names[1]: problem[1]})
+    return Point(float(lon), float(lat), srid=WGS84)  # type: ignore[arg-type]
 
 
 def check_geometry_coordinates(geom: BaseGeometry) -> None:

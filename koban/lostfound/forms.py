@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from koban.lib.forms import Form, coordinate, datetime_field
+from koban.lib.forms import Form, coordinate, datetime_field, outside_confirmed_field
 from koban.lostfound.models import Handover, ItemCategory
 from koban.organization.models import PoliceBox
 
@@ -39,6 +39,7 @@ class ReceiptForm(BoxChoiceForm):
     value_estimate = forms.IntegerField(label=_("Estimated value"), min_value=0, required=False)
     cash_amount = forms.IntegerField(label=_("Cash amount"), min_value=0, required=False)
     storage_location = forms.CharField(label=_("Kept at"), max_length=200, required=False)
+    found_outside_confirmed = outside_confirmed_field()
 
 
 class LossReportForm(BoxChoiceForm):

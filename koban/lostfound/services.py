@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from koban.accounts.access import can_dispose, can_hand_over
 from koban.audit.services import record, snapshot
-from koban.lib.geo import GeometryError, check_lonlat
+from koban.lib.geo import point_from_lonlat
 from koban.lostfound.clocks import State, compute_clock, due_state, hand_in_deadline, is_cheap_bulky
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 from koban.lostfound.rules import LostFoundRules, get_rules
+from koban.organization.jurisdiction import check_in_country, check_place
 from koban.organization.models import PoliceBox
 
 # A clock a few minutes fast on a tablet must not reject a receipt written "now".
@@ -41,15 +42,7 @@ def local_date(moment: datetime.datetime) -> datetime.date:
 
 def make_point(lon: float | None, lat: float | None, field: str) -> Point | None:
     """A WGS84 point from optional coordinates, validated before GEOS sees them."""
-    if lon is None and lat is None:
-        return None
-    if lon is None or lat is None:
-        raise ValidationError({field: _("Give both longitude and latitude, or neither.")})
-    try:
-        check_lonlat(float(lon), float(lat))
-    except (GeometryError, TypeError, ValueError) as exc:
-        raise ValidationError({field: str(exc)}) from exc
-    return Point(float(lon), float(lat), srid=4326)
+    return point_from_lonlat(lon, lat, field)
 
 
 def _check_not_future(
@@ -88,11 +81,13 @@ def receive_item(
     storage_location: str = "",
     now: datetime.datetime | None = None,
     rules: LostFoundRules | None = None,
+    found_outside_confirmed: bool = False,
 ) -> FoundItem:
     """Record an item handed in at *box* and give it the next receipt number (預り書) of the year.
 
     A finder who hands in after the deadline (7 days, 24 h in a facility) loses the rights to a reward
     and to the item (Lost Property Act §34), so those choices are cleared and the item is flagged.
+    A find point outside the agency's jurisdiction needs *found_outside_confirmed*.
     """
     rules = rules or get_rules()
     now = now or timezone.now()
@@ -115,6 +110,14 @@ def receive_item(
         point = None
     if errors:
         raise ValidationError(errors)
+    if point is not None:
+        check_place(
+            actor,
+            box.station.agency,
+            point,
+            field="found_outside_confirmed",
+            confirmed=found_outside_confirmed,
+        )
 
     late = handed_in_at > hand_in_deadline(found_at, in_facility=found_in_facility, rules=rules)
     if late:
@@ -195,6 +198,9 @@ def report_loss(
         errors["lost_from"] = _("An item cannot be reported lost before it was lost.")
     try:
         point = make_point(lost_lon, lost_lat, "lost_point")
+        if point is not None:
+            # Owners lose things on trains and trips: any place in the country is plausible.
+            check_in_country(point, field="lost_point")
     except ValidationError as exc:
         errors.update(exc.message_dict)
         point = None

@@ -186,6 +186,21 @@ def check_place(actor: Any, agency: Agency, point: Point, *, field: str, confirm
     return True
 
 
+def check_in_country(point: Point, *, field: str) -> None:
+    """Refuse a point outside ``KOBAN_FALLBACK_EXTENT`` (the country), for places anywhere in it."""
+    west, south, east, north = settings.KOBAN_FALLBACK_EXTENT
+    if not (west <= point.x <= east and south <= point.y <= north):
+        raise ValidationError(
+            {
+                field: _(
+                    "The place (%(lat).5f, %(lon).5f) is outside the country this deployment serves; "
+                    "check the coordinates."
+                )
+                % {"lat": point.y, "lon": point.x}
+            }
+        )
+
+
 def check_track(
     actor: Any, agency: Agency, coords: np.ndarray, *, field: str, confirmed: bool = False
 ) -> bool:

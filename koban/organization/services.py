@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import can_create_agency, require_network_manager
+from koban.accounts.access import can_create_agency, can_manage_agency_network, require_network_manager
 from koban.audit.services import record, snapshot
-from koban.organization.jurisdiction import forget_jurisdiction
+from koban.organization.jurisdiction import check_place, forget_jurisdiction
 from koban.organization.kinds import get_kind
 from koban.organization.models import Agency, PoliceBox, PoliceStation
 
@@ -37,14 +37,15 @@ BOX_FIELDS = {
 }
 
 
-def _authorize(actor: Any, *agencies: Agency | None) -> None:
-    """Users must manage the network of every agency touched (HQ of one agency never edits another's);
-    a system process named by a string is the operator's own act."""
+def _authorize(actor: Any, *agencies: Agency) -> None:
+    """Users must be network managers of every agency the change touches; a system process named by a
+    string is the operator's own act."""
     if isinstance(actor, str):
         return
     require_network_manager(actor)
     for agency in agencies:
-        require_network_manager(actor, agency)
+        if not can_manage_agency_network(actor, agency):
+            raise PermissionDenied(_("Only HQ of %(agency)s may change its network.") % {"agency": agency})
 
 
 def _agencies_of(obj: Any) -> list[Agency]:
@@ -177,19 +178,45 @@ def _check_box(box: PoliceBox) -> None:
     _validate(box)
 
 
+def _check_box_place(actor: Any, box: PoliceBox, confirmed: bool) -> None:
+    """A box outside its agency's jurisdiction is a typo unless confirmed (a box just across a border)."""
+    if box.location is not None:
+        check_place(actor, box.station.agency, box.location, field="location", confirmed=confirmed)
+
+
 @transaction.atomic
-def create_box(actor: Any, station: PoliceStation, **fields: Any) -> PoliceBox:
-    """Open a box (koban, chuzaisho, …) under *station*; codes are unique within the station."""
+def create_box(
+    actor: Any, station: PoliceStation, *, outside_confirmed: bool = False, **fields: Any
+) -> PoliceBox:
+    """Open a box (koban, chuzaisho, …) under *station*; codes are unique within the station.
+
+    A location outside the agency's jurisdiction is refused, naming the nearest box, unless
+    *outside_confirmed*.
+    """
     _authorize(actor, station.agency)
     _check_fields(fields, BOX_FIELDS - {"station"})
     box = PoliceBox(station=station, **fields)
     _check_box(box)
+    _check_box_place(actor, box, outside_confirmed)
     _save(box)
     record(actor, "box.create", box, after=snapshot(box))
     return box
 
 
 @transaction.atomic
-def update_box(actor: Any, box: PoliceBox, **changes: Any) -> list[str]:
-    """Change a box's fields (a new station moves it); returns the names of the fields that changed."""
-    return _update(actor, box, changes, BOX_FIELDS, "box.update", _check_box)
+def update_box(actor: Any, box: PoliceBox, *, outside_confirmed: bool = False, **changes: Any) -> list[str]:
+    """Change a box's fields (a new station moves it); returns the names of the fields that changed.
+
+    A move (location or station) outside the jurisdiction needs *outside_confirmed*, as in ``create_box``.
+    """
+    agencies = [box.station.agency]
+    if isinstance(changes.get("station"), PoliceStation):
+        agencies.append(changes["station"].agency)
+    _authorize(actor, *agencies)
+
+    def check(obj: PoliceBox) -> None:
+        _check_box(obj)
+        if "location" in changes or "station" in changes:
+            _check_box_place(actor, obj, outside_confirmed)
+
+    return _update(actor, box, changes, BOX_FIELDS, "box.update", check)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.access import patrol_officers
 from koban.accounts.models import User
-from koban.lib.forms import Form, apply_errors, coordinate, datetime_field
+from koban.lib.forms import Form, apply_errors, coordinate, datetime_field, outside_confirmed_field
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol
 
@@ -30,6 +30,7 @@ class PatrolForm(Form):
     gpx = forms.FileField(label=_("GPS track (GPX file)"), required=False)
     route = forms.CharField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    outside_confirmed = outside_confirmed_field()
 
     def __init__(self, *args: Any, boxes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +55,7 @@ class StopForm(Form):
     arrived_at = datetime_field(_("Arrived at"))
     left_at = datetime_field(_("Left at"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    outside_confirmed = outside_confirmed_field()
 
 
 class ObservationForm(Form):
@@ -62,6 +64,7 @@ class ObservationForm(Form):
     lat = coordinate(_("Latitude"), -90, 90)
     observed_at = datetime_field(_("Observed at"))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    outside_confirmed = outside_confirmed_field()
 
 
 class CardForm(Form):
@@ -70,3 +73,4 @@ class CardForm(Form):
     lat = coordinate(_("Latitude"), -90, 90)
     left_at = datetime_field(_("Left at"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    outside_confirmed = outside_confirmed_field()

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from koban.accounts.models import User
 from koban.analytics.algorithms.tracks import detect_stops, max_speed, path_length
 from koban.audit.services import record, snapshot
-from koban.lib.geo import GeometryError, check_lonlat, metric_transformers
+from koban.lib.geo import metric_transformers, point_from_lonlat
+from koban.organization.jurisdiction import check_track
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol, PatrolCard, PatrolStop
 from koban.patrols.routes import Route, RouteError, parse_drawn, parse_gpx
@@ -111,12 +112,19 @@ def record_patrol(
     ended_at: datetime.datetime | None = None,
     note: str = "",
     now: datetime.datetime | None = None,
+    outside_confirmed: bool = False,
 ) -> Patrol:
-    """Save a patrol along *route*; with a timed GPS track, times and stops come from the track."""
+    """Save a patrol along *route*; with a timed GPS track, times and stops come from the track.
+
+    A track that runs farther outside the box's jurisdiction than ``KOBAN_TRACK_TOLERANCE_M`` (a
+    wrong file or a wrong box) is refused unless *outside_confirmed*.
+    """
     now = now or timezone.now()
     if kind not in Patrol.Kind.values:
         raise ValidationError({"kind": _("Choose foot, bicycle or car.")})
     _check_officers(box, officers)
+    vertices = np.asarray([point for line in route.lines for point in line], dtype=float)
+    check_track(actor, box.station.agency, vertices, field="outside_confirmed", confirmed=outside_confirmed)
     metric = _metric(route)
     if route.times:
         flat_t = [t for line in route.times for t in line]
@@ -186,16 +194,15 @@ def record_drawn_patrol(actor: Any, box: PoliceBox, geojson: str | dict[str, Any
     return record_patrol(actor, box, route, source=Patrol.Source.DRAWN, **options)
 
 
-def _point(lon: float | None, lat: float | None, field: str, required: bool) -> Point | None:
-    if lon is None and lat is None and not required:
-        return None
-    if lon is None or lat is None:
-        raise ValidationError({field: _("Give both longitude and latitude.")})
-    try:
-        check_lonlat(float(lon), float(lat))
-    except (GeometryError, TypeError, ValueError) as exc:
-        raise ValidationError({field: str(exc)}) from exc
-    return Point(float(lon), float(lat), srid=4326)
+def _point(
+    actor: Any, patrol: Patrol, lon: float | None, lat: float | None, *, required: bool, confirmed: bool
+) -> Point | None:
+    """A checked point of the patrol, within its box's jurisdiction (and the track tolerance)."""
+    point = point_from_lonlat(lon, lat, "point", required=required)
+    if point is not None:
+        coords = np.array([[point.x, point.y]])
+        check_track(actor, patrol.box.station.agency, coords, field="outside_confirmed", confirmed=confirmed)
+    return point
 
 
 def _check_within(patrol: Patrol, moment: datetime.datetime, field: str) -> None:
@@ -221,9 +228,10 @@ def add_stop(
     arrived_at: datetime.datetime,
     left_at: datetime.datetime,
     note: str = "",
+    outside_confirmed: bool = False,
 ) -> PatrolStop:
     """Record a stop by hand (standing watch at a crossing, a check on a park)."""
-    point = _point(lon, lat, "point", required=True)
+    point = _point(actor, patrol, lon, lat, required=True, confirmed=outside_confirmed)
     assert point is not None  # noqa: S101 - required=True never returns None
     if left_at < arrived_at:
         raise ValidationError({"left_at": _("The stop cannot end before it starts.")})
@@ -246,13 +254,14 @@ def add_observation(
     note: str,
     lon: float | None = None,
     lat: float | None = None,
+    outside_confirmed: bool = False,
 ) -> Observation:
     """Record a hazard, a suspicious person, advice given or another note from the patrol."""
     if kind not in Observation.Kind.values:
         raise ValidationError({"kind": _("Choose the kind of observation.")})
     if not note.strip():
         raise ValidationError({"note": _("Describe what was observed.")})
-    point = _point(lon, lat, "point", required=False)
+    point = _point(actor, patrol, lon, lat, required=False, confirmed=outside_confirmed)
     _check_within(patrol, observed_at, "observed_at")
     observation = Observation.objects.create(
         patrol=patrol, kind=kind, point=point, observed_at=observed_at, note=note.strip()
@@ -271,11 +280,12 @@ def add_card(
     note: str = "",
     lon: float | None = None,
     lat: float | None = None,
+    outside_confirmed: bool = False,
 ) -> PatrolCard:
     """Record a patrol card (巡回カード) left at a home."""
     if not address.strip():
         raise ValidationError({"address": _("Give the address where the card was left.")})
-    point = _point(lon, lat, "point", required=False)
+    point = _point(actor, patrol, lon, lat, required=False, confirmed=outside_confirmed)
     _check_within(patrol, left_at, "left_at")
     card = PatrolCard.objects.create(
         patrol=patrol, address=address.strip(), point=point, left_at=left_at, note=note.strip()

@@ -94,6 +94,7 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
             "started_at": data.get("started_at"),
             "ended_at": data.get("ended_at"),
             "note": data.get("note", ""),
+            "outside_confirmed": data.get("outside_confirmed", False),
         }
         try:
             if data.get("gpx"):

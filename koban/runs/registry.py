@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import gettext as _
 
 from koban.runs.models import JobRun
@@ -51,6 +51,7 @@ class RunContext:
     partial_report: Callable[[], dict[str, Any]] | None = None
     base_depth: int = 0
     _last_write: float = field(default=0.0, repr=False)
+    _aside: Any = field(default=None, repr=False)
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -70,17 +71,39 @@ class RunContext:
         if now - self._last_write < PROGRESS_INTERVAL_S and not (total and done >= total):
             return
         self._last_write = now
-        from koban.runs.services import record_progress
+        if len(connection.atomic_blocks) <= self.base_depth:
+            from koban.runs.services import record_progress
 
-        # Inside the run's own write transaction an update of the run row would hold its lock until the
-        # end (and vanish with a dry run's rollback): there only the cancel request is read.
-        outside_writes = len(connection.atomic_blocks) <= self.base_depth
-        if record_progress(self.run.pk, stage, done, total, write=outside_writes):
+            cancelled = record_progress(self.run.pk, stage, done, total)
+        else:
+            cancelled = self._record_aside(stage, done, total)
+        if cancelled:
             raise RunCancelledError
 
-    def check_cancelled(self) -> None:
-        if JobRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
-            raise RunCancelledError
+    def _record_aside(self, stage: str, done: int, total: int | None) -> bool:
+        """Record progress from inside the run's own write transaction, on a connection of its own.
+
+        Updates in that transaction would stay invisible until it ends (and vanish with a dry run's
+        rollback), and the connection may be busy with a COPY. The row is skipped if locked, so the
+        side connection never waits for the transaction it reports on.
+        """
+        if self._aside is None:
+            self._aside = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = JobRun._meta.db_table
+        with self._aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress_message = %s, progress_done = %s, progress_total = %s "
+                f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED) "
+                "RETURNING cancel_requested",
+                [stage[:200], done, total, self.run.pk],
+            )
+            row = cursor.fetchone()
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        if self._aside is not None:
+            self._aside.close()
+            self._aside = None
 
 
 Runner = Callable[[RunContext], dict[str, Any]]

@@ -148,6 +148,8 @@ def execute(run_id: int, echo: Progress | None = None, actor: Any = None) -> Job
             logger.exception("run %s (%s) failed", run.pk, run.kind)
             message = _("The run failed: %(error)s. Nothing was written.") % {"error": exc}
             return _finish(run, JobRun.Status.FAILED, _partial(context, message), repr(exc))
+        finally:
+            context.close()
     return _finish(run, JobRun.Status.FAILED if report.get("failed") else JobRun.Status.DONE, report)
 
 

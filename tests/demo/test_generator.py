@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from koban.accounts.models import Role, User
+from koban.audit.models import AuditEvent
 from koban.demo.city import make_plan
 from koban.demo.context import DemoContext
 from koban.demo.generator import DEMO_SOURCE, Summary, demo_agency, generate, run_app_steps
@@ -269,7 +270,11 @@ def test_a_reset_deletes_the_demo_and_builds_it_again_with_the_same_logins(demo,
 
 
 def test_deleting_the_demo_leaves_no_demo_rows(agency):  # type: ignore[no-untyped-def]
+    trail = AuditEvent.objects.count()
+    assert trail > 0
     delete_demo(agency, DEMO_SOURCE)
+    # The append-only trail outlives the demo's users, boxes and records, untouched.
+    assert AuditEvent.objects.count() == trail
     assert not Agency.objects.filter(pk=agency.pk).exists()
     assert not AdminArea.objects.filter(source=DEMO_SOURCE).exists()
     assert not RoadSegment.objects.filter(source=DEMO_SOURCE).exists()

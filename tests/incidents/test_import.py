@@ -160,9 +160,12 @@ def test_the_hokkaido_open_data_file_reads_without_a_crash(cast):  # type: ignor
     report = import_incidents_file(path, "hokkaido", agency=cast.agency)
     assert report.rows_read == 6616
     assert report.rows_valid + len(report.bad_rows) == 6616
-    # Rows with an unknown date (不明) are refused by line; all others are kept.
+    # Rows with an unknown date (不明) are refused by line, and the two rows geocoded to (0, 0);
+    # all others are kept.
     assert 0 < len(report.bad_rows) < 100
-    assert all("発生年月日" in bad.reason for bad in report.bad_rows)
+    outside = [bad for bad in report.bad_rows if "outside the jurisdiction" in bad.reason]
+    assert len(outside) == 2 and all("(0.00000, 0.00000)" in bad.reason for bad in outside)
+    assert all("発生年月日" in bad.reason for bad in report.bad_rows if bad not in outside)
     # No Hokkaido beats are loaded: every located row is outside jurisdiction.
     assert report.rows_outside + report.rows_without_location == report.rows_valid
     assert not Incident.objects.exists()
@@ -182,3 +185,13 @@ def test_the_chiba_open_data_files_read_without_a_crash(cast, name):  # type: ig
         assert report.rows_outside == report.rows_valid
     else:
         assert report.rows_without_location == report.rows_valid
+
+
+def test_bad_rows_are_reported_in_the_active_language(cast, tmp_path):  # type: ignore[no-untyped-def]
+    with translation.override("ja"):
+        report = import_incidents_file(write(tmp_path, GOOD + BAD), "generic", agency=cast.agency)
+    reasons = {bad.line: bad.reason for bad in report.bad_rows}
+    assert "到着が受理" in reasons[6]
+    assert "ISO 8601 形式の日時ではありません" in reasons[8]
+    assert "不明な区分" in reasons[9]
+    assert "場所がありません" in reasons[10]

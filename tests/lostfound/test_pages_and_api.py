@@ -8,14 +8,14 @@ from django.utils import timezone
 from koban.audit.models import AuditEvent
 from koban.lostfound import services
 from koban.lostfound.models import FoundItem, Handover, ItemCategory
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 from tests.lostfound.helpers import at, category, receive
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(client, username):
-    assert client.login(username=username, password=PASSWORD)
+    sign_in(client, username)
     return client
 
 

@@ -12,7 +12,7 @@ from koban.audit.models import AuditEvent
 from koban.lostfound import services
 from koban.lostfound.clocks import State
 from koban.lostfound.models import FoundItem, ItemTask, LossReport
-from tests.factories import PASSWORD
+from tests.factories import sign_in
 from tests.lostfound.helpers import at, category, receive
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def frozen():  # type: ignore[no-untyped-def]
 
 
 def _login(client, username):  # type: ignore[no-untyped-def]
-    assert client.login(username=username, password=PASSWORD)
+    sign_in(client, username)
     return client
 
 

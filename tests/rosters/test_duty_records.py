@@ -12,7 +12,7 @@ from koban.audit.models import AuditEvent
 from koban.rosters.models import EntryKind, EntrySource, RosterEntry
 from koban.rosters.queries import is_box_staffed, on_duty_officers
 from koban.rosters.services import record_actual_duty, sign_off
-from tests.factories import PASSWORD
+from tests.factories import sign_in
 from tests.rosters.conftest import tokyo
 
 
@@ -87,7 +87,7 @@ def test_future_sign_on_and_double_sign_on_are_refused(cast):
 
 
 def test_api_sign_on_and_off(client, cast):
-    assert client.login(username="officer_a", password=PASSWORD)
+    sign_in(client, "officer_a")
     on = (timezone.now() - dt.timedelta(hours=2)).isoformat()
     response = client.post(
         "/api/v1/duty-records/",
@@ -102,7 +102,7 @@ def test_api_sign_on_and_off(client, cast):
         content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["signed_off_at"]
-    assert client.login(username="counsellor_a", password=PASSWORD)
+    sign_in(client, "counsellor_a")
     response = client.post(
         "/api/v1/duty-records/",
         {"box": cast.box_a.id, "officer": cast.counsellor_a.id, "signed_on_at": on},

@@ -8,12 +8,12 @@ import pytest
 
 from koban.rosters.generation import generate_month_roster
 from koban.rosters.models import RosterEntry
-from tests.factories import PASSWORD
+from tests.factories import sign_in
 from tests.rosters.conftest import tokyo
 
 
 def login(client, username: str) -> None:  # type: ignore[no-untyped-def]
-    assert client.login(username=username, password=PASSWORD)
+    sign_in(client, username)
 
 
 @pytest.fixture

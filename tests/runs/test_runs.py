@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -75,35 +76,53 @@ def test_a_worker_runs_a_queued_import_to_the_end(cast):  # type: ignore[no-unty
     assert PoliceBox.objects.filter(code__startswith="R").count() == 3
 
 
+def cancel_from_elsewhere(run_id: int) -> None:
+    """Ask to cancel as the run page does: from another connection, committed at once."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("UPDATE runs_jobrun SET cancel_requested = true WHERE id = %s", [run_id])
+    finally:
+        other.close()
+
+
+def progress_row(run_id: int) -> tuple[Any, ...]:
+    return JobRun.objects.values_list("progress_message", "progress_done", "progress_total").get(pk=run_id)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_progress_from_the_import_core_is_recorded_on_the_run(cast, every_progress):  # type: ignore[no-untyped-def]
-    run = start_box_import(cast, box_csv(450), commit=False)
+    run = start_box_import(cast, box_csv(450), commit=True)
     seen: list[tuple[str, int, int | None, tuple[Any, ...]]] = []
 
     def echo(stage: str, done: int, total: int | None) -> None:
-        row = JobRun.objects.values_list("progress_message", "progress_done", "progress_total").get(pk=run.pk)
-        seen.append((stage, done, total, row))
+        seen.append((stage, done, total, progress_row(run.pk)))
 
     run = execute(run.pk, echo=echo)
     assert run.status == JobRun.Status.DONE
     stages = [(stage, done, total) for stage, done, total, _ in seen]
-    assert ("checking", 450, 450) in stages and ("writing", 200, 450) in stages
-    # When the writing stage starts, the run row holds the end of the checking stage.
-    row_at_writing = next(row for stage, done, _, row in seen if stage == "writing" and done == 0)
-    assert row_at_writing == ("checking", 450, 450)
-    assert PoliceBox.objects.filter(code__startswith="R").count() == 0  # a dry run
+    assert ("checking", 450, 450) in stages and ("writing", 400, 450) in stages
+    rows = {(stage, done): row for stage, done, _, row in seen}
+    # Each call finds the previous one on the run row; those inside the write transaction as well.
+    assert rows[("writing", 0)] == ("checking", 450, 450)
+    assert rows[("writing", 400)] == ("writing", 200, 450)
+    assert progress_row(run.pk) == ("writing", 450, 450)
+    assert PoliceBox.objects.filter(code__startswith="R").count() == 450
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_cancelled_import_writes_nothing(cast, every_progress):  # type: ignore[no-untyped-def]
     before = PoliceBox.objects.count()
     run = start_box_import(cast, box_csv(450), commit=True)
 
     def echo(stage: str, done: int, total: int | None) -> None:
-        if stage == "writing" and done == 200:  # half the boxes are already written in the transaction
-            request_cancel(JobRun.objects.get(pk=run.pk), cast.planner)
+        if stage == "writing" and done == 200:  # 200 boxes are already written in the transaction
+            cancel_from_elsewhere(run.pk)
 
     run = execute(run.pk, echo=echo)
     assert run.status == JobRun.Status.CANCELLED
     assert run.report["summary"].startswith("Cancelled: nothing was written.")
+    assert run.progress_done == 200
     assert PoliceBox.objects.count() == before
 
 
@@ -195,3 +214,19 @@ def test_runs_of_an_agency_are_hidden_from_others(cast):  # type: ignore[no-unty
     assert officer.get(reverse("web:run", args=[run.pk])).status_code == 404
     run.refresh_from_db()
     assert run.status == JobRun.Status.QUEUED
+
+
+def test_the_20_mb_box_file_of_the_walkthrough_gets_a_clear_answer(cast, settings, uploads):  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # the documented default
+    content = box_csv(1)  # a valid header and row, then padding up to 20 MB (19.1 MiB)
+    content += b"," * (20_000_000 - len(content))
+    client = login(cast.planner)
+    data = {"file": SimpleUploadedFile("boxes.csv", content), "mode": "table", "agency": cast.agency.pk}
+    response = client.post(reverse(IMPORT_BOXES), data)
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert (
+        "The file boxes.csv is too large (at least 19.1\xa0MB); files up to 10.0\xa0MB can be uploaded."
+        in text
+    )
+    assert not JobRun.objects.exists() and not uploads.exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from koban.accounts.models import Role
 from koban.incidents.models import Status
 from koban.web.dashboard.registry import DashboardSection, all_sections
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user, sign_in
 from tests.personas import LAT, LON
 from tests.web import dashboard_data as data
 
@@ -26,7 +26,7 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 
 
 def _login(client, username: str) -> None:  # type: ignore[no-untyped-def]
-    assert client.login(username=username, password=PASSWORD)
+    sign_in(client, username)
 
 
 def _dashboard(client, box_id: int):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.factories import PASSWORD
+from tests.factories import sign_in
 from tests.personas import LAT, LON
 from tests.web import dashboard_data as data
 
@@ -43,7 +43,7 @@ def busy_box(cast):  # type: ignore[no-untyped-def]
 
 
 def test_the_briefing_is_a_pdf_in_japanese(client, busy_box, tmp_path):  # type: ignore[no-untyped-def]
-    client.login(username="officer_a", password=PASSWORD)
+    sign_in(client, "officer_a")
     response = client.get(f"/boxes/{busy_box.box_a.id}/briefing.pdf", {"lang": "ja"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -62,7 +62,7 @@ def test_the_briefing_is_a_pdf_in_japanese(client, busy_box, tmp_path):  # type:
 
 
 def test_the_briefing_in_english_has_the_english_headings(client, busy_box, tmp_path):  # type: ignore[no-untyped-def]
-    client.login(username="officer_a", password=PASSWORD)
+    sign_in(client, "officer_a")
     response = client.get(f"/boxes/{busy_box.box_a.id}/briefing.pdf", {"lang": "en"})
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content, tmp_path)
@@ -85,14 +85,14 @@ def test_the_briefing_in_english_has_the_english_headings(client, busy_box, tmp_
 def test_the_briefing_defaults_to_the_users_language(client, busy_box, tmp_path):  # type: ignore[no-untyped-def]
     busy_box.officer_a.language = "en"
     busy_box.officer_a.save(update_fields=["language"])
-    client.login(username="officer_a", password=PASSWORD)
+    sign_in(client, "officer_a")
     response = client.get(f"/boxes/{busy_box.box_a.id}/briefing.pdf", HTTP_ACCEPT_LANGUAGE="ja")
     assert "-en.pdf" in response["Content-Disposition"]
     assert "Theft" in pdf_text(response.content, tmp_path)
 
 
 def test_an_unknown_briefing_language_is_refused(client, cast):  # type: ignore[no-untyped-def]
-    client.login(username="officer_a", password=PASSWORD)
+    sign_in(client, "officer_a")
     response = client.get(f"/boxes/{cast.box_a.id}/briefing.pdf", {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert b"lang" in response.content

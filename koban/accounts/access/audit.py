@@ -60,3 +60,8 @@ def users_administered_by(user: User) -> QuerySet[User]:
 def can_grant_superuser(user: User) -> bool:
     """Only a superuser makes another superuser."""
     return _active(user) and user.is_superuser
+
+
+def can_lift_lockouts(user: User) -> bool:
+    """Whether *user* may end a sign-in lockout before its delay has passed: administrators."""
+    return can_administer_users(user)

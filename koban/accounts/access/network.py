@@ -192,3 +192,13 @@ def can_confirm_outside_jurisdiction(user: User) -> bool:
 def can_override_beat_check(user: User, agency: Agency | None = None) -> bool:
     """Whether *user* may activate a beat version (of *agency*) whose check failed, giving a reason."""
     return can_manage_network(user, agency)
+
+
+def agencies_network_managed_by(user: User) -> QuerySet[Agency]:
+    """Agencies whose stations and boxes *user* may create and edit (the same as ``agencies_managed_by``)."""
+    return agencies_managed_by(user)
+
+
+def can_manage_agency_network(user: User, agency: Agency) -> bool:
+    """Whether *user* may open, edit and move the stations and boxes of *agency*."""
+    return can_manage_network(user, agency)

@@ -46,6 +46,7 @@ from koban.geography.importers.core import (
 from koban.geography.importers.readers import CSV_SUFFIXES, ReadError, open_vector, read_csv
 from koban.lib.geo import distance_m
 from koban.organization import services
+from koban.organization.jurisdiction import jurisdiction_of, outside_message
 from koban.organization.kinds import box_kinds
 from koban.organization.models import Agency, PoliceBox, PoliceStation
 
@@ -62,6 +63,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status", "状態", "状況"),
     "staffing_target": ("staffing_target", "staffing", "定員", "配置人数"),
 }
+
+# Rows outside the jurisdiction whose error names the nearest box (one query each).
+MAX_NEAREST_NAMED = 20
 
 # Name endings of OSM police points and what they are; the longest ending is tried first.
 OSM_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -83,6 +87,8 @@ class BoxImportOptions:
     encoding: str | None = None
     srid: int | None = None
     layer: str | None = None
+    # Boxes outside the agency's jurisdiction are errors unless the operator confirms them.
+    outside_confirmed: bool = False
 
 
 @dataclass
@@ -243,6 +249,27 @@ class _Planner:
         self.kinds = _kind_lookup()
         self.statuses = _status_lookup()
         self.seen: dict[tuple[str, str], int] = {}
+        self.jurisdiction = jurisdiction_of(agency)
+        self.outside = 0
+
+    def _plausible(self, number: int, lonlat: tuple[float, float]) -> bool:
+        """Report a box outside the jurisdiction: an error, or a warning when the operator confirmed it."""
+        if self.jurisdiction.contains(*lonlat):
+            return True
+        self.outside += 1
+        # Naming the nearest box costs a query: do it for the first rows only (a whole file can be wrong).
+        if self.outside <= MAX_NEAREST_NAMED:
+            message = outside_message(self.agency, *lonlat)
+        else:
+            message = _("outside the jurisdiction (%(lat).5f, %(lon).5f)") % {
+                "lat": lonlat[1],
+                "lon": lonlat[0],
+            }
+        if self.options.outside_confirmed:
+            self.report.warn(number, "location", message)
+            return True
+        self.report.error(number, "location", message)
+        return False
 
     # -- table layout -------------------------------------------------------------------------------
 
@@ -278,6 +305,8 @@ class _Planner:
                 )
         if code and station_code:
             self._check_duplicate(number, station_code, code)
+        if lonlat is not None:
+            self._plausible(number, lonlat)
         if len(report.errors) > errors_before or not (code and name and station_code and lonlat):
             return
         fields.update(name=name, location=Point(lonlat[0], lonlat[1], srid=4326))
@@ -367,6 +396,8 @@ class _Planner:
             if not _in_bbox(lonlat, self.options.bbox):
                 report.filtered += 1
                 continue
+            if not self._plausible(number, lonlat):
+                continue
             name = osm_core_name(values.get("name") or "")
             if not name:
                 report.warn(number, "name", _("unnamed feature skipped"))
@@ -446,10 +477,18 @@ class _Planner:
             station = stations[plan.station_key]
             box = self._existing_box(plan, station)
             if box is None:
-                services.create_box(actor, station, code=plan.code, **plan.fields)
+                services.create_box(
+                    actor,
+                    station,
+                    code=plan.code,
+                    outside_confirmed=self.options.outside_confirmed,
+                    **plan.fields,
+                )
                 self.report.tally("box", "created")
                 continue
-            changed = services.update_box(actor, box, station=station, **plan.fields)
+            changed = services.update_box(
+                actor, box, station=station, outside_confirmed=self.options.outside_confirmed, **plan.fields
+            )
             self.report.tally("box", "updated" if changed else "unchanged")
         ticker.finish()
 

@@ -67,7 +67,7 @@ class ImportIssue:
         place = self.where()
         if self.field:
             place = _("%(place)s, field %(field)s") % {"place": place, "field": self.field}
-        return f"{place}: {self.message}"
+        return _("%(place)s: %(message)s") % {"place": place, "message": self.message}
 
 
 @dataclass

@@ -22,13 +22,16 @@ from __future__ import annotations
 import abc
 import csv
 import datetime
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from koban.lib.geo import lonlat_problem
 
 FORMATS = ("hokkaido", "chiba", "generic")
 
@@ -112,33 +115,21 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
     try:
         sample.decode("cp932")
     except UnicodeDecodeError as exc:
-        raise ImportFormatError("The file is neither UTF-8 nor Shift_JIS.") from exc
+        raise ImportFormatError(_("The file is neither UTF-8 nor Shift_JIS.")) from exc
     return "cp932"
 
 
-def _coordinate(raw: str, name: str, low: float, high: float) -> float | str | None:
-    """The value, None when blank, or an error message."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return f"{name} {raw!r} is not a number"
-    if not math.isfinite(value) or not low <= value <= high:
-        return f"{name} {raw!r} is outside {low:g}..{high:g}"
-    return value
-
-
 def _point(lon_raw: str, lat_raw: str) -> tuple[float | None, float | None] | str:
-    lon = _coordinate(lon_raw, "longitude", -180.0, 180.0)
-    lat = _coordinate(lat_raw, "latitude", -90.0, 90.0)
-    for value in (lon, lat):
-        if isinstance(value, str):
-            return value
-    if (lon is None) != (lat is None):
-        return "give both longitude and latitude, or neither"
-    return lon, lat  # type: ignore[return-value]
+    """The coordinates (both None when both are blank), or the reason they cannot be used."""
+    lon_raw, lat_raw = lon_raw.strip(), lat_raw.strip()
+    if not lon_raw and not lat_raw:
+        return None, None
+    if not lon_raw or not lat_raw:
+        return _("Give both longitude and latitude, or neither.")
+    problem = lonlat_problem(lon_raw, lat_raw)
+    if problem is not None:
+        return problem[1]
+    return float(lon_raw), float(lat_raw)
 
 
 class _Reader(abc.ABC):
@@ -154,11 +145,13 @@ class _Reader(abc.ABC):
         try:
             header = next(self.reader)
         except StopIteration as exc:
-            raise ImportFormatError("The file is empty.") from exc
+            raise ImportFormatError(_("The file is empty.")) from exc
         self.columns = {name.strip().lstrip("\ufeff"): i for i, name in enumerate(header)}
         missing = [c for c in self.required if c not in self.columns]
         if missing:
-            raise ImportFormatError(f"Line 1: missing column(s): {', '.join(missing)}")
+            raise ImportFormatError(
+                _("Line 1: missing column(s): %(columns)s") % {"columns": ", ".join(missing)}
+            )
         self.width = len(header)
 
     def rows(self) -> Iterator[ImportRow | BadRow]:
@@ -208,7 +201,10 @@ class NpaReader(_Reader):
             if match:
                 break
         else:
-            raise _RowError(f"{self.DATE}: date {raw_date or '(blank)'!r} is unknown or not a date")
+            raise _RowError(
+                _("%(column)s: date %(value)r is unknown or not a date")
+                % {"column": self.DATE, "value": raw_date or _("(blank)")}
+            )
         raw_hour = self.get(values, self.HOUR).translate(_FULLWIDTH_DIGITS)
         approximate = raw_hour in ("", "不明")
         if approximate:
@@ -216,14 +212,20 @@ class NpaReader(_Reader):
         elif raw_hour.isdigit() and 0 <= int(raw_hour) <= 23:
             hour = int(raw_hour)
         else:
-            raise _RowError(f"{self.HOUR}: hour {raw_hour!r} is not 0–23")
+            raise _RowError(
+                _("%(column)s: hour %(value)r is not 0–23") % {"column": self.HOUR, "value": raw_hour}
+            )
         try:
             year, month, day = (int(g) for g in match.groups())
             at = datetime.datetime(year, month, day, hour, tzinfo=self.tz)
         except ValueError as exc:
-            raise _RowError(f"{self.DATE}: {raw_date!r} is not a real date") from exc
+            raise _RowError(
+                _("%(column)s: %(value)r is not a real date") % {"column": self.DATE, "value": raw_date}
+            ) from exc
         if at > self.now:
-            raise _RowError(f"{self.DATE}: {raw_date!r} is in the future")
+            raise _RowError(
+                _("%(column)s: %(value)r is in the future") % {"column": self.DATE, "value": raw_date}
+            )
         return at, approximate
 
     def parse(self, line: int, values: list[str]) -> ImportRow:
@@ -305,22 +307,24 @@ class GenericReader(_Reader):
         try:
             value = datetime.datetime.fromisoformat(raw)
         except ValueError as exc:
-            raise _RowError(f"{name}: {raw!r} is not an ISO 8601 time") from exc
+            raise _RowError(
+                _("%(column)s: %(value)r is not an ISO 8601 time") % {"column": name, "value": raw}
+            ) from exc
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.tz)
         if value > self.now:
-            raise _RowError(f"{name}: {raw!r} is in the future")
+            raise _RowError(_("%(column)s: %(value)r is in the future") % {"column": name, "value": raw})
         return value
 
     def parse(self, line: int, values: list[str]) -> ImportRow:
         at = self.at
         raw = values[at["received_at"]].strip()
         if not raw:
-            raise _RowError("received_at: required")
+            raise _RowError(_("%(column)s: required") % {"column": "received_at"})
         received = self._time(raw, "received_at")
         code = values[at["category"]].strip()
         if code not in self.categories:
-            raise _RowError(f"category: unknown category {code!r}")
+            raise _RowError(_("category: unknown category %(code)r") % {"code": code})
         lon_raw, lat_raw = values[at["lon"]], values[at["lat"]]
         try:
             lon, lat = float(lon_raw), float(lat_raw)
@@ -333,12 +337,12 @@ class GenericReader(_Reader):
             lon, lat = point  # type: ignore[assignment]
         address = values[at["address"]].strip()
         if lon is None and not address:
-            raise _RowError("lon/lat or address: the place is missing")
+            raise _RowError(_("lon/lat or address: the place is missing"))
         raw_priority = values[at["priority"]].strip()
         priority = None
         if raw_priority:
             if raw_priority not in ("1", "2", "3", "4"):
-                raise _RowError(f"priority: {raw_priority!r} is not 1–4")
+                raise _RowError(_("priority: %(value)r is not 1–4") % {"value": raw_priority})
             priority = int(raw_priority)
         times = [values[at[name]].strip() for name in ("dispatched_at", "arrived_at", "cleared_at")]
         dispatched = arrived = cleared = None
@@ -373,13 +377,13 @@ class GenericReader(_Reader):
         cleared: datetime.datetime | None,
     ) -> None:
         if dispatched is not None and dispatched < received:
-            raise _RowError("dispatched_at: before received_at")
+            raise _RowError(_("dispatched_at: before received_at"))
         if arrived is not None and arrived < received:
-            raise _RowError("arrived_at: arrival before receipt (received_at)")
+            raise _RowError(_("arrived_at: arrival before receipt (received_at)"))
         if arrived is not None and dispatched is not None and arrived < dispatched:
-            raise _RowError("arrived_at: arrival before dispatch (dispatched_at)")
+            raise _RowError(_("arrived_at: arrival before dispatch (dispatched_at)"))
         if cleared is not None and cleared < (arrived or received):
-            raise _RowError("cleared_at: before receipt or arrival")
+            raise _RowError(_("cleared_at: before receipt or arrival"))
 
 
 def reader_for(
@@ -389,4 +393,7 @@ def reader_for(
         return NpaReader(handle, tz, now, categories)
     if fmt == "generic":
         return GenericReader(handle, tz, now, categories)
-    raise ImportFormatError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise ImportFormatError(
+        _("Unknown format %(format)r; use one of %(formats)s")
+        % {"format": fmt, "formats": ", ".join(FORMATS)}
+    )

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from koban.analytics.algorithms.point_in_polygon import PolygonIndex
 from koban.audit.services import record
+from koban.geography.importers.core import Progress, Ticker
 from koban.geography.models import Beat
 from koban.incidents.importers.formats import (
     BadRow,
@@ -40,6 +41,7 @@ from koban.incidents.importers.formats import (
     reader_for,
 )
 from koban.incidents.models import IncidentCategory, IncidentImport
+from koban.organization.jurisdiction import Jurisdiction, jurisdiction_of
 from koban.organization.models import Agency
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -192,9 +194,12 @@ class _Writer:
         categories: dict[str, tuple[str, str]],
         fixed: dict[str, str],
         report: ImportReport,
+        jurisdiction: Jurisdiction | None = None,
     ):
         # No query may run on the connection while COPY holds it: everything is loaded beforehand.
         self.copy = copy
+        # Rows farther outside than the track tolerance are refused (None: the operator confirmed them).
+        self.jurisdiction = jurisdiction
         self.assigner = assigner
         self.report = report
         self.categories = categories
@@ -208,8 +213,29 @@ class _Writer:
         if len(self.rows) >= _CHUNK_ROWS:
             self.flush()
 
+    def _plausible(self, rows: list[ImportRow]) -> list[ImportRow]:
+        """The rows inside the jurisdiction (or without a point); the others become bad rows."""
+        if self.jurisdiction is None:
+            return rows
+        located = [r for r in rows if r.lon is not None and r.lat is not None]
+        if not located:
+            return rows
+        coords = np.array([(r.lon, r.lat) for r in located], dtype=float)
+        far = {id(r) for r, out in zip(located, self.jurisdiction.outside_margin(coords), strict=True) if out}
+        if not far:
+            return rows
+        for row in rows:
+            if id(row) in far:
+                reason = _(
+                    "The place (%(lat).5f, %(lon).5f) is outside the jurisdiction; check the coordinates "
+                    "or import with --outside-confirmed."
+                ) % {"lat": row.lat, "lon": row.lon}
+                self.report.bad_rows.append(BadRow(row.line, reason))
+        return [r for r in rows if id(r) not in far]
+
     def flush(self) -> None:
-        rows = self.rows
+        rows = self._plausible(self.rows)
+        self.rows = []
         if not rows:
             return
         lons = np.fromiter((np.nan if r.lon is None else r.lon for r in rows), dtype=float, count=len(rows))
@@ -244,7 +270,6 @@ class _Writer:
         self.report.rows_outside += hits.count(-1) - sum(1 for r in rows if r.lon is None)
         self.copy.write("".join(lines))
         self.report.rows_imported += len(rows)
-        self.rows = []
 
 
 def import_incidents_file(
@@ -258,15 +283,21 @@ def import_incidents_file(
     bulk_load: bool = False,
     encoding: str | None = None,
     now: datetime.datetime | None = None,
+    outside_confirmed: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import historical incidents from *path*; see the module docstring for what is written when.
+
+    Rows placed outside the agency's jurisdiction (beyond ``KOBAN_TRACK_TOLERANCE_M``) are bad rows
+    unless *outside_confirmed*; then they are imported and flagged outside every beat.
 
     ``bulk_load`` drops the incident table's foreign keys and secondary indexes for the load and
     restores them at the end (see ``_prepare_bulk_load``): worth it for a file that is large next to
     the table (a first load of years of history), not for a small addition to a big table.
 
     Raises ``ImportFormatError`` when the file as a whole cannot be read (missing columns, unknown
-    format, undecodable text) or was already imported.
+    format, undecodable text) or was already imported. *progress* hears of the rows read every few
+    thousand rows; an exception it raises (a cancelled run) rolls the whole import back.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -301,20 +332,24 @@ def import_incidents_file(
             with path.open(encoding=report.encoding, newline="") as handle, connection.cursor() as cursor:
                 reader = reader_for(file_format, handle, tz, now or timezone.now(), categories)
                 assigner = BeatAssigner(agency)
+                territory = None if outside_confirmed else jurisdiction_of(agency)
                 copy_categories = {
                     c.code: (str(c.id), str(c.default_priority)) for c in IncidentCategory.objects.all()
                 }
                 clock = time.perf_counter()
                 restore = _prepare_bulk_load(cursor) if bulk_load else []
                 with cursor.copy(f"COPY incidents_incident ({_COLUMNS}) FROM STDIN") as copy:
-                    writer = _Writer(copy, assigner, copy_categories, fixed, report)
+                    writer = _Writer(copy, assigner, copy_categories, fixed, report, territory)
+                    ticker = Ticker(progress, _("reading, checking and writing rows"), None, every=5000)
                     for item in reader.rows():
                         report.rows_read += 1
                         if isinstance(item, BadRow):
                             report.bad_rows.append(item)
                         else:
                             writer.add(item)
+                        ticker.tick()
                     writer.flush()
+                    ticker.finish()
                 report.stages["read_check_copy"] = time.perf_counter() - clock
                 clock = time.perf_counter()
                 for statement in restore:

@@ -33,6 +33,11 @@ class Command(ImportCommand):
             help=_("OpenStreetMap points with only a name (交番/駐在所/警察署/派出所)"),
         )
         parser.add_argument("--bbox", help=_("only rows inside min_lon,min_lat,max_lon,max_lat"))
+        parser.add_argument(
+            "--outside-confirmed",
+            action="store_true",
+            help=_("accept boxes outside the agency's jurisdiction (reported as warnings, not errors)"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         parameters = {
@@ -43,6 +48,7 @@ class Command(ImportCommand):
             "encoding": options["encoding"],
             "srid": options["srid"],
             "layer": options["layer"],
+            "outside_confirmed": options["outside_confirmed"],
         }
         if options["background"]:
             self.queue("geography.import_boxes", parameters, options, agency_code=options["agency"])

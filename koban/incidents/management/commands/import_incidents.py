@@ -1,10 +1,11 @@
-"""``koban import_incidents FILE --format hokkaido|chiba|generic [--commit] [--skip-bad-rows]``.
+"""``koban import_incidents FILE --format hokkaido|chiba|generic [--commit] [--skip-bad-rows] [--background]``.
 
 A dry run by default: the file is read, checked and placed in beats inside a transaction that is
 rolled back, and the report says what a real run would do. With ``--commit`` nothing is written if
 any row is bad (each bad row is printed with its line number and reason); add ``--skip-bad-rows`` to
 write the good rows and report the rest. The exit status is 1 when rows were refused and nothing
-was written.
+was written. A progress bar goes to stderr; ``--background`` queues the import as a run for a
+worker instead (see ``koban/incidents/jobs.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,8 @@ from koban.accounts.models import User
 from koban.incidents.importers.formats import FORMATS, ImportFormatError
 from koban.incidents.importers.loader import import_incidents_file
 from koban.organization.models import Agency
+from koban.runs.progressbar import ProgressBar
+from koban.runs.services import start_run
 
 
 class Command(BaseCommand):
@@ -52,6 +56,16 @@ class Command(BaseCommand):
         parser.add_argument("--user", help=_("username recorded in the audit trail (HQ)"))
         parser.add_argument("--max-issues", type=int, default=200, help=_("bad rows to print"))
         parser.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help=_("queue the import as a background run for a worker instead of waiting for it"),
+        )
+        parser.add_argument(
+            "--outside-confirmed",
+            action="store_true",
+            help=_("import rows outside the agency's jurisdiction (flagged outside every beat)"),
+        )
 
     def _agency(self, code: str | None, actor: Any) -> Agency:
         if code:
@@ -75,10 +89,38 @@ class Command(BaseCommand):
             raise CommandError(_("user %(name)s may not import incidents") % {"name": username})
         return user
 
+    def _queue(self, path: Path, options: dict[str, Any]) -> None:
+        """``--background``: store the file for a worker and queue the import as a run."""
+        actor = self._actor(options.get("user"))
+        agency = self._agency(options.get("agency"), actor)
+        with path.open("rb") as handle:
+            run = start_run(
+                "incidents.import",
+                actor=actor,
+                parameters={
+                    "file_format": options["file_format"],
+                    "agency": agency.code,
+                    "skip_bad_rows": options["skip_bad_rows"],
+                    "encoding": options.get("encoding") or "",
+                    "commit": options["commit"],
+                    "outside_confirmed": options["outside_confirmed"],
+                },
+                agency_code=agency.code,
+                upload=File(handle, name=path.name),
+            )
+        self.stdout.write(
+            _("Queued background run %(id)s; follow it at /runs/%(id)s/ (a worker must be running).")
+            % {"id": run.pk}
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(_("no such file: %(path)s") % {"path": path})
+        if options["background"]:
+            self._queue(path, options)
+            return
+        bar = ProgressBar(self.stderr._out)  # type: ignore[attr-defined,arg-type]
         actor = self._actor(options.get("user"))
         try:
             report = import_incidents_file(
@@ -90,9 +132,13 @@ class Command(BaseCommand):
                 skip_bad_rows=options["skip_bad_rows"],
                 bulk_load=options["bulk_load"],
                 encoding=options.get("encoding"),
+                outside_confirmed=options["outside_confirmed"],
+                progress=bar,
             )
         except ImportFormatError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
         limit = options["max_issues"]
         if report.bad_rows:
             self.stdout.write(_("Bad rows (%(n)s):") % {"n": len(report.bad_rows)})
