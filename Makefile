@@ -29,11 +29,31 @@ demo: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(KOBAN) runserver $(HOST):$(PORT)
 
-## Run the whole test suite (what CI runs)
+# Instants (TIME_ZONE@KOBAN_TEST_NOW) at which `make test` re-runs the tests marked `dates`: a month's
+# last minutes, the year end, a leap day before the 08:30 handover, and the night Chile's clocks
+# skip midnight (an 8-hour post abroad). Empty TEST_DATES skips these runs.
+TEST_DATES ?= Asia/Tokyo@2026-11-30T23:50:00+09:00 \
+	Asia/Tokyo@2026-12-31T23:30:00+09:00 \
+	Asia/Tokyo@2028-02-29T08:00:00+09:00 \
+	America/Santiago@2026-09-06T01:30:00-03:00
+
+## Run the whole test suite (what CI runs), then the date-sensitive tests at each of TEST_DATES
 test: install
-	@# pytest exits 5 when it collected no tests: treat that as a failure, not a pass.
+	@# pytest exits 5 when it collected no tests: treat that as a failure, not a pass (in every run).
+	@# The dates runs collect only the files with marked tests; the first makes the test database,
+	@# the others reuse it.
 	$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; \
+	files=$$(grep -rlE 'mark\.dates' tests | sort); db=--create-db; \
+	for when in $(TEST_DATES); do \
+		zone=$${when%%@*}; instant=$${when#*@}; \
+		echo "== tests marked dates at $$instant in $$zone"; \
+		TIME_ZONE=$$zone KOBAN_TEST_NOW=$$instant $(VENV)/bin/pytest -q -m dates --reuse-db $$db $$files; \
+		status=$$?; db=; \
+		if [ $$status -eq 5 ]; then echo "pytest collected no tests marked dates" >&2; exit 1; fi; \
+		if [ $$status -ne 0 ]; then exit $$status; fi; \
+	done
 
 ## Lint, types and migration checks (CI runs these before the tests)
 check: install

@@ -5,13 +5,22 @@ from __future__ import annotations
 import os
 
 import pytest
+import time_machine
+
+from tests import clock
 
 # pytest-django's live_server runs Django in a thread while Playwright's sync API runs an event loop
 # in the test thread; Django would refuse ORM calls from that thread without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_report_header() -> str:
+    zone = os.environ.get("TIME_ZONE", "the default time zone")
+    return f"test clock: every test starts at {clock.instant().isoformat()} ({zone})"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    clock.instant()  # a malformed KOBAN_TEST_NOW stops the run here, before any test
     if not os.environ.get("DATABASE_URL"):
         from koban.lib.localdb import default_cluster
 
@@ -19,6 +28,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 pytest_plugins = ["tests.personas", "tests.browser"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_clock():  # type: ignore[no-untyped-def]
+    # Session and module fixtures (the demo prefecture, the browser) see the suite's instant too.
+    with time_machine.travel(clock.instant(), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(_session_clock):  # type: ignore[no-untyped-def]
+    # No test reads the wall clock: each starts at the suite's instant (tests/clock.py) and the clock
+    # ticks on from there, also in live_server's thread. A test may travel further (time_machine).
+    with time_machine.travel(clock.instant(), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from koban.accounts.access import can_lift_lockouts
+from koban.accounts.access import can_lift_lockouts, passwords_resettable_by
 from koban.accounts.forms import ApiTokenForm
 from koban.accounts.lockouts import current_lockouts, lift_lockout
 from koban.accounts.models import ApiToken, User
+from koban.accounts.passwords import (
+    change_own_password,
+    person_for_link,
+    reset_password,
+    set_password_from_link,
+)
 from koban.accounts.tokens import create_api_token, revoke_api_token
 
 
@@ -30,6 +38,7 @@ def _account_page(request: HttpRequest, form: ApiTokenForm, new_secret: str = ""
         "form": form,
         "new_secret": new_secret,
         "can_lift_lockouts": can_lift_lockouts(user),
+        "can_reset_passwords": passwords_resettable_by(user).exists(),
     }
     return render(request, "accounts/account.html", context)
 
@@ -90,3 +99,46 @@ def lockout_lift(request: HttpRequest) -> HttpResponse:
     lift_lockout(_user(request), kind, value)
     messages.success(request, _("The lockout of “%(value)s” is lifted.") % {"value": value})
     return redirect("accounts:lockouts")
+
+
+# -- Passwords ------------------------------------------------------------------------------------------
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(_user(request), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        change_own_password(form)
+        update_session_auth_hash(request, form.user)  # stay signed in on this terminal
+        messages.success(request, _("Your password is changed."))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    """The people whose password the user may reset (a chief's officers, an administrator's users)."""
+    people = passwords_resettable_by(_user(request)).select_related("station", "box").order_by("username")
+    if not people.exists():
+        raise Http404("No such page")
+    return render(request, "accounts/people.html", {"people": people})
+
+
+@login_required
+@require_POST
+def password_reset(request: HttpRequest, person_id: int) -> HttpResponse:
+    path = reset_password(_user(request), person_id)
+    person = User.objects.get(pk=person_id)
+    context = {"person": person, "link": request.build_absolute_uri(path)}
+    return render(request, "accounts/password_reset_done.html", context)
+
+
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Where a person whose password was reset chooses a new one, once."""
+    person = person_for_link(uidb64, token, method=request.method or "")
+    form = SetPasswordForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        set_password_from_link(form)
+        messages.success(request, _("Your new password is set. Sign in with it."))
+        return redirect("login")
+    return render(request, "accounts/set_password.html", {"form": form, "person": person})

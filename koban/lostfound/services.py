@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import can_dispose, can_hand_over
+from koban.accounts.access import can_dispose, can_hand_over, can_handle_property
 from koban.audit.services import record, snapshot
 from koban.lib.geo import point_from_lonlat
 from koban.lostfound.clocks import State, compute_clock, due_state, hand_in_deadline, is_cheap_bulky
@@ -414,6 +414,8 @@ def transfer_to_station(
     now = now or timezone.now()
     at = at or now
     item = FoundItem.objects.select_for_update().select_related("box__station").get(pk=item.pk)
+    if not isinstance(actor, str) and not can_handle_property(actor, item.box):
+        raise PermissionDenied(_("You may not work on the items of this box."))
     errors: dict[str, Any] = {}
     if not (item.is_open or item.state == State.VESTED):
         errors["state"] = _("Only an item the police still hold can be moved (item is: %(state)s).") % {

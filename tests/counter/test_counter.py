@@ -12,15 +12,13 @@ from django.utils import timezone
 from koban.audit.models import AuditEvent
 from koban.counter.models import CounterCategory, CounterMatter, Outcome
 from koban.counter.services import record_matter, update_matter
+from tests import clock
+from tests.clock import minutes_ago
 from tests.factories import PASSWORD
 
 
 def category(code: str) -> CounterCategory:
     return CounterCategory.objects.get(code=code)
-
-
-def minutes_ago(n: int) -> dt.datetime:
-    return timezone.now() - dt.timedelta(minutes=n)
 
 
 def test_categories_are_seeded_with_custody_flags(db):
@@ -54,12 +52,13 @@ def test_officer_of_another_box_may_not_record(cast):
     assert not CounterMatter.objects.exists()
 
 
+@pytest.mark.dates
 def test_future_receipt_and_missing_summary_are_named(cast):
     with pytest.raises(ValidationError) as err:
         record_matter(
             cast.officer_a,
             cast.box_a,
-            received_at=timezone.now() + dt.timedelta(hours=2),
+            received_at=clock.now() + dt.timedelta(hours=2),
             category=category("consultation"),
             summary=" ",
         )
@@ -185,7 +184,7 @@ def test_api_officer_of_another_box_gets_404(client, cast):
 
 def test_api_bad_time_is_a_400_naming_the_field(client, cast):
     api_login(client, "officer_a")
-    future = (timezone.now() + dt.timedelta(days=1)).isoformat()
+    future = (clock.now() + dt.timedelta(days=1)).isoformat()
     response = client.post(
         "/api/v1/counter-matters/",
         payload(cast.box_a.id, received_at=future),
@@ -240,6 +239,7 @@ def page_data(**extra):  # type: ignore[no-untyped-def]
     return data
 
 
+@pytest.mark.dates
 def test_page_counsellor_records_with_htmx_and_sees_the_list(client, cast):
     api_login(client, "counsellor_a")
     data = page_data(handled_by=cast.counsellor_a.pk)
@@ -258,9 +258,10 @@ def test_page_officer_of_another_box_gets_404(client, cast):
     assert not CounterMatter.objects.exists()
 
 
+@pytest.mark.dates
 def test_page_future_time_is_shown_on_the_field(client, cast):
     api_login(client, "officer_a")
-    future = timezone.localtime(timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    future = timezone.localtime(clock.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         f"/counter/boxes/{cast.box_a.id}/",
         page_data(handled_by=cast.officer_a.pk, received_at=future),
@@ -270,6 +271,7 @@ def test_page_future_time_is_shown_on_the_field(client, cast):
     assert not CounterMatter.objects.exists()
 
 
+@pytest.mark.dates
 def test_page_log_and_edit(client, cast):
     matter, _ = record_matter(
         cast.officer_a,

@@ -30,6 +30,7 @@ from koban.geography.models import AdminArea, Beat, BeatVersion, RoadSegment
 from koban.geography.services import check_version
 from koban.lib.geo import area_m2, distance_m
 from koban.organization.models import Agency, PoliceBox, PoliceStation
+from tests import clock
 
 SEED = 2026
 
@@ -283,10 +284,9 @@ def test_deleting_the_demo_leaves_no_demo_rows(agency):  # type: ignore[no-untyp
 
 
 def test_app_steps_run_in_order_and_missing_demo_modules_are_skipped(agency):  # type: ignore[no-untyped-def]
-    import datetime
 
     out = StringIO()
-    context = DemoContext(seed=SEED, agency=agency, now=datetime.datetime.now(datetime.UTC), stdout=out)
+    context = DemoContext(seed=SEED, agency=agency, now=clock.now(), stdout=out)
     done = run_app_steps(context, ["tests.demo.sample_app", "koban.web", "tests.demo.no_such_app"])
     boxes = PoliceBox.objects.filter(station__agency=agency).count()
     expected_draw = random.Random(f"{SEED}:sample_app").random()
@@ -295,10 +295,7 @@ def test_app_steps_run_in_order_and_missing_demo_modules_are_skipped(agency):  #
 
 
 def test_an_import_error_inside_a_demo_step_is_not_hidden(agency):  # type: ignore[no-untyped-def]
-    import datetime
 
-    context = DemoContext(
-        seed=SEED, agency=agency, now=datetime.datetime.now(datetime.UTC), stdout=StringIO()
-    )
+    context = DemoContext(seed=SEED, agency=agency, now=clock.now(), stdout=StringIO())
     with pytest.raises(ModuleNotFoundError, match="no_such_module"):
         run_app_steps(context, ["tests.demo.sample_broken"])

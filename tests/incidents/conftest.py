@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from koban.incidents.models import IncidentCategory
+from tests.clock import minutes_ago
+
+__all__ = ["assault", "minutes_ago", "theft"]  # minutes_ago: kept importable from here
 
 
 @pytest.fixture
@@ -18,7 +18,3 @@ def theft(db) -> IncidentCategory:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def assault(db) -> IncidentCategory:  # type: ignore[no-untyped-def]
     return IncidentCategory.objects.get(code="assault")
-
-
-def minutes_ago(n: float) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(minutes=n)

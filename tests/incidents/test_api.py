@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from koban.audit.models import AuditEvent
 from koban.incidents.models import Incident, IncidentEvent, Status
 from koban.incidents.services import intake_incident
+from tests import clock
 from tests.factories import PASSWORD
 from tests.incidents.conftest import minutes_ago
 from tests.personas import LAT, LON
@@ -52,7 +52,7 @@ def test_the_key_may_also_come_as_a_field(client, cast):  # type: ignore[no-unty
 
 
 def test_arrival_before_receipt_answers_400_naming_arrived_at(client, cast):  # type: ignore[no-untyped-def]
-    received = timezone.now() - datetime.timedelta(minutes=10)
+    received = clock.now() - datetime.timedelta(minutes=10)
     response = intake(
         login(client, "officer_a"),
         received_at=received.isoformat(),

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import shapely
 from django.contrib.gis.geos import LineString
-from django.utils import timezone
 
 from koban.analytics.algorithms.routing import build_road_graph, road_distances
 from koban.geography.models import RoadSegment
 from koban.incidents.dispatching import ROAD, STRAIGHT_LINE, suggest_units
 from koban.incidents.services import intake_incident
 from koban.rosters.models import DutyRecord
+from tests import clock
 from tests.incidents.conftest import minutes_ago
 from tests.personas import LAT, LON
 
@@ -80,7 +80,7 @@ def test_with_roads_the_box_across_the_river_drops_behind(cast, incident):  # ty
 
 def test_suggestions_name_the_officers_on_duty(cast, incident):  # type: ignore[no-untyped-def]
     DutyRecord.objects.create(
-        box=cast.box_a, officer=cast.officer_a, signed_on_at=timezone.now() - datetime.timedelta(hours=2)
+        box=cast.box_a, officer=cast.officer_a, signed_on_at=clock.now() - datetime.timedelta(hours=2)
     )
     suggestions = {s.box: s for s in suggest_units(incident)}
     assert suggestions[cast.box_a].officers == [cast.officer_a]

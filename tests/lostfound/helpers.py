@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from koban.lostfound import services
 from koban.lostfound.models import FoundItem, ItemCategory
+from tests.clock import TOKYO, at
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def at(day: str, time: str = "10:00") -> datetime.datetime:
-    return datetime.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=TOKYO)
+__all__ = ["TOKYO", "at", "category", "receive"]
 
 
 def category(code: str) -> ItemCategory:

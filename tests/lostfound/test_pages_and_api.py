@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from koban.audit.models import AuditEvent
 from koban.lostfound import services
 from koban.lostfound.models import FoundItem, Handover, ItemCategory
+from tests import clock
 from tests.factories import PASSWORD, sign_in
 from tests.lostfound.helpers import at, category, receive
 
@@ -56,9 +56,10 @@ def test_finder_details_are_hidden_from_other_stations(client, cast, wallet):
     assert finder == {"name": "山***", "contact": "***78", "masked": True}
 
 
+@pytest.mark.dates
 def test_the_receipt_form_issues_a_receipt_number(client, cast):
     _login(client, "counsellor_a")
-    now = timezone.localtime().replace(second=0, microsecond=0)
+    now = clock.local_now().replace(second=0, microsecond=0)
     response = client.post(
         "/lost-found/items/new/",
         {
@@ -124,7 +125,7 @@ def test_the_api_rejects_a_reward_outside_the_range(client, cast):
         cast.officer_a,
         cast.box_a,
         finder_claims_reward=True,
-        handed_in_at=timezone.now() - datetime.timedelta(days=1),
+        handed_in_at=clock.now() - datetime.timedelta(days=1),
     )
     _login(client, "officer_a")
     body = {

@@ -7,6 +7,7 @@ from django.contrib.gis.geos import LineString
 
 from koban.geography.models import RoadSegment
 from koban.patrols import services
+from tests import clock
 from tests.factories import PASSWORD
 from tests.patrols.helpers import T0
 
@@ -43,7 +44,6 @@ def test_the_coverage_map_colours_patrolled_and_unpatrolled_streets(live_server,
 
 
 def test_an_officer_draws_a_route_on_the_map_and_saves_the_patrol(live_server, page, cast):  # type: ignore[no-untyped-def]
-    from django.utils import timezone
 
     from koban.patrols.models import Patrol
 
@@ -79,7 +79,7 @@ def test_an_officer_draws_a_route_on_the_map_and_saves_the_patrol(live_server, p
         page.wait_for_timeout(400)  # keep clicks apart, or Leaflet reads two of them as a double click
     page.click(".leaflet-draw-actions a:has-text('Finish')")
     assert "MultiLineString" in page.input_value("#id_route")
-    end = timezone.localtime() - datetime.timedelta(minutes=5)
+    end = clock.local_now() - datetime.timedelta(minutes=5)
     page.fill("#id_started_at", (end - datetime.timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_ended_at", end.strftime("%Y-%m-%dT%H:%M"))
     page.click("#patrol-form button[type=submit]")

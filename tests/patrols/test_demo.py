@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime
 import io
 import random
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.gis.geos import LineString
@@ -13,9 +12,9 @@ from koban.geography.models import RoadSegment
 from koban.patrols import demo
 from koban.patrols.coverage import beat_coverage
 from koban.patrols.models import Patrol, PatrolCard
+from tests import clock
 
-pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def _grid_streets(lon0=139.7005, lat0=35.6005, n=5, step=0.002):
@@ -30,14 +29,15 @@ def _grid_streets(lon0=139.7005, lat0=35.6005, n=5, step=0.002):
 
 def test_the_demo_walks_the_road_graph_and_leaves_some_streets_unpatrolled(cast):
     _grid_streets()
+    now, today = clock.now(), clock.local_today()
     context = DemoContext(
-        seed=7, agency=cast.agency, now=NOW, stdout=io.StringIO(), rng=random.Random("7:patrols")
+        seed=7, agency=cast.agency, now=now, stdout=io.StringIO(), rng=random.Random("7:patrols")
     )
     summary = demo.populate(context)
     patrols = Patrol.objects.filter(box=cast.box_a)
     assert patrols.count() >= 15 and not Patrol.objects.exclude(box=cast.box_a).exists(), summary
-    assert all(p.ended_at <= NOW for p in patrols)
+    assert all(p.ended_at <= now for p in patrols)
     assert patrols.filter(stops__detected=True).distinct().count() == patrols.count()
     assert PatrolCard.objects.exists()
-    week = beat_coverage(cast.beat_a, (NOW - datetime.timedelta(days=7)).date())
+    week = beat_coverage(cast.beat_a, today - datetime.timedelta(days=7))
     assert week.mode == "segments" and 0 < week.percent < 100

@@ -5,11 +5,11 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from koban.audit.models import AuditEvent
 from koban.patrols import services
 from koban.patrols.models import Patrol
+from tests import clock
 from tests.factories import PASSWORD
 from tests.patrols.helpers import T0, gpx, walk
 
@@ -37,7 +37,7 @@ def patrol(cast):
 def test_an_officer_records_a_drawn_patrol_from_the_page(client, cast):
     _login(client, "officer_a")
     assert client.get("/patrols/new/").status_code == 200
-    end = timezone.localtime().replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
+    end = clock.local_now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
     response = client.post(
         "/patrols/new/",
         {

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from koban.accounts.models import Role, User
 from koban.rosters.models import BoxShiftPlan, ShiftPattern
 from koban.rosters.services import create_plan
+from tests.clock import TOKYO, tokyo
 from tests.factories import make_user
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def tokyo(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=TOKYO)
+__all__ = ["TOKYO", "Squad", "squad", "tokyo"]  # tokyo: kept importable from here for older tests
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,14 +15,26 @@ from koban.demo.context import DemoContext
 from koban.rosters import demo as rosters_demo
 from koban.rosters.models import BoxShiftPlan, EntryKind, RosterEntry
 from koban.rosters.reports import box_gaps, box_zone, local_day_bounds
+from tests import clock
+from tests.clock import TOKYO
 from tests.factories import make_user
 
 
-# 2026-12-01 23:33 JST: the first officer signed on late after the window's start and the box showed
-# three empty minutes (the demo now records the shift already running when its records begin).
-@pytest.mark.parametrize("now", [dt.datetime(2026, 12, 1, 23, 33, tzinfo=ZoneInfo("Asia/Tokyo"))])
-def test_demo_steps_fill_rosters_and_a_year_of_counter_matters(cast, now, time_machine):
-    time_machine.move_to(now, tick=False)
+# The suite's instant (run at several dates by `make test`), and two instants that once broke it:
+# 23:33 JST on a month's first day (a late sign-on when the demo's records begin showed the box empty
+# for minutes) and 00:33 (an open record on a double duty hid the officer's next rostered shift).
+@pytest.mark.parametrize(
+    "moment",
+    [
+        pytest.param(None, id="suite-instant", marks=pytest.mark.dates),
+        pytest.param(dt.datetime(2026, 12, 1, 23, 33, tzinfo=TOKYO), id="late-sign-on"),
+        pytest.param(dt.datetime(2026, 12, 1, 0, 33, tzinfo=TOKYO), id="double-duty"),
+    ],
+)
+def test_demo_steps_fill_rosters_and_a_year_of_counter_matters(cast, moment, time_machine):
+    if moment is not None:
+        time_machine.move_to(moment, tick=False)
+    now = clock.now()
     for n in range(2):
         make_user(Role.BOX_OFFICER, f"a{n}", agency=cast.agency, station=cast.north, box=cast.box_a)
     for n in range(4):

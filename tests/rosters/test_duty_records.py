@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from koban.audit.models import AuditEvent
 from koban.rosters.models import EntryKind, EntrySource, RosterEntry
 from koban.rosters.queries import is_box_staffed, on_duty_officers
 from koban.rosters.services import record_actual_duty, sign_off
+from tests import clock
 from tests.factories import sign_in
 from tests.rosters.conftest import tokyo
 
@@ -27,8 +27,9 @@ def _rostered(cast, start, hours=24):  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.dates
 def test_actual_records_replace_the_rostered_shift(cast):
-    start = timezone.now() - dt.timedelta(hours=10)
+    start = clock.now() - dt.timedelta(hours=10)
     _rostered(cast, start)
     # Rostered, no sign-on yet: the roster counts.
     assert on_duty_officers([cast.box_a.id], start + dt.timedelta(hours=1))[cast.box_a.id] == [cast.officer_a]
@@ -55,47 +56,46 @@ def test_an_open_record_replaces_only_its_own_shift_not_the_next_rostered_one(ca
     assert is_box_staffed(cast.box_a, start + dt.timedelta(hours=40))
 
 
+@pytest.mark.dates
 def test_open_sign_on_counts_without_a_roster(cast):
-    record_actual_duty(cast.chief_north, cast.box_b, cast.officer_b, timezone.now() - dt.timedelta(hours=1))
-    assert on_duty_officers([cast.box_b.id], timezone.now())[cast.box_b.id] == [cast.officer_b]
+    record_actual_duty(cast.chief_north, cast.box_b, cast.officer_b, clock.now() - dt.timedelta(hours=1))
+    assert on_duty_officers([cast.box_b.id], clock.now())[cast.box_b.id] == [cast.officer_b]
 
 
 def test_counsellors_have_no_sign_on(cast):
     with pytest.raises(PermissionDenied):
-        record_actual_duty(cast.counsellor_a, cast.box_a, cast.counsellor_a, timezone.now())
+        record_actual_duty(cast.counsellor_a, cast.box_a, cast.counsellor_a, clock.now())
     with pytest.raises(ValidationError) as err:
-        record_actual_duty(cast.chief_north, cast.box_a, cast.counsellor_a, timezone.now())
+        record_actual_duty(cast.chief_north, cast.box_a, cast.counsellor_a, clock.now())
     assert "officer" in err.value.message_dict
 
 
 def test_officer_signs_on_only_themself_at_their_own_box(cast):
     with pytest.raises(PermissionDenied):
-        record_actual_duty(cast.officer_a, cast.box_b, cast.officer_a, timezone.now())
+        record_actual_duty(cast.officer_a, cast.box_b, cast.officer_a, clock.now())
     with pytest.raises(PermissionDenied):
-        record_actual_duty(cast.officer_a, cast.box_a, cast.officer_b, timezone.now())
+        record_actual_duty(cast.officer_a, cast.box_a, cast.officer_b, clock.now())
 
 
 def test_future_sign_on_and_double_sign_on_are_refused(cast):
     with pytest.raises(ValidationError) as err:
-        record_actual_duty(cast.officer_a, cast.box_a, cast.officer_a, timezone.now() + dt.timedelta(hours=1))
+        record_actual_duty(cast.officer_a, cast.box_a, cast.officer_a, clock.now() + dt.timedelta(hours=1))
     assert "signed_on_at" in err.value.message_dict
-    record_actual_duty(cast.officer_a, cast.box_a, cast.officer_a, timezone.now() - dt.timedelta(minutes=30))
+    record_actual_duty(cast.officer_a, cast.box_a, cast.officer_a, clock.now() - dt.timedelta(minutes=30))
     with pytest.raises(ValidationError):
-        record_actual_duty(
-            cast.officer_a, cast.box_a, cast.officer_a, timezone.now() - dt.timedelta(minutes=10)
-        )
+        record_actual_duty(cast.officer_a, cast.box_a, cast.officer_a, clock.now() - dt.timedelta(minutes=10))
 
 
 def test_api_sign_on_and_off(client, cast):
     sign_in(client, "officer_a")
-    on = (timezone.now() - dt.timedelta(hours=2)).isoformat()
+    on = (clock.now() - dt.timedelta(hours=2)).isoformat()
     response = client.post(
         "/api/v1/duty-records/",
         {"box": cast.box_a.id, "officer": cast.officer_a.id, "signed_on_at": on},
         content_type="application/json",
     )
     assert response.status_code == 201, response.json()
-    off = timezone.now().isoformat()
+    off = clock.now().isoformat()
     response = client.post(
         f"/api/v1/duty-records/{response.json()['id']}/sign-off/",
         {"signed_off_at": off},

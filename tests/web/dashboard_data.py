@@ -109,15 +109,19 @@ def duty(box: PoliceBox, officer: User, start: dt.datetime, hours: float = 24) -
     )
 
 
-def found_item_with_task(box: PoliceBox, actor: User, now: dt.datetime, due_on: dt.date) -> ItemTask:
+def found_item_with_task(
+    box: PoliceBox, actor: User, now: dt.datetime, due_on: dt.date, handed_in_at: dt.datetime | None = None
+) -> ItemTask:
+    """An item handed in an hour before *now* (or at *handed_in_at*) with a task due on *due_on*."""
+    handed_in_at = handed_in_at or now - dt.timedelta(hours=1)
     item = receive_item(
         actor,
         box,
         category=ItemCategory.objects.order_by("sort_order").first(),
         description="黒い財布 black wallet",
-        found_at=now - dt.timedelta(hours=2),
+        found_at=handed_in_at - dt.timedelta(hours=1),
         found_place="駅前広場",
-        handed_in_at=now - dt.timedelta(hours=1),
+        handed_in_at=handed_in_at,
         now=now,
     )
     return ItemTask.objects.create(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from tests import clock
 from tests.factories import PASSWORD
 from tests.personas import LAT, LON
 from tests.web import dashboard_data as data
@@ -52,7 +53,7 @@ def open_dashboard(page, url: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_an_officer_walks_through_the_day(live_server, page, cast, tmp_path: Path):  # type: ignore[no-untyped-def]
     data.reseed_categories()
-    now = timezone.now()
+    now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=3))
     data.incident(
         cast.box_a,

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 
 from koban.accounts.models import Role
 from koban.incidents.models import Status
 from koban.web.dashboard.registry import DashboardSection, all_sections
+from tests import clock
 from tests.factories import make_user, sign_in
 from tests.personas import LAT, LON
 from tests.web import dashboard_data as data
@@ -72,8 +72,9 @@ def test_the_dashboard_needs_a_login(client, cast):  # type: ignore[no-untyped-d
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+@pytest.mark.dates
 def test_sections_show_the_data_of_each_app(client, cast):  # type: ignore[no-untyped-def]
-    now = timezone.now()
+    now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=2))
     data.duty(cast.box_a, cast.counsellor_a, now + dt.timedelta(hours=22))  # the next shift
     data.incident(
@@ -98,8 +99,15 @@ def test_sections_show_the_data_of_each_app(client, cast):  # type: ignore[no-un
     data.incident(
         cast.box_b, now - dt.timedelta(hours=1), lon=LON + 0.015, lat=LAT + 0.005, address="山手の事件"
     )
-    data.found_item_with_task(cast.box_a, cast.officer_a, now, timezone.localdate(now))
-    data.counter_matter(cast.box_a, cast.officer_a, now - dt.timedelta(minutes=30))
+    # "Today" whatever the instant: an hour or half an hour ago, unless that was yesterday.
+    data.found_item_with_task(
+        cast.box_a,
+        cast.officer_a,
+        now,
+        clock.local_today(),
+        handed_in_at=clock.earlier_today(dt.timedelta(hours=1)),
+    )
+    data.counter_matter(cast.box_a, cast.officer_a, clock.earlier_today(dt.timedelta(minutes=30)))
     data.patrol(
         cast.box_a,
         cast.officer_a,
@@ -147,8 +155,9 @@ def test_sections_show_the_data_of_each_app(client, cast):  # type: ignore[no-un
     assert uncovered["features"] and not any(f["properties"]["covered"] for f in uncovered["features"])
 
 
+@pytest.mark.dates
 def test_an_empty_box_is_flagged(client, cast):  # type: ignore[no-untyped-def]
-    now = timezone.now()
+    now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=30))  # ended six hours ago
     _login(client, "officer_a")
     page = _dashboard(client, cast.box_a.id)
@@ -161,7 +170,7 @@ def test_an_empty_box_is_flagged(client, cast):  # type: ignore[no-untyped-def]
 
 
 def test_the_map_points_follow_the_chosen_period(client, cast):  # type: ignore[no-untyped-def]
-    now = timezone.now()
+    now = clock.now()
     data.incident(cast.box_a, now - dt.timedelta(days=2), lon=LON + 0.002, lat=LAT + 0.002)
     data.incident(cast.box_a, now - dt.timedelta(days=12), lon=LON + 0.003, lat=LAT + 0.003)
     data.incident(cast.box_a, now - dt.timedelta(days=45), lon=LON + 0.004, lat=LAT + 0.004)
@@ -176,7 +185,7 @@ def test_the_map_points_follow_the_chosen_period(client, cast):  # type: ignore[
 
 
 def test_a_section_refreshes_on_its_own(client, cast):  # type: ignore[no-untyped-def]
-    data.incident(cast.box_a, timezone.now() - dt.timedelta(minutes=5), lon=LON + 0.002, lat=LAT + 0.002)
+    data.incident(cast.box_a, clock.now() - dt.timedelta(minutes=5), lon=LON + 0.002, lat=LAT + 0.002)
     _login(client, "officer_a")
     response = client.get(
         f"/boxes/{cast.box_a.id}/dashboard/sections/open_incidents/", HTTP_ACCEPT_LANGUAGE="en"
@@ -187,12 +196,12 @@ def test_a_section_refreshes_on_its_own(client, cast):  # type: ignore[no-untype
 
 
 def test_the_dashboard_keeps_a_query_budget_with_many_incidents(client, cast, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
-    now = timezone.now()
+    now = clock.now()
     data.many_incidents(cast.box_a, now, 2000, bounds=(LON, LAT, LON + 0.01, LAT + 0.01))
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=2))
     for hours in range(5):
         data.counter_matter(cast.box_a, cast.officer_a, now - dt.timedelta(minutes=10 + hours))
-        data.found_item_with_task(cast.box_a, cast.officer_a, now, timezone.localdate(now))
+        data.found_item_with_task(cast.box_a, cast.officer_a, now, clock.local_today())
         data.patrol(
             cast.box_a,
             cast.officer_a,
@@ -213,7 +222,7 @@ def test_the_dashboard_keeps_a_query_budget_with_many_incidents(client, cast, dj
 
 
 def test_coverage_follows_new_patrols_despite_the_cache(client, cast):  # type: ignore[no-untyped-def]
-    now = timezone.now()
+    now = clock.now()
     _login(client, "officer_a")
 
     def percent() -> float:

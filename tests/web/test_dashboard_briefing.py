@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
+from tests import clock
 from tests.factories import sign_in
 from tests.personas import LAT, LON
 from tests.web import dashboard_data as data
@@ -24,7 +24,7 @@ def pdf_text(content: bytes, tmp_path: Path) -> str:
 
 @pytest.fixture
 def busy_box(cast):  # type: ignore[no-untyped-def]
-    now = timezone.now()
+    now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=2))
     data.incident(
         cast.box_a, now - dt.timedelta(hours=3), lon=LON + 0.002, lat=LAT + 0.002, address="駅前1丁目"
@@ -37,8 +37,14 @@ def busy_box(cast):  # type: ignore[no-untyped-def]
         code="burglary",
         response_s=420,
     )
-    data.counter_matter(cast.box_a, cast.officer_a, now - dt.timedelta(minutes=20))
-    data.found_item_with_task(cast.box_a, cast.officer_a, now, timezone.localdate(now))
+    data.counter_matter(cast.box_a, cast.officer_a, clock.earlier_today(dt.timedelta(minutes=20)))
+    data.found_item_with_task(
+        cast.box_a,
+        cast.officer_a,
+        now,
+        clock.local_today(),
+        handed_in_at=clock.earlier_today(dt.timedelta(hours=1)),
+    )
     return cast
 
 
@@ -56,11 +62,12 @@ def test_the_briefing_is_a_pdf_in_japanese(client, busy_box, tmp_path):  # type:
     # The headings are translated too (English ones would mean a missing catalogue).
     assert "Daily briefing" not in text and "Open incidents" not in text
     assert "Ekimae Koban" in text and "North Station" in text
-    handover = timezone.localdate().isoformat()
+    handover = clock.local_today().isoformat()
     assert f"{handover} 08:30" in text or "08:30" in text
     assert "officer_a" in text  # on duty
 
 
+@pytest.mark.dates
 def test_the_briefing_in_english_has_the_english_headings(client, busy_box, tmp_path):  # type: ignore[no-untyped-def]
     sign_in(client, "officer_a")
     response = client.get(f"/boxes/{busy_box.box_a.id}/briefing.pdf", {"lang": "en"})

@@ -19,6 +19,7 @@ from koban.accounts.access.audit import (
     can_grant_superuser,
     can_lift_lockouts,
     can_review_audit,
+    passwords_resettable_by,
     users_administered_by,
 )
 from koban.accounts.access.counter import (
@@ -208,6 +209,7 @@ __all__ = [
     "network_records_managed_by",
     "observations_visible_to",
     "officers_visible_to",
+    "passwords_resettable_by",
     "patrol_officers",
     "patrols_visible_to",
     "plans_visible_to",

@@ -12,7 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from koban.accounts.access.network import HQ_ROLES, _active
+from koban.accounts.access.network import BOX_ROLES, HQ_ROLES, _active
 from koban.accounts.models import Role, User
 
 
@@ -65,3 +65,18 @@ def can_grant_superuser(user: User) -> bool:
 def can_lift_lockouts(user: User) -> bool:
     """Whether *user* may end a sign-in lockout before its delay has passed: administrators."""
     return can_administer_users(user)
+
+
+def passwords_resettable_by(user: User) -> QuerySet[User]:
+    """People whose password *user* may reset: a station chief, the box officers and counsellors of the
+    station; an administrator, the users they administer. Only a superuser resets a superuser's."""
+    if can_administer_users(user):
+        people = users_administered_by(user)
+    elif _active(user) and user.role == Role.STATION_CHIEF and user.station_id:
+        people = User.objects.filter(role__in=BOX_ROLES).filter(
+            Q(station_id=user.station_id) | Q(box__station_id=user.station_id)
+        )
+    else:
+        return User.objects.none()
+    people = people.exclude(pk=user.pk)  # one's own password is changed, not reset
+    return people if user.is_superuser else people.exclude(is_superuser=True)
