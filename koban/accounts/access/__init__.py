@@ -124,7 +124,9 @@ from koban.accounts.access.runs import (
 from koban.accounts.access.signin import (
     SAFE_HTTP_METHODS,
     access_own_token,
+    may_use_two_factor,
     token_permits,
+    two_factor_required,
 )
 from koban.accounts.access.workflows import (
     can_place_own_report,
@@ -206,6 +208,7 @@ __all__ = [
     "items_visible_to",
     "items_workable_by",
     "matters_visible_to",
+    "may_use_two_factor",
     "network_records_managed_by",
     "observations_visible_to",
     "officers_visible_to",
@@ -224,5 +227,6 @@ __all__ = [
     "stops_visible_to",
     "tasks_workable_by",
     "token_permits",
+    "two_factor_required",
     "users_administered_by",
 ]

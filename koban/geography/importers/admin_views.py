@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from koban.accounts.access import (
-    agencies_managed_by,
+    agencies_overseen_by,
     can_manage_network,
     can_manage_network_record,
     network_records_managed_by,
@@ -56,9 +56,13 @@ class _FileForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, upload_error: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, upload_error: str | None = None, agencies: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.upload_error = upload_error
+        if agencies is not None and "agency" in self.fields:
+            self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         if upload_error:
             # The file was refused while the request was read: say why instead of "required".
             self.fields["file"].required = False
@@ -172,25 +176,19 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
         raise PermissionDenied
     kind = KINDS[kind_slug]
     context: dict[str, Any] = {**site.each_context(request), "title": kind.title, "kind": kind.slug}
+    agencies = agencies_overseen_by(request.user)  # type: ignore[arg-type]
     status = 200
     if request.method == "POST":
         upload_error = upload_rejection(request)
-        form = _scoped(kind.form(request.POST, request.FILES, upload_error=upload_error), request.user)
+        form = kind.form(request.POST, request.FILES, upload_error=upload_error, agencies=agencies)
         status = 413 if upload_error else 200
         if form.is_valid():
             run = start_import(request.user, kind.slug, form.cleaned_data["file"], form.options())
             return redirect("web:run", run_id=run.pk)
     else:
-        form = _scoped(kind.form(), request.user)
+        form = kind.form(agencies=agencies)
     context["form"] = form
     return render(request, "admin/geography/import.html", context, status=status)
-
-
-def _scoped(form: Any, user: Any) -> Any:
-    """Offer only the agencies *user* manages (another agency's id is refused as an invalid choice)."""
-    if "agency" in form.fields:
-        form.fields["agency"].queryset = agencies_managed_by(user)
-    return form
 
 
 class NetworkAdminMixin:
