@@ -5,7 +5,7 @@ functions. For each kind of record there is a scoped QuerySet of what a user may
 (``incidents_visible_to``), an accessor that returns one record or raises ``Http404`` for unknown and
 forbidden ids alike and records the refusal in the audit trail (``access_incident``), and one check per
 action (``can_dispose``). The rules of each kind are written at the top of its module and in
-docs/decisions/0012-personal-data-scope-by-role.md.
+docs/decisions/0015-personal-data-scope-by-role.md.
 
 A new rule goes into the module of its kind of record (or a new module) and is re-exported below; a new
 model with personal data or police powers also needs rows in tests/accounts/test_access_matrix.py.
