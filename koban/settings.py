@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "knox",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "leaflet",
     "procrastinate.contrib.django",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "koban.accounts.middleware.NoStoreMiddleware",
     "koban.accounts.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "koban.accounts.middleware.TwoFactorRequiredMiddleware",
     "koban.lib.middleware.RefuseControlCharactersInQuery",
     # One audit row per request for the personal records a page, export or API list showed.
     "koban.audit.reads.ReadAuditMiddleware",
@@ -154,6 +158,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
 
+# Two-factor sign-in (TOTP, django-otp) for HQ planners and administrators: optional, or required when true.
+KOBAN_TOTP_REQUIRED = env_bool("KOBAN_TOTP_REQUIRED", False)
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # How long a one-time set-password link made by a chief or an administrator stays valid.
 PASSWORD_RESET_TIMEOUT = env_int("KOBAN_PASSWORD_RESET_HOURS", 24) * 3600
 AUTH_PASSWORD_VALIDATORS = [
@@ -221,8 +230,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "koban.accounts.throttles.AnonymousRate",
+        "koban.accounts.throttles.UserRate",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("KOBAN_API_RATE_ANONYMOUS", "60/minute"),

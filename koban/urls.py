@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from koban.accounts.login import KobanLoginView, login_code
 from koban.lib.api_root import ApiRootView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -24,8 +26,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # One way in: the admin's own login would skip the two-factor step.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", KobanLoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("koban.accounts.urls")),
     path("rosters/", include("koban.rosters.urls")),

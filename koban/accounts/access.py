@@ -362,3 +362,15 @@ def passwords_resettable_by(user: User) -> QuerySet[User]:
         return User.objects.none()
     people = people.exclude(pk=user.pk)  # one's own password is changed, not reset
     return people if user.is_superuser else people.exclude(is_superuser=True)
+
+
+def may_use_two_factor(user: User) -> bool:
+    """Whether *user* may protect their sign-in with a TOTP code: HQ planners and administrators."""
+    return is_hq(user)
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether *user* must sign in with a TOTP code: HQ and administrators, where the deployment says so."""
+    from django.conf import settings
+
+    return bool(settings.KOBAN_TOTP_REQUIRED) and may_use_two_factor(user)

@@ -61,3 +61,28 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class TwoFactorRequiredMiddleware:
+    """Where two-factor sign-in is required, leads HQ and administrators without a verified code to the
+    enrolment page (``access.two_factor_required``). Runs after django-otp's middleware."""
+
+    EXEMPT_PREFIXES = ("/account/two-factor/", "/login/", "/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.shortcuts import redirect
+
+        from koban.accounts.access import two_factor_required
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and two_factor_required(user)  # type: ignore[arg-type]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
+        ):
+            return redirect("accounts:two-factor")
+        return self.get_response(request)

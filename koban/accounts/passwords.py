@@ -1,7 +1,7 @@
 """Passwords: a user changes their own; a station chief or an administrator resets someone else's.
 
-A reset makes the current password unusable at once (ending that person's sessions) and returns a
-one-time link with which the person sets a new one. The link is Django's password-reset token: it is
+A reset makes the current password unusable at once (ending that person's sessions), removes their
+two-factor devices (so that someone who lost their phone can enrol again) and returns a one-time link with which the person sets a new one. The link is Django's password-reset token: it is
 signed with the account's password hash and last sign-in, so it stops working as soon as it has been used
 (replays get the same 404 as an unknown link, and are audited) and after ``PASSWORD_RESET_TIMEOUT``.
 """
@@ -15,6 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from koban.accounts.access import passwords_resettable_by
 from koban.accounts.models import User
@@ -37,7 +38,9 @@ def reset_password(actor: User, person_id: int) -> str:
             raise Http404("No such person")
         person.set_unusable_password()
         person.save(update_fields=["password"])
-        record(actor, "password.reset", person)
+        # A reset is also the way back for someone who lost the phone with their authenticator app.
+        removed, _ = TOTPDevice.objects.filter(user=person).delete()
+        record(actor, "password.reset", person, after={"two_factor_devices_removed": removed})
         token = default_token_generator.make_token(person)
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     return reverse("accounts:set-password", args=[uid, token])

@@ -13,4 +13,6 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/<int:person_id>/password-reset/", views.password_reset, name="password-reset"),
     path("set-password/<str:uidb64>/<str:token>/", views.set_password, name="set-password"),
+    path("two-factor/", views.two_factor, name="two-factor"),
+    path("two-factor/disable/", views.two_factor_disable, name="two-factor-disable"),
 ]

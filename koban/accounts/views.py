@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -12,10 +14,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from koban.accounts.access import can_lift_lockouts, passwords_resettable_by
+from koban.accounts.access import (
+    can_lift_lockouts,
+    may_use_two_factor,
+    passwords_resettable_by,
+    two_factor_required,
+)
 from koban.accounts.forms import ApiTokenForm
 from koban.accounts.lockouts import current_lockouts, lift_lockout
+from koban.accounts.login import CodeForm
 from koban.accounts.models import ApiToken, User
 from koban.accounts.passwords import (
     change_own_password,
@@ -24,6 +33,7 @@ from koban.accounts.passwords import (
     set_password_from_link,
 )
 from koban.accounts.tokens import create_api_token, revoke_api_token
+from koban.accounts.two_factor import confirm_device, confirmed_device, pending_device, qr_svg, remove_device
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,6 +49,7 @@ def _account_page(request: HttpRequest, form: ApiTokenForm, new_secret: str = ""
         "new_secret": new_secret,
         "can_lift_lockouts": can_lift_lockouts(user),
         "can_reset_passwords": passwords_resettable_by(user).exists(),
+        "may_use_two_factor": may_use_two_factor(user),
     }
     return render(request, "accounts/account.html", context)
 
@@ -142,3 +153,45 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         messages.success(request, _("Your new password is set. Sign in with it."))
         return redirect("login")
     return render(request, "accounts/set_password.html", {"form": form, "person": person})
+
+
+# -- Two-factor sign-in -----------------------------------------------------------------------------------
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn TOTP two-factor sign-in on (QR code, then one code to confirm) or see that it is on."""
+    user = _user(request)
+    if not may_use_two_factor(user):
+        raise Http404("No such page")
+    if confirmed_device(user) is not None and request.method != "POST":
+        return render(
+            request, "accounts/two_factor.html", {"enabled": True, "required": two_factor_required(user)}
+        )
+    device = pending_device(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if confirm_device(user, device, form.cleaned_data["code"].strip()):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is on."))
+            return redirect("accounts:account")
+        form.add_error("code", _("The code is not right. Try the current one."))
+    context = {
+        "enabled": False,
+        "required": two_factor_required(user),
+        "form": form,
+        "qr_svg": qr_svg(device.config_url),
+        "secret": b32encode(device.bin_key).decode(),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not may_use_two_factor(user) or two_factor_required(user):
+        raise Http404("No such page")
+    remove_device(user)
+    messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("accounts:account")

@@ -15,8 +15,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from koban.accounts.access import audit_events_visible_to, boxes_visible_to
 from koban.audit.models import AuditEvent
 from koban.audit.services import record, record_read, snapshot
 
@@ -25,10 +27,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Shows rows without offering to add, change or delete them.
 
     With ``personal_fields`` set, opening one row records a read of those fields in the audit trail
-    (the change lists show no personal fields, so they need no read row).
+    (the change lists show no personal fields, so they need no read row). With ``box_path`` set (the
+    lookup from the row to its box), the rows are limited to the boxes the user may see.
     """
 
     personal_fields: tuple[str, ...] = ()
+    box_path: str = ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request)
+        if self.box_path:
+            rows = rows.filter(**{f"{self.box_path}__in": boxes_visible_to(request.user)})  # type: ignore[arg-type]
+        return rows
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -94,6 +104,9 @@ class AuditedConfigAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return audit_events_visible_to(request.user)  # type: ignore[arg-type]
+
     list_display = ["at", "actor_name", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_repr", "object_id"]

@@ -58,7 +58,7 @@ class UnusualReadingForm(Form):
         label=_("Sensitivity (robust deviations)"),
         min_value=1.0,
         max_value=20.0,
-        initial=3.0,
+        initial=3.5,
         help_text=_(
             "A reader is listed when their count lies this many robust deviations above the peers' median."
         ),

@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
 from django.http import HttpRequest
 
 from koban.audit.models import AuditEvent
-from koban.organization.models import PoliceBox, PoliceStation
 
 # Attributes leading from a record to the box it belongs to (a handover to its item, a card to its patrol).
 _PARENTS = ("item", "patrol", "incident", "matter")
@@ -169,7 +169,7 @@ def scope_of(objects: Sequence[models.Model], user: Any) -> tuple[int | None, in
     A change or read of records of one station belongs to that station's trail (its chief reviews
     it); records spread over several stations belong to the agency only.
     """
-    stations = {station for obj in objects if (station := _station_of(obj)) is not None}
+    stations = _stations_of(objects)
     if len(stations) == 1:
         station_id = stations.pop()
         return station_id, _agency_of_station(station_id)
@@ -181,30 +181,51 @@ def scope_of(objects: Sequence[models.Model], user: Any) -> tuple[int | None, in
     return (None if stations else user.station_id), user.agency_id or _agency_of_station(user.station_id)
 
 
+def _network(model: str) -> Any:
+    # Looked up by label: the trail sits below the organization app (docs/architecture.md).
+    return apps.get_model("organization", model)
+
+
 def _agency_of_station(station_id: int | None) -> int | None:
     if station_id is None:
         return None
-    return PoliceStation.objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
+    return _network("PoliceStation").objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
 
 
-def _station_of(obj: models.Model, depth: int = 0) -> int | None:
-    """The station of *obj*: itself, its own station, its box's, or its parent record's (a card's patrol)."""
-    if isinstance(obj, PoliceStation):
-        return obj.pk
-    if isinstance(obj, PoliceBox):
-        return obj.station_id
+def _stations_of(objects: Sequence[models.Model]) -> set[int]:
+    """The stations of *objects*, with one query for all those known only by their box."""
+    stations: set[int] = set()
+    boxes: set[int] = set()
+    for obj in objects:
+        anchor = _anchor(obj)
+        if anchor is not None:
+            (stations if anchor[0] == "station" else boxes).add(anchor[1])
+    if boxes:
+        stations.update(
+            _network("PoliceBox").objects.filter(pk__in=boxes).values_list("station_id", flat=True)
+        )
+    return stations
+
+
+def _anchor(obj: models.Model, depth: int = 0) -> tuple[str, int] | None:
+    """Where *obj* belongs, without a query: ("station", id) or ("box", id), or its parent record's."""
+    label = obj._meta.label_lower
+    if label == "organization.policestation":
+        return "station", obj.pk
+    if label == "organization.policebox":
+        return "station", obj.station_id  # type: ignore[attr-defined]
     station_id = getattr(obj, "station_id", None)
     if station_id is not None:
-        return int(station_id)
+        return "station", int(station_id)
     box = obj._state.fields_cache.get("box")
-    if isinstance(box, PoliceBox):
-        return box.station_id
+    if box is not None:
+        return "station", box.station_id
     box_id = getattr(obj, "box_id", None)
     if box_id is not None:
-        return PoliceBox.objects.filter(pk=box_id).values_list("station_id", flat=True).first()
+        return "box", int(box_id)
     for parent in _PARENTS if depth < 2 else ():
         if getattr(obj, f"{parent}_id", None) is not None:
-            return _station_of(getattr(obj, parent), depth + 1)
+            return _anchor(getattr(obj, parent), depth + 1)
     return None
 
 

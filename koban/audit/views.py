@@ -133,9 +133,9 @@ class UnusualRow:
 def unusual_reading(request: HttpRequest) -> HttpResponse:
     """Readers of personal records far above their peers (same role, same scope) in a window."""
     events = _reviewable(request)
-    form = UnusualReadingForm(request.GET or None, initial={"days": 7, "k": 3.0, "min_count": 10})
+    form = UnusualReadingForm(request.GET or None, initial={"days": 7, "k": 3.5, "min_count": 10})
     settings = (
-        form.cleaned_data if form.is_bound and form.is_valid() else {"days": 7, "k": 3.0, "min_count": 10}
+        form.cleaned_data if form.is_bound and form.is_valid() else {"days": 7, "k": 3.5, "min_count": 10}
     )
     end = timezone.now()
     start = end - datetime.timedelta(days=settings["days"])

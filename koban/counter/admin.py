@@ -16,6 +16,7 @@ class CounterCategoryAdmin(AuditedConfigAdmin):
 
 @admin.register(CounterMatter)
 class CounterMatterAdmin(ReadOnlyAdmin):
+    box_path = "box"
     personal_fields = CounterMatter.PERSONAL_FIELDS
     list_display = ["received_at", "box", "category", "channel", "outcome", "handled_by"]
     list_filter = ["category", "channel", "outcome"]

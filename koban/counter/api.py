@@ -88,7 +88,8 @@ class CounterMatterSerializer(NoteReadsSerializer, ModelSerializer):
             OpenApiParameter("until", OpenApiTypes.DATETIME, description="Received before"),
             OpenApiParameter("category", OpenApiTypes.STR, description="Category code"),
         ]
-    )
+    ),
+    create=extend_schema(responses={201: CounterMatterSerializer, 200: CounterMatterSerializer}),
 )
 class CounterMatterViewSet(viewsets.ModelViewSet):
     """Counter matters of the boxes the user may see; recording needs work access to the box.

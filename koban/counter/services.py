@@ -19,6 +19,7 @@ from koban.accounts.access import can_record_counter
 from koban.accounts.models import User
 from koban.audit.services import record, snapshot
 from koban.counter.models import Channel, CounterCategory, CounterMatter, Outcome
+from koban.lib.dates import check_date_window
 from koban.organization.models import PoliceBox
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -51,6 +52,8 @@ def _check_time(errors: dict[str, str], name: str, value: dt.datetime | None, no
         errors[name] = _("This time is in the future.")
     elif value < EARLIEST:
         errors[name] = _("This time is too far in the past.")
+    else:
+        check_date_window(errors, name, value, now)
 
 
 def validate_matter(matter: CounterMatter, *, creating: bool) -> None:

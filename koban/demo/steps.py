@@ -13,4 +13,5 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.audit",
 ]

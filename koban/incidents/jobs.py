@@ -73,8 +73,15 @@ def import_incidents_run(context: RunContext) -> dict[str, Any]:
     except ImportFormatError as exc:
         return failure_report(str(exc))
     refused = bool(report.bad_rows) and not skip
+    ignored = (
+        _("Warning: columns not used by this format, ignored: %(names)s")
+        % {"names": ", ".join(report.unused_columns)}
+        + "\n"
+        if report.unused_columns
+        else ""
+    )
     return {
-        "summary": f"{summary(report)}\n{state(report, skip)}",
+        "summary": f"{summary(report)}\n{ignored}{state(report, skip)}",
         "ok": not refused,
         "failed": refused,
         "commit": commit,

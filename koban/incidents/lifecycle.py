@@ -10,6 +10,7 @@ import datetime
 from django.utils.translation import gettext as _
 
 from koban.incidents.models import Status
+from koban.lib.dates import check_date_window
 
 # A clock a little ahead of the server's (a tablet, a command-room console) is not an error; an
 # hour ahead is.
@@ -72,6 +73,8 @@ def timeline_errors(
     for field, value in named.items():
         if value is not None and value > latest:
             errors[field] = _("This time is in the future.")
+        else:
+            check_date_window(errors, field, value, now)
     if dispatched_at is not None and dispatched_at < received_at:
         errors.setdefault("dispatched_at", _("Units cannot be dispatched before the call was received."))
     if arrived_at is not None:

@@ -24,6 +24,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.serializers import GeoFeatureModelSerializer as _GeoFeatureModelSerializer
 
+from koban.lib import schema as _schema  # noqa: F401 (registers the OpenAPI extension for GeoJSON features)
 from koban.lib.validation import (
     BIGINT_RANGE,
     INT_RANGE,

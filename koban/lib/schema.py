@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -52,7 +54,27 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     takes_input = method != "get" or any(p.get("in") == "query" for p in operation.get("parameters", []))
     if takes_input or "requestBody" in operation:
         codes.append("400")
-    if "{" in path or method != "get":
-        # Unknown ids in the path or in the body (a box, an officer) answer 404 like forbidden ones.
+    pages = any(p.get("name") == "page" for p in operation.get("parameters", []))
+    if "{" in path or method != "get" or pages:
+        # Unknown ids in the path or in the body (a box, an officer) answer 404 like forbidden ones;
+        # so does a page number past the last page.
         codes.append("404")
     return codes
+
+
+class NullableGeometryExtension(GeoFeatureModelSerializerExtension):  # type: ignore[misc]
+    """GeoJSON features of ``koban.lib.api.GeoFeatureModelSerializer``: a feature whose model allows no
+    geometry (an incident known only by its address) has ``"geometry": null``, as RFC 7946 allows."""
+
+    target_class = "koban.lib.api.GeoFeatureModelSerializer"
+    match_subclasses = True
+    priority = 1
+
+    def map_geo_feature_model_serializer(
+        self, serializer: Any, base_schema: dict[str, Any]
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = super().map_geo_feature_model_serializer(serializer, base_schema)
+        model_field = serializer.Meta.model._meta.get_field(serializer.Meta.geo_field)
+        if model_field.null:
+            schema["properties"]["geometry"]["nullable"] = True
+        return schema

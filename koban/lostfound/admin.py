@@ -17,6 +17,7 @@ class ItemCategoryAdmin(AuditedConfigAdmin):
 
 @admin.register(FoundItem)
 class FoundItemAdmin(ReadOnlyAdmin):
+    box_path = "box"
     personal_fields = FoundItem.PERSONAL_FIELDS
     list_display = ["receipt_number", "box", "category", "state", "handed_in_at", "notice_ends_on"]
     list_filter = ["state", "category"]
@@ -26,6 +27,7 @@ class FoundItemAdmin(ReadOnlyAdmin):
 
 @admin.register(LossReport)
 class LossReportAdmin(ReadOnlyAdmin):
+    box_path = "box"
     personal_fields = LossReport.PERSONAL_FIELDS
     list_display = ["__str__", "box", "category", "status", "reported_at"]
     list_filter = ["status", "category"]
@@ -34,6 +36,7 @@ class LossReportAdmin(ReadOnlyAdmin):
 
 @admin.register(Handover)
 class HandoverAdmin(ReadOnlyAdmin):
+    box_path = "item__box"
     personal_fields = Handover.PERSONAL_FIELDS
     list_display = ["item", "recipient", "handed_over_at", "checked_by"]
     list_filter = ["recipient"]
@@ -42,5 +45,6 @@ class HandoverAdmin(ReadOnlyAdmin):
 
 @admin.register(ItemTask)
 class ItemTaskAdmin(ReadOnlyAdmin):
+    box_path = "item__box"
     list_display = ["item", "kind", "due_on", "done_at"]
     list_select_related = ["item"]

@@ -237,7 +237,7 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         return Response(_matches(reports_for_item(request.user, item), str))
 
-    @extend_schema(request=HandoverSerializer, responses=HandoverSerializer)
+    @extend_schema(request=HandoverSerializer, responses={201: HandoverSerializer})
     @action(detail=True, methods=["post"])
     def handover(self, request: Request, pk: str | None = None) -> Response:
         """Record the handover of the item to its owner or finder, with the identity check."""

@@ -11,13 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from koban.accounts.access import can_handle_property
 from koban.audit.services import record, snapshot
+from koban.lib.dates import check_date_window
 from koban.lib.geo import point_from_lonlat
 from koban.lostfound.clocks import State, compute_clock, due_state, hand_in_deadline, is_cheap_bulky
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
@@ -91,6 +93,8 @@ def receive_item(
         errors["found_place"] = _("Say where the item was found.")
     _check_not_future(errors, "found_at", found_at, now)
     _check_not_future(errors, "handed_in_at", handed_in_at, now)
+    check_date_window(errors, "found_at", found_at, now)
+    check_date_window(errors, "handed_in_at", handed_in_at, now)
     if handed_in_at < found_at:
         errors["handed_in_at"] = _("The item cannot be handed in before it was found.")
     for name, amount in (("value_estimate", value_estimate), ("cash_amount", cash_amount)):
@@ -187,6 +191,8 @@ def report_loss(
         errors["lost_to"] = _("The end of the loss window is before its start.")
     _check_not_future(errors, "lost_from", lost_from, now)
     _check_not_future(errors, "reported_at", reported_at, now)
+    for name, moment in (("lost_from", lost_from), ("lost_to", lost_to), ("reported_at", reported_at)):
+        check_date_window(errors, name, moment, now)
     if lost_from > reported_at + CLOCK_SKEW:
         errors["lost_from"] = _("An item cannot be reported lost before it was lost.")
     try:
@@ -405,6 +411,8 @@ def transfer_to_station(
     now = now or timezone.now()
     at = at or now
     item = FoundItem.objects.select_for_update().select_related("box__station").get(pk=item.pk)
+    if not isinstance(actor, str) and not can_handle_property(actor, item.box):
+        raise PermissionDenied(_("You may not work on the items of this box."))
     errors: dict[str, Any] = {}
     if not (item.is_open or item.state == State.VESTED):
         errors["state"] = _("Only an item the police still hold can be moved (item is: %(state)s).") % {

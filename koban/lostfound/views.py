@@ -132,7 +132,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,
             "can_dispose": can_dispose_property(request.user, item.box),  # type: ignore[arg-type]
             "dispose_form": NoteForm(),
-            "transfer_form": TransferForm(),
+            "transfer_form": TransferForm(auto_id="transfer_%s"),
         },
     )
 

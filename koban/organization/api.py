@@ -80,7 +80,7 @@ class _PlaceInput(Serializer):
 
 
 class StationInputSerializer(_PlaceInput):
-    """A station to open (POST) or the fields to change (PATCH)."""
+    """A station to open (POST; ``lon``/``lat`` required) or the fields to change (PATCH)."""
 
     agency = serializers.SlugRelatedField(
         slug_field="code",
@@ -137,6 +137,8 @@ class PoliceStationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
     @extend_schema(request=StationInputSerializer, responses={201: PoliceStationSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         values = _input(StationInputSerializer(data=request.data))
+        if "location" not in values:
+            raise ValidationError({"lon": [gettext("Give the station's latitude and longitude.")]})
         agency = values.pop("agency", None) or getattr(request.user, "agency", None)
         if agency is None:
             raise ValidationError({"agency": [gettext("Say which agency the station belongs to.")]})

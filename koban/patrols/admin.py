@@ -19,6 +19,7 @@ class ReadOnlyGISAdmin(ReadOnlyAdmin, GISModelAdmin):
 
 @admin.register(Patrol)
 class PatrolAdmin(ReadOnlyGISAdmin):
+    box_path = "box"
     list_display = ["box", "started_at", "ended_at", "kind", "source", "distance_m"]
     list_filter = ["kind", "source"]
     list_select_related = ["box"]
@@ -26,11 +27,13 @@ class PatrolAdmin(ReadOnlyGISAdmin):
 
 @admin.register(PatrolStop)
 class PatrolStopAdmin(ReadOnlyGISAdmin):
+    box_path = "patrol__box"
     list_display = ["__str__", "patrol"]
 
 
 @admin.register(Observation)
 class ObservationAdmin(ReadOnlyGISAdmin):
+    box_path = "patrol__box"
     personal_fields = Observation.PERSONAL_FIELDS
     list_display = ["__str__", "kind", "patrol"]
     list_filter = ["kind"]
@@ -38,5 +41,6 @@ class ObservationAdmin(ReadOnlyGISAdmin):
 
 @admin.register(PatrolCard)
 class PatrolCardAdmin(ReadOnlyGISAdmin):
+    box_path = "patrol__box"
     personal_fields = PatrolCard.PERSONAL_FIELDS
     list_display = ["left_at", "patrol"]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from koban.accounts.models import User
 from koban.analytics.algorithms.tracks import detect_stops, max_speed, path_length
 from koban.audit.services import record, snapshot
+from koban.lib.dates import check_date_window
 from koban.lib.geo import metric_transformers, point_from_lonlat
 from koban.organization.jurisdiction import check_track
 from koban.organization.models import PoliceBox
@@ -79,6 +80,7 @@ def _check_period(
         errors["ended_at"] = _("A patrol cannot last more than 24 hours.")
     if ended_at > now + CLOCK_SKEW:
         errors["ended_at"] = _("The end time is in the future.")
+    check_date_window(errors, "started_at", started_at, now)
     if errors:
         raise ValidationError(errors)
 

@@ -21,6 +21,7 @@ class PlanMemberInline(ReadOnlyInline):
 
 @admin.register(BoxShiftPlan)
 class BoxShiftPlanAdmin(ReadOnlyAdmin):
+    box_path = "box"
     list_display = ["box", "pattern", "valid_from", "valid_until", "anchor"]
     list_filter = ["pattern"]
     inlines = [PlanMemberInline]
@@ -28,6 +29,7 @@ class BoxShiftPlanAdmin(ReadOnlyAdmin):
 
 @admin.register(RosterEntry)
 class RosterEntryAdmin(ReadOnlyAdmin):
+    box_path = "box"
     list_display = ["box", "officer", "cover_name", "kind", "shift_code", "start", "end", "source"]
     list_filter = ["kind", "source"]
     date_hierarchy = "start"
@@ -35,5 +37,6 @@ class RosterEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(DutyRecord)
 class DutyRecordAdmin(ReadOnlyAdmin):
+    box_path = "box"
     list_display = ["box", "officer", "signed_on_at", "signed_off_at"]
     date_hierarchy = "signed_on_at"

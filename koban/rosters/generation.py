@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from koban.accounts.models import User
 from koban.audit.services import record
+from koban.lib.dates import check_year_window
 from koban.organization.models import PoliceBox
 from koban.rosters import cycle
 from koban.rosters import intervals as iv
@@ -65,6 +67,9 @@ def month_days(year: int, month: int) -> tuple[dt.date, dt.date]:
         raise ValidationError({"month": _("The month must be between 1 and 12.")})
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
+    problem = check_year_window(year, timezone.now())
+    if problem:
+        raise ValidationError({"year": problem})
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 

@@ -120,3 +120,16 @@ def test_nobody_revokes_another_users_token(cast, client):  # type: ignore[no-un
     assert client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_requests_beyond_the_user_rate_wait(cast, settings):  # type: ignore[no-untyped-def]
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "3/minute"}
+    secret = make_api_token(cast.officer_a, scope="read")
+    with mock.patch.object(SimpleRateThrottle, "THROTTLE_RATES", rates):
+        with time_machine.travel(T0, tick=False):
+            codes = [Client().get(LOCATE, POINT, **bearer(secret)).status_code for _ in range(4)]
+        with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+            later = Client().get(LOCATE, POINT, **bearer(secret)).status_code
+    assert codes == [200, 200, 200, 429] and later == 200

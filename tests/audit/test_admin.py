@@ -178,3 +178,15 @@ def test_found_items_are_unchanged_by_the_read_only_admin(cast, superuser):  # t
     assert FoundItem.objects.count() == 1
     # The change list shows no personal fields, so it writes no read row.
     assert not AuditEvent.objects.filter(action__endswith=".read").exists()
+
+
+def test_read_only_admin_lists_are_limited_to_the_boxes_the_user_sees(cast):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Permission
+
+    receive(cast.officer_a, cast.box_a)
+    viewer = make_user(Role.ADMINISTRATOR, "other-admin", agency=cast.outsider.agency, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_founditem"))
+    listing = _client(viewer).get("/admin/lostfound/founditem/")
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 0
+    assert _client(cast.planner).get("/admin/lostfound/founditem/").status_code == 403  # no model permission

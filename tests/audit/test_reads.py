@@ -143,3 +143,27 @@ def test_lists_without_personal_fields_leave_no_row(cast, url):  # type: ignore[
     receive(cast.officer_a, cast.box_a)
     assert _client(cast.officer_a).get(url).status_code == 200
     assert not _reads().exists()
+
+
+def test_a_read_row_for_many_records_costs_a_few_queries_not_one_per_record(
+    cast, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    from koban.audit.services import record_read
+
+    patrol = patrols.record_drawn_patrol(
+        cast.officer_a,
+        cast.box_a,
+        LINE,
+        officers=[cast.officer_a],
+        started_at=T0,
+        ended_at=T0 + datetime.timedelta(hours=1),
+    )
+    for n in range(12):
+        patrols.add_card(
+            cast.officer_a, patrol, address=f"{n}-1 Ekimae", left_at=T0 + datetime.timedelta(minutes=n)
+        )
+    cards = list(patrol.cards.all())
+    # The boxes' stations in one query, the station's agency in one, the row itself in one.
+    with django_assert_max_num_queries(3):
+        read = record_read(cast.officer_a, cards, ["address"])
+    assert read is not None and read.records_read == 12 and read.station_id == cast.north.pk

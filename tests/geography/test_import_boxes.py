@@ -246,3 +246,11 @@ def test_the_command_refuses_a_user_who_may_not_manage_the_network(cast, tmp_pat
         call_command(
             "import_boxes", str(path), "--agency", cast.agency.code, "--commit", "--user", "officer_a"
         )
+
+
+def test_extra_and_misspelt_columns_are_named_in_a_warning(cast, tmp_path):  # type: ignore[no-untyped-def]
+    rows = [[*HEADER, "remarks", "staffing_targte"], [*row("D", "新町交番"), "x", "4"]]
+    report = import_boxes(write_csv(tmp_path / "boxes.csv", rows), options(cast), commit=True)
+    assert report.committed
+    notes = [w.message for w in report.warnings]
+    assert notes == ["columns not used by this import, ignored: remarks, staffing_targte"]

@@ -195,3 +195,15 @@ def test_bad_rows_are_reported_in_the_active_language(cast, tmp_path):  # type: 
     assert "ISO 8601 形式の日時ではありません" in reasons[8]
     assert "不明な区分" in reasons[9]
     assert "場所がありません" in reasons[10]
+
+
+def test_columns_the_format_does_not_read_are_reported(cast, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "received_at,category,lat,lon,address,description,remarks\n"
+        "2025-06-01T10:00:00+09:00,theft,35.605,139.705,,bicycle,ignored\n",
+        encoding="utf-8",
+    )
+    report = import_incidents_file(path, "generic", agency=cast.agency)
+    assert "remarks" in report.unused_columns
+    assert "received_at" not in report.unused_columns

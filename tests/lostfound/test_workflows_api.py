@@ -214,6 +214,12 @@ def test_bad_transfers_name_the_field(client, cast, umbrella, body, field):  # t
     assert FoundItem.objects.get(pk=umbrella.pk).custody_station is None
 
 
+def test_the_transfer_service_checks_who_asks(cast, umbrella):  # type: ignore[no-untyped-def]
+    with pytest.raises(services.PermissionDenied):
+        services.transfer_to_station(cast.officer_b, umbrella, storage_location="safe")
+    assert FoundItem.objects.get(pk=umbrella.pk).custody_station is None
+
+
 def test_a_disposed_item_cannot_move(cast, umbrella):  # type: ignore[no-untyped-def]
     services.dispose_item(cast.officer_a, umbrella, note="sold")
     with pytest.raises(services.ValidationError):

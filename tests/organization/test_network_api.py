@@ -99,7 +99,8 @@ def test_hq_edits_and_moves_a_box(client, cast):  # type: ignore[no-untyped-def]
             "status",
         ),
         ("/api/v1/stations/", {"name": "No code"}, "code"),
-        ("/api/v1/stations/", {"code": "Q", "name": "Q", "agency": "nope"}, "agency"),
+        ("/api/v1/stations/", {"code": "Q", "name": "No place"}, "lon"),
+        ("/api/v1/stations/", {"code": "Q", "name": "Q", "agency": "nope", "lon": LON, "lat": LAT}, "agency"),
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(client, cast, url, body, field):  # type: ignore[no-untyped-def]
@@ -136,7 +137,8 @@ def test_hq_of_another_agency_cannot_touch_this_network(client, cast):  # type: 
     body = {"station": cast.north.pk, "code": "Z", "name": "Z", "lon": LON, "lat": LAT}
     response = _post(client, "/api/v1/boxes/", body)
     assert response.status_code == 400 and "station" in response.json()
-    response = _post(client, "/api/v1/stations/", {"code": "Q", "name": "Q", "agency": cast.agency.code})
+    body = {"code": "Q", "name": "Q", "agency": cast.agency.code, "lon": LON, "lat": LAT}
+    response = _post(client, "/api/v1/stations/", body)
     assert response.status_code == 403
     assert not PoliceStation.objects.filter(code="Q").exists()
     assert PoliceBox.objects.get(pk=cast.box_a.pk).name == "Ekimae Koban"

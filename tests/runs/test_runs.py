@@ -230,3 +230,15 @@ def test_the_20_mb_box_file_of_the_walkthrough_gets_a_clear_answer(cast, setting
         in text
     )
     assert not JobRun.objects.exists() and not uploads.exists()
+
+
+def test_the_upload_form_offers_only_the_agencies_the_planner_oversees(cast):  # type: ignore[no-untyped-def]
+    cast.outsider.is_staff = True
+    cast.outsider.save()
+    client = login(cast.outsider)
+    page = client.get(reverse(IMPORT_BOXES)).content.decode()
+    assert cast.agency.name not in page and "Other Prefectural Police" in page
+    data = {"file": SimpleUploadedFile("boxes.csv", box_csv(1)), "mode": "table", "agency": cast.agency.pk}
+    response = client.post(reverse(IMPORT_BOXES), data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not JobRun.objects.exists()

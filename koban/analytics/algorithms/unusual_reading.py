@@ -4,7 +4,8 @@ Each reader's count of personal records read in a window is compared with the me
 group (e.g. all station chiefs of an agency). A count is unusual when it lies more than ``k`` robust
 standard deviations above the median, the deviation being estimated by the median absolute deviation
 (MAD × 1.4826, which equals the standard deviation for normally distributed counts). The MAD is not
-pulled up by the very readers it should find, unlike the mean and the standard deviation.
+pulled up by the very readers it should find, unlike the mean and the standard deviation. The default
+``k = 3.5`` is the usual cut-off for this "modified z-score" (Iglewicz and Hoaglin).
 
 A floor on the deviation (``min_spread``) keeps a group where everyone read about the same from
 flagging the first reader with a few more; ``min_count`` ignores readers with too few reads to matter.
@@ -36,7 +37,7 @@ class UnusualReader(Generic[Reader]):
 def unusual_readers(
     counts: Mapping[Reader, int],
     *,
-    k: float = 3.0,
+    k: float = 3.5,
     min_spread: float = 1.0,
     min_count: int = 10,
 ) -> list[UnusualReader[Reader]]:

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from koban.accounts.access import can_manage_network
+from koban.accounts.access import agencies_overseen_by, can_manage_network
 from koban.geography.importers.areas import PRESETS
 from koban.geography.jobs import start_import
 from koban.geography.models import AdminArea
@@ -51,9 +51,13 @@ class _FileForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, upload_error: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, upload_error: str | None = None, agencies: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.upload_error = upload_error
+        if agencies is not None and "agency" in self.fields:
+            self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         if upload_error:
             # The file was refused while the request was read: say why instead of "required".
             self.fields["file"].required = False
@@ -167,16 +171,17 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
         raise PermissionDenied
     kind = KINDS[kind_slug]
     context: dict[str, Any] = {**site.each_context(request), "title": kind.title, "kind": kind.slug}
+    agencies = agencies_overseen_by(request.user)  # type: ignore[arg-type]
     status = 200
     if request.method == "POST":
         upload_error = upload_rejection(request)
-        form = kind.form(request.POST, request.FILES, upload_error=upload_error)
+        form = kind.form(request.POST, request.FILES, upload_error=upload_error, agencies=agencies)
         status = 413 if upload_error else 200
         if form.is_valid():
             run = start_import(request.user, kind.slug, form.cleaned_data["file"], form.options())
             return redirect("web:run", run_id=run.pk)
     else:
-        form = kind.form()
+        form = kind.form(agencies=agencies)
     context["form"] = form
     return render(request, "admin/geography/import.html", context, status=status)
 

@@ -40,6 +40,7 @@ from koban.geography.importers.core import (
     parse_count,
     parse_lonlat,
     point_of,
+    warn_unused_columns,
     write_all,
 )
 from koban.geography.importers.readers import CSV_SUFFIXES, ReadError, open_vector, read_csv
@@ -149,6 +150,7 @@ def _rows(path: Path, options: BoxImportOptions, report: ImportReport, is_csv: b
         for note in source.warnings:
             report.warn(0, "", note)
         columns = _column_map(source.fields)
+        warn_unused_columns(report, source.fields, list(columns.values()))
         for row in source.rows:
             report.total += 1
             values = {key: row.values.get(name) for key, name in columns.items()}
@@ -158,6 +160,8 @@ def _rows(path: Path, options: BoxImportOptions, report: ImportReport, is_csv: b
     for note in vector.warnings:
         report.warn(0, "", note)
     columns = _column_map(vector.fields)
+    if options.mode != "osm":  # OSM points carry dozens of tags; only the name matters there
+        warn_unused_columns(report, vector.fields, list(columns.values()))
     for feature in vector.features(only=columns.values()):
         report.total += 1
         values = {key: feature.properties.get(name) for key, name in columns.items()}

@@ -222,6 +222,17 @@ def parse_count(report: ImportReport, number: int, name: str, raw: str | None) -
     return int(value)
 
 
+def warn_unused_columns(report: ImportReport, fields: list[str], used: list[str]) -> None:
+    """Name the file's columns the import does not read (extra or misspelt): a warning, not an error."""
+    unused = [f for f in fields if f not in used and f.strip().lstrip("\ufeff")]
+    if unused:
+        report.warn(
+            0,
+            "",
+            _("columns not used by this import, ignored: %(names)s") % {"names": ", ".join(unused)},
+        )
+
+
 def parse_lonlat(
     report: ImportReport, number: int, lon_raw: str | None, lat_raw: str | None, fields: tuple[str, str]
 ) -> tuple[float, float] | None:

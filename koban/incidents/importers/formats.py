@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from koban.lib.dates import date_window_problem
 from koban.lib.geo import lonlat_problem
 
 FORMATS = ("hokkaido", "chiba", "generic")
@@ -153,6 +154,8 @@ class _Reader(abc.ABC):
                 _("Line 1: missing column(s): %(columns)s") % {"columns": ", ".join(missing)}
             )
         self.width = len(header)
+        # Columns some row was read from; the rest are reported as ignored (see unused_columns).
+        self.used: set[str] = set()
 
     def rows(self) -> Iterator[ImportRow | BadRow]:
         for values in self.reader:
@@ -167,8 +170,13 @@ class _Reader(abc.ABC):
                 yield BadRow(line, str(exc))
 
     def get(self, values: list[str], name: str) -> str:
+        self.used.add(name)
         index = self.columns.get(name)
         return values[index].strip() if index is not None else ""
+
+    def unused_columns(self) -> list[str]:
+        """Header names no row was read from: extra or misspelt columns the import ignores."""
+        return [name for name in self.columns if name not in self.used and name]
 
     @abc.abstractmethod
     def parse(self, line: int, values: list[str]) -> ImportRow:
@@ -226,6 +234,8 @@ class NpaReader(_Reader):
             raise _RowError(
                 _("%(column)s: %(value)r is in the future") % {"column": self.DATE, "value": raw_date}
             )
+        if problem := date_window_problem(at, self.now):
+            raise _RowError(f"{self.DATE}: {problem}")
         return at, approximate
 
     def parse(self, line: int, values: list[str]) -> ImportRow:
@@ -290,6 +300,11 @@ class GenericReader(_Reader):
         blank = self.width - 1
         self.at = {name: self.columns.get(name, blank) for name in (*self.required, *self.OPTIONAL)}
 
+    def unused_columns(self) -> list[str]:
+        # Columns are looked up once by name here (not through get()): the known names are fixed.
+        known = {*self.required, *self.OPTIONAL}
+        return [name for name in self.columns if name and name not in known]
+
     def rows(self) -> Iterator[ImportRow | BadRow]:
         pad = [""] * self.width
         width = self.width
@@ -314,6 +329,8 @@ class GenericReader(_Reader):
             value = value.replace(tzinfo=self.tz)
         if value > self.now:
             raise _RowError(_("%(column)s: %(value)r is in the future") % {"column": name, "value": raw})
+        if problem := date_window_problem(value, self.now):
+            raise _RowError(f"{name}: {problem}")
         return value
 
     def parse(self, line: int, values: list[str]) -> ImportRow:

@@ -99,6 +99,8 @@ class ImportReport:
     seconds: float = 0.0
     # Seconds per stage (read, check and COPY; restoring indexes and keys; foreign-key checks).
     stages: dict[str, float] = field(default_factory=dict)
+    # Header names the import did not read (extra or misspelt columns), a warning for the operator.
+    unused_columns: list[str] = field(default_factory=list)
 
     @property
     def rows_valid(self) -> int:
@@ -119,6 +121,7 @@ class ImportReport:
             "import_id": self.batch_id,
             "seconds": round(self.seconds, 3),
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
+            "unused_columns": self.unused_columns,
         }
 
 
@@ -349,6 +352,7 @@ def import_incidents_file(
                             writer.add(item)
                         ticker.tick()
                     writer.flush()
+                    report.unused_columns = reader.unused_columns()
                     ticker.finish()
                 report.stages["read_check_copy"] = time.perf_counter() - clock
                 clock = time.perf_counter()

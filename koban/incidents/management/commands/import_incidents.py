@@ -137,6 +137,13 @@ class Command(BaseCommand):
         finally:
             bar.close()
         limit = options["max_issues"]
+        if report.unused_columns:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("Warning: columns not used by this format, ignored: %(names)s")
+                    % {"names": ", ".join(report.unused_columns)}
+                )
+            )
         if report.bad_rows:
             self.stdout.write(_("Bad rows (%(n)s):") % {"n": len(report.bad_rows)})
             for bad in report.bad_rows[:limit]:
