@@ -45,6 +45,13 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
     finder_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
     finder_contact = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
+    found_outside_confirmed = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="The find point is right although it lies outside the jurisdiction (needs police powers).",
+    )
+
     class Meta:
         model = FoundItem
         fields = [
@@ -77,6 +84,7 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
             "finder_claim_ends_on",
             "disposable_from",
             "disposal_note",
+            "found_outside_confirmed",
         ]
         read_only_fields = [
             "receipt_number",

@@ -86,6 +86,11 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         return [{"address": c.address, "left_at": c.left_at, "note": c.note} for c in obj.cards.all()]
 
 
+OUTSIDE_CONFIRMED_HELP = (
+    "The place is right although it lies outside the box's jurisdiction (needs police powers)."
+)
+
+
 class PatrolInputSerializer(Serializer):
     box = serializers.IntegerField()
     officers = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=2)
@@ -97,6 +102,9 @@ class PatrolInputSerializer(Serializer):
         required=False, help_text="GeoJSON LineString/MultiLineString (drawn route)"
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class StopInputSerializer(Serializer):
@@ -107,6 +115,9 @@ class StopInputSerializer(Serializer):
     arrived_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class ObservationInputSerializer(Serializer):
@@ -117,6 +128,9 @@ class ObservationInputSerializer(Serializer):
     note = serializers.CharField(max_length=5000)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class CardInputSerializer(Serializer):
@@ -127,6 +141,9 @@ class CardInputSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
@@ -160,6 +177,7 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         if len(officers) != len(set(values["officers"])):
             raise ValidationError({"officers": [gettext("Unknown officer.")]})
         options = {key: values.get(key) for key in ("kind", "started_at", "ended_at", "note")}
+        options["outside_confirmed"] = bool(values.get("outside_confirmed"))
         if values.get("gpx") is not None:
             upload = values["gpx"]
             if upload.size > settings.KOBAN_GPX_MAX_BYTES:
