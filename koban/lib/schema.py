@@ -29,6 +29,10 @@ _ERRORS = {
 }
 
 
+# Query parameters that name an object (or a page) the user must be able to see.
+_LOOKUP_PARAMETERS = {"page", "box", "station", "beat", "version", "agency", "run"}
+
+
 def _response(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -54,9 +58,12 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     takes_input = method != "get" or any(p.get("in") == "query" for p in operation.get("parameters", []))
     if takes_input or "requestBody" in operation:
         codes.append("400")
-    pages = any(p.get("name") == "page" for p in operation.get("parameters", []))
-    if "{" in path or method != "get" or pages:
-        # Unknown ids in the path or in the body (a box, an officer) answer 404 like forbidden ones;
+    looks_up = any(
+        p.get("in") == "query" and p.get("name") in _LOOKUP_PARAMETERS
+        for p in operation.get("parameters", [])
+    )
+    if "{" in path or method != "get" or looks_up:
+        # Unknown ids in the path, the body or a filter (a box, an officer) answer 404 like forbidden ones;
         # so does a page number past the last page.
         codes.append("404")
     return codes
