@@ -262,3 +262,25 @@ def record_attempt(
         station_id=station_id,
         agency_id=agency_id,
     )
+
+
+def record_denied(actor: Any, object_type: str, object_id: Any, note: str = "") -> AuditEvent:
+    """Add one row for a refused request for one object (action ``access.denied``).
+
+    Unknown and forbidden ids are recorded alike, so that probing for other boxes' records shows in the
+    trail. Unlike ``record`` this needs no surrounding transaction: nothing was changed, and the row must
+    survive the refusal (callers check access before opening the change's transaction).
+    """
+    user = _user(actor)
+    # The refusal belongs to the trail of the person who probed (their chief reviews it).
+    station_id, agency_id = scope_of([], user)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=_actor_name(user, "anonymous"),
+        action="access.denied",
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        note=note[:500],
+        station_id=station_id,
+        agency_id=agency_id,
+    )
