@@ -161,3 +161,12 @@ def test_errors_answer_in_the_request_language(client, cast):  # type: ignore[no
     )
     assert service_error.status_code == 400
     assert all(not message.isascii() for message in service_error.json()["location"])
+
+
+def test_text_longer_than_its_column_is_a_400_naming_the_field(client, cast):  # type: ignore[no-untyped-def]
+    body = NUL_BODIES["/api/v1/lost-found/items/"](cast) | {"category": "wallet", "finder_name": "田" * 201}
+    response = login(client, "officer_a").post(
+        "/api/v1/lost-found/items/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and "finder_name" in response.json()
+    assert not FoundItem.objects.exists()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from koban.accounts.access import access_own_token
 from koban.accounts.models import ApiToken, User
 from koban.audit.services import record
 
@@ -43,6 +44,8 @@ def create_api_token(user: User, *, name: str, scope: str, days: int) -> tuple[A
 
 def revoke_api_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of *user*'s own tokens; another user's or an unknown token is a 404."""
+    # Refused (and audited) before the change's transaction, so that the refusal row is kept.
+    access_own_token(user, token_id)
     with transaction.atomic():
         token = ApiToken.objects.of_user(user).select_for_update().filter(pk=token_id).first()
         if token is None:

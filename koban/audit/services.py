@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
 from django.http import HttpRequest
 
 from koban.audit.models import AuditEvent
-from koban.organization.models import PoliceBox, PoliceStation
 
 # Attributes leading from a record to the box it belongs to (a handover to its item, a card to its patrol).
 _PARENTS = ("item", "patrol", "incident", "matter")
@@ -181,10 +181,15 @@ def scope_of(objects: Sequence[models.Model], user: Any) -> tuple[int | None, in
     return (None if stations else user.station_id), user.agency_id or _agency_of_station(user.station_id)
 
 
+def _network(model: str) -> Any:
+    # Looked up by label: the trail sits below the organization app (docs/architecture.md).
+    return apps.get_model("organization", model)
+
+
 def _agency_of_station(station_id: int | None) -> int | None:
     if station_id is None:
         return None
-    return PoliceStation.objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
+    return _network("PoliceStation").objects.filter(pk=station_id).values_list("agency_id", flat=True).first()
 
 
 def _stations_of(objects: Sequence[models.Model]) -> set[int]:
@@ -196,21 +201,24 @@ def _stations_of(objects: Sequence[models.Model]) -> set[int]:
         if anchor is not None:
             (stations if anchor[0] == "station" else boxes).add(anchor[1])
     if boxes:
-        stations.update(PoliceBox.objects.filter(pk__in=boxes).values_list("station_id", flat=True))
+        stations.update(
+            _network("PoliceBox").objects.filter(pk__in=boxes).values_list("station_id", flat=True)
+        )
     return stations
 
 
 def _anchor(obj: models.Model, depth: int = 0) -> tuple[str, int] | None:
     """Where *obj* belongs, without a query: ("station", id) or ("box", id), or its parent record's."""
-    if isinstance(obj, PoliceStation):
+    label = obj._meta.label_lower
+    if label == "organization.policestation":
         return "station", obj.pk
-    if isinstance(obj, PoliceBox):
-        return "station", obj.station_id
+    if label == "organization.policebox":
+        return "station", obj.station_id  # type: ignore[attr-defined]
     station_id = getattr(obj, "station_id", None)
     if station_id is not None:
         return "station", int(station_id)
     box = obj._state.fields_cache.get("box")
-    if isinstance(box, PoliceBox):
+    if box is not None:
         return "station", box.station_id
     box_id = getattr(obj, "box_id", None)
     if box_id is not None:
@@ -251,6 +259,28 @@ def record_attempt(
         object_repr=object_repr[:200],
         after=after,
         note=note,
+        station_id=station_id,
+        agency_id=agency_id,
+    )
+
+
+def record_denied(actor: Any, object_type: str, object_id: Any, note: str = "") -> AuditEvent:
+    """Add one row for a refused request for one object (action ``access.denied``).
+
+    Unknown and forbidden ids are recorded alike, so that probing for other boxes' records shows in the
+    trail. Unlike ``record`` this needs no surrounding transaction: nothing was changed, and the row must
+    survive the refusal (callers check access before opening the change's transaction).
+    """
+    user = _user(actor)
+    # The refusal belongs to the trail of the person who probed (their chief reviews it).
+    station_id, agency_id = scope_of([], user)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=_actor_name(user, "anonymous"),
+        action="access.denied",
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        note=note[:500],
         station_id=station_id,
         agency_id=agency_id,
     )

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import access_box, boxes_visible_to
+from koban.accounts.access import access_counter_box, access_matter, matters_visible_to
 from koban.accounts.models import User
 from koban.audit.reads import NoteReadsSerializer
 from koban.counter import services
@@ -102,11 +102,11 @@ class CounterMatterViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[CounterMatter]:
         user: User = self.request.user  # type: ignore[assignment]
-        qs = CounterMatter.objects.of_boxes(boxes_visible_to(user)).with_related()
+        qs = matters_visible_to(user).with_related()
         params = self.request.query_params
         box = query_int(params, "box")
         if box:
-            qs = qs.filter(box_id=access_box(user, box).pk)
+            qs = qs.filter(box_id=access_counter_box(user, box).pk)
         for name, lookup in (("since", "received_at__gte"), ("until", "received_at__lt")):
             moment = query_datetime(params, name)
             if moment is not None:
@@ -115,11 +115,14 @@ class CounterMatterViewSet(viewsets.ModelViewSet):
             qs = qs.filter(category__code=params["category"])
         return qs
 
+    def get_object(self) -> CounterMatter:
+        return access_matter(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        box = access_box(request.user, fields.pop("box").pk)  # type: ignore[arg-type]
+        box = access_counter_box(request.user, fields.pop("box").pk)  # type: ignore[arg-type]
         token = fields.pop("client_token", None)
         matter, created = services.record_matter(request.user, box, client_token=token, **fields)  # type: ignore[arg-type]
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

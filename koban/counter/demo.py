@@ -177,7 +177,8 @@ def populate(context: DemoContext) -> str:
 
 def _matter(rng, box, day, zone, mix, categories, officers, counsellors) -> CounterMatter:  # type: ignore[no-untyped-def]
     hour = rng.choices(range(24), weights=HOURLY)[0]
-    received = dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=zone)
+    # In UTC, so that adding minutes across a daylight-saving switch adds real minutes.
+    received = dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=zone).astimezone(dt.UTC)
     code = _pick(rng, mix)
     # Counsellors work weekday daytime and take most walk-ins then.
     daytime = day.weekday() < 5 and 9 <= hour < 17

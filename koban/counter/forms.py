@@ -6,11 +6,11 @@ import uuid
 from typing import cast
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from koban.accounts.models import Role, User
+from koban.accounts.access import counter_handlers
+from koban.accounts.models import User
 from koban.counter.models import Channel, CounterCategory, Outcome
 from koban.lib.forms import Form
 from koban.organization.models import PoliceBox
@@ -42,9 +42,7 @@ class CounterMatterForm(Form):
 
     def __init__(self, *args, box: PoliceBox, user: User, editing: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(is_active=True).filter(
-            Q(box=box, role__in=[Role.BOX_OFFICER, Role.BOX_COUNSELLOR]) | Q(pk=user.pk)
-        )
+        staff = counter_handlers(box, user)
         handler = cast(forms.ModelChoiceField, self.fields["handled_by"])
         handler.queryset = staff.order_by("username")
         self.fields["handled_by"].initial = user.pk

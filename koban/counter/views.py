@@ -10,11 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import access_box, boxes_visible_to, can_record_counter
+from koban.accounts.access import (
+    access_counter_box,
+    access_matter,
+    can_record_counter,
+    counter_boxes_visible_to,
+)
 from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.counter.forms import CounterMatterForm
@@ -33,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.box_id:
         return redirect("counter:box", user.box_id)
-    boxes = boxes_visible_to(user).operating().with_station()
+    boxes = counter_boxes_visible_to(user).operating().with_station()
     return render(request, "counter/index.html", {"boxes": boxes})
 
 
@@ -65,7 +70,7 @@ def _add_errors(form: CounterMatterForm, exc: ValidationError) -> None:
 def box_log(request: HttpRequest, box_id: int) -> HttpResponse:
     """The counter log of a box with the quick-entry form; an htmx POST gets back only the panel."""
     user = _user(request)
-    box = access_box(user, box_id)
+    box = access_counter_box(user, box_id)
     can_record = can_record_counter(user, box)
     htmx = bool(getattr(request, "htmx", False))
     notice = ""
@@ -97,11 +102,7 @@ def box_log(request: HttpRequest, box_id: int) -> HttpResponse:
 @login_required
 def edit_matter(request: HttpRequest, matter_id: int) -> HttpResponse:
     user = _user(request)
-    matter = get_object_or_404(
-        CounterMatter.objects.of_boxes(boxes_visible_to(user)).with_related(), pk=matter_id
-    )
-    if not can_record_counter(user, matter.box):
-        raise PermissionDenied(_("You may not record counter matters at this box."))
+    matter = access_matter(user, matter_id)
     initial = {
         "category": matter.category,
         "channel": matter.channel,

@@ -121,7 +121,7 @@ def derive_beats(
     With *station*, only that station's beats are derived; the other stations' beats are copied
     unchanged from the agency's active version.
     """
-    require_network_manager(actor)
+    require_network_manager(actor, agency)
     say = progress or (lambda message: None)
     if area_level not in DERIVABLE_LEVELS:
         raise ValidationError(

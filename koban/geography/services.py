@@ -333,7 +333,7 @@ def activate_version(actor: Any, version: BeatVersion, *, override_reason: str =
     to override gives *override_reason*; the override, the reason and the problems are audited.
     Activating the version that is already active changes nothing and says so.
     """
-    require_network_manager(actor)
+    require_network_manager(actor, version.agency)
     version = BeatVersion.objects.select_for_update().select_related("agency").get(pk=version.pk)
     if version.status == BeatVersion.Status.ACTIVE:
         return Activation(version, already_active=True)
@@ -342,7 +342,7 @@ def activate_version(actor: Any, version: BeatVersion, *, override_reason: str =
     report = check_version(version)
     reason = override_reason.strip()
     if not report.passed:
-        _require_override(actor, report, reason)
+        _require_override(actor, version, report, reason)
     now = timezone.now()
     for previous in BeatVersion.objects.select_for_update().filter(
         agency=version.agency, status=BeatVersion.Status.ACTIVE
@@ -370,8 +370,8 @@ def activate_version(actor: Any, version: BeatVersion, *, override_reason: str =
     return Activation(version, report=report, override_reason=reason)
 
 
-def _require_override(actor: Any, report: VersionReport, reason: str) -> None:
-    if not can_override_beat_check(actor):
+def _require_override(actor: Any, version: BeatVersion, report: VersionReport, reason: str) -> None:
+    if not can_override_beat_check(actor, version.agency):
         raise BeatCheckFailedError(
             report,
             _("The check of %(version)s failed (%(summary)s); you may not activate it anyway.")

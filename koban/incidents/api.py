@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
@@ -23,7 +23,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import access_box, boxes_visible_to
+from koban.accounts.access import (
+    access_box,
+    access_incident,
+    boxes_visible_to,
+    can_see_dispatch_officers,
+    has_police_powers,
+    incidents_visible_to,
+    intake_agencies_for,
+)
 from koban.accounts.models import User
 from koban.audit.reads import NoteReadsSerializer
 from koban.incidents import services
@@ -254,7 +262,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = IncidentSerializer
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return Incident.objects.visible_to(self.request.user).with_relations()
+        return incidents_visible_to(self.request.user).with_relations()  # type: ignore[arg-type]
 
     def get_serializer_class(self):  # type: ignore[no-untyped-def]
         if self.action == "retrieve":
@@ -283,6 +291,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a call or report. A repeated ``Idempotency-Key`` returns the first incident (200)."""
         data = IntakeSerializer(data=request.data)
+        # Another agency's code is refused like an unknown one.
+        data.fields["agency"].queryset = intake_agencies_for(request.user)  # type: ignore[arg-type,attr-defined]
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         key = request.headers.get("Idempotency-Key") or values.pop("idempotency_key", None)
@@ -293,7 +303,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(body, status=201 if result.created else 200)
 
     def _incident(self, pk: Any) -> Incident:
-        return get_object_or_404(self.get_queryset(), pk=pk)
+        return access_incident(self.request.user, pk)  # type: ignore[arg-type]
+
+    def get_object(self) -> Incident:
+        return self._incident(self.kwargs["pk"])
 
     def _done(self, incident: Incident) -> Response:
         fresh = self.get_queryset().get(pk=incident.pk)
@@ -308,7 +321,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         box = access_box(request.user, data.validated_data["box"])  # type: ignore[arg-type]
         officer_ids = data.validated_data["officers"]
-        officers = list(User.objects.filter(pk__in=officer_ids))
+        officers = list(User.objects.filter(pk__in=officer_ids))  # posting checked by the service
         if len(officers) != len(set(officer_ids)):
             raise ValidationError({"officers": [gettext("Unknown officer.")]})
         services.dispatch_units(
@@ -402,10 +415,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def suggestions(self, request: Request, pk: Any = None) -> Response:
         """The nearest boxes by travel distance (road network where loaded), with on-duty officers."""
         incident = self._incident(pk)
-        return Response([suggestion_dict(s) for s in suggest_units(incident)])
+        if not has_police_powers(request.user):  # type: ignore[arg-type]
+            raise PermissionDenied(gettext("Only police officers may send units."))
+        return Response([suggestion_dict(s, request.user) for s in suggest_units(incident)])
 
 
-def suggestion_dict(s: Any) -> dict[str, Any]:
+def suggestion_dict(s: Any, user: Any) -> dict[str, Any]:
+    """One suggested box; its on-duty officers are named only to those who may send them."""
+    officers = s.officers if can_see_dispatch_officers(user, s.box) else []
     return {
         "box": s.box.pk,
         "box_name": s.box.name,
@@ -413,7 +430,7 @@ def suggestion_dict(s: Any) -> dict[str, Any]:
         "distance_m": round(s.distance_m, 1),
         "method": s.method,
         "straight_line_m": round(s.straight_line_m, 1),
-        "officers": [{"id": o.pk, "username": o.username, "name": str(o)} for o in s.officers],
+        "officers": [{"id": o.pk, "username": o.username, "name": str(o)} for o in officers],
     }
 
 
@@ -435,7 +452,7 @@ def response_figures(request: Any) -> tuple[dict[str, Any] | None, dict[str, str
             "by": by,
             "choices": ", ".join(DIMENSIONS),
         }
-    qs = filtered_incidents(params, Incident.objects.visible_to(request.user), errors)
+    qs = filtered_incidents(params, incidents_visible_to(request.user), errors)
     box = params.get("box")
     if box and box.isdigit() and not boxes_visible_to(request.user).filter(pk=int(box)).exists():
         errors["box"] = gettext("No access to this box.")

@@ -168,7 +168,9 @@ def populate(context: DemoContext) -> str:
         )
         for _ in range(_poisson(rng, expected)):
             hour = rng.choices(range(24), weights=HOURLY)[0]
-            received = dt.datetime.combine(day, dt.time(hour), tzinfo=zone) + dt.timedelta(
+            # In UTC before any arithmetic: local wall-clock arithmetic across a daylight-saving
+            # switch would put an arrival before its dispatch.
+            received = dt.datetime.combine(day, dt.time(hour), tzinfo=zone).astimezone(dt.UTC) + dt.timedelta(
                 seconds=rng.randrange(3600)
             )
             if received >= now:

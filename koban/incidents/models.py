@@ -128,18 +128,6 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
             qs = qs.filter(received_at__lt=end)
         return qs
 
-    def visible_to(self, user) -> IncidentQuerySet:  # type: ignore[no-untyped-def]
-        """Incidents *user* may see: those of the boxes they work on (officer: own box, chief: the
-        station's boxes, HQ: all), their own intakes, and for HQ the agency's incidents outside
-        every beat."""
-        from koban.accounts.access import agencies_overseen_by, boxes_workable_by
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        scope = Q(box__in=boxes_workable_by(user)) | Q(created_by=user)
-        scope |= Q(agency__in=agencies_overseen_by(user))
-        return self.filter(scope)
-
     def with_response(self) -> IncidentQuerySet:
         """110 calls (live or imported history) with a measured response: a unit arrived.
 

@@ -19,11 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from koban.accounts.access import (
-    agencies_overseen_by,
     can_dispatch,
     can_place_own_report,
     can_take_reports,
+    can_work_on_incident,
+    dispatchable_officers,
     has_police_powers,
+    incidents_visible_to,
+    intake_agencies_for,
 )
 from koban.accounts.models import User
 from koban.audit.services import record, snapshot
@@ -83,7 +86,7 @@ def _existing_for_key(actor: User, key: str) -> Incident | None:
     existing = Incident.objects.filter(idempotency_key=key).first()
     if existing is None:
         return None
-    if not Incident.objects.visible_to(actor).filter(pk=existing.pk).exists():
+    if not incidents_visible_to(actor).filter(pk=existing.pk).exists():
         # Someone else's submission: do not reveal it, and do not create a second one either.
         raise ValidationError({"idempotency_key": _("This idempotency key has already been used.")})
     return existing
@@ -153,6 +156,9 @@ def intake_incident(
     owner = box.station.agency if box else (agency or actor.agency)
     if owner is None:
         raise ValidationError({"agency": _("The place is in no beat; say which agency the incident is for.")})
+    if box is None and not intake_agencies_for(actor).filter(pk=owner.pk).exists():
+        # Another agency's code answers like an unknown one.
+        raise ValidationError({"agency": _("unknown agency %(code)s") % {"code": owner.code}})
     if point is not None and beat is None:
         check_place(actor, owner, point, field="outside_confirmed", confirmed=outside_confirmed)
 
@@ -213,13 +219,8 @@ def _require_police_work(actor: User, incident: Incident) -> None:
     """Only officers of the incident's box (or of a box sent to it), their chief or HQ change it."""
     if not has_police_powers(actor):
         raise PermissionDenied(_("Only police officers may change what was done about an incident."))
-    boxes: list[PoliceBox] = [incident.box] if incident.box else []
-    boxes.extend(d.box for d in incident.dispatches.select_related("box"))
-    if any(can_dispatch(actor, box) for box in boxes):
-        return
-    if agencies_overseen_by(actor).filter(pk=incident.agency_id).exists():
-        return
-    raise PermissionDenied(_("You may not change this incident."))
+    if not can_work_on_incident(actor, incident):
+        raise PermissionDenied(_("You may not change this incident."))
 
 
 def _locked(incident: Incident) -> Incident:
@@ -268,7 +269,8 @@ def dispatch_units(
     if incident.status not in {Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE}:
         raise ValidationError({"status": transition_error(incident.status, Status.DISPATCHED)})
     officers = list(officers)
-    strangers = [o.username for o in officers if o.box_id != box.pk]
+    allowed = set(dispatchable_officers(box).values_list("pk", flat=True))
+    strangers = [o.username for o in officers if o.pk not in allowed]
     if strangers:
         raise ValidationError(
             {"officers": _("Not posted at %(box)s: %(names)s") % {"box": box, "names": ", ".join(strangers)}}
@@ -370,7 +372,7 @@ def cancel_incident(actor: User, incident: Incident, note: str = "") -> Incident
 def add_note(actor: User, incident: Incident, note: str) -> IncidentEvent:
     """Add a line to the history without changing the status (what was found, who was contacted)."""
     incident = _locked(incident)
-    if not Incident.objects.visible_to(actor).filter(pk=incident.pk).exists():
+    if not incidents_visible_to(actor).filter(pk=incident.pk).exists():
         raise PermissionDenied(_("You may not see this incident."))
     if not note.strip():
         raise ValidationError({"note": _("The note is empty.")})

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 
 from koban.accounts.access import (
     access_box,
+    access_incident,
     boxes_workable_by,
-    can_dispatch,
+    can_see_dispatch_officers,
     can_take_reports,
     has_police_powers,
+    incidents_visible_to,
     stations_visible_to,
 )
 from koban.accounts.models import User
@@ -45,7 +47,7 @@ def _user(request: HttpRequest) -> User:
 def incident_list(request: HttpRequest) -> HttpResponse:
     """Incidents of the boxes the user works on, newest first, with filters."""
     errors: dict[str, str] = {}
-    visible = Incident.objects.visible_to(_user(request)).with_relations()
+    visible = incidents_visible_to(_user(request)).with_relations()
     qs = filtered_incidents(request.GET, visible, errors)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
@@ -111,7 +113,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_incident(request: HttpRequest, pk: int) -> Incident:
-    return get_object_or_404(Incident.objects.visible_to(_user(request)).with_relations(), pk=pk)
+    return access_incident(_user(request), pk)
 
 
 @login_required
@@ -119,7 +121,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One incident: facts, history, units sent, suggestions and the actions the user may take."""
     incident = _visible_incident(request, pk)
     user = _user(request)
-    suggestions = suggest_units(incident) if incident.is_open else []
+    police = has_police_powers(user)
+    suggestions = suggest_units(incident) if incident.is_open and police else []
     if incident.description:
         note_read([incident], Incident.PERSONAL_FIELDS)
     return render(
@@ -129,8 +132,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "events": incident.events.select_related("actor"),
             "dispatches": incident.dispatches.select_related("box").prefetch_related("officers"),
-            "suggestions": [(s, can_dispatch(user, s.box)) for s in suggestions],
-            "police": has_police_powers(user),
+            "suggestions": [(s, can_see_dispatch_officers(user, s.box)) for s in suggestions],
+            "police": police,
             "note_form": NoteForm(),
             "correction_form": CorrectionForm.for_incident(incident),
             "response": minutes_seconds(incident.response_seconds),

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from rest_framework import serializers
@@ -28,6 +29,7 @@ from koban.lib import schema as _schema  # noqa: F401 (registers the OpenAPI ext
 from koban.lib.validation import (
     BIGINT_RANGE,
     INT_RANGE,
+    TEXT_MAX_LENGTH,
     check_date,
     check_datetime,
     control_character_problem,
@@ -89,13 +91,37 @@ def _bound_integer(field: serializers.IntegerField) -> None:
 
 
 class CheckedFieldsMixin:
-    """Serializer mixin: every writable field gets the limits of ``koban.lib.validation``."""
+    """Serializer mixin: every writable field gets the limits of ``koban.lib.validation``; a text field
+    declared by hand on a model serializer also gets the length of the model column it writes."""
 
     def get_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
-        for field in fields.values():
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
             check_field(field)
+            if model is not None:
+                _bound_length(field, field.source or name, model)
+            if isinstance(field, serializers.CharField) and not field.read_only and field.max_length is None:
+                _cap_length(field, TEXT_MAX_LENGTH)
         return fields
+
+
+def _bound_length(field: serializers.Field, source: str, model: Any) -> None:  # type: ignore[type-arg]
+    if not isinstance(field, serializers.CharField) or field.read_only or field.max_length is not None:
+        return
+    try:
+        column = model._meta.get_field(source)
+    except (FieldDoesNotExist, TypeError):
+        return
+    limit = getattr(column, "max_length", None)
+    if limit:
+        _cap_length(field, limit)
+
+
+def _cap_length(field: serializers.CharField, limit: int) -> None:
+    field.max_length = limit
+    message = field.error_messages["max_length"].format(max_length=limit)
+    field.validators.append(MaxLengthValidator(limit, message=message))
 
 
 class Serializer(CheckedFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]

@@ -20,10 +20,16 @@ from rest_framework.response import Response
 
 from koban.accounts.access import (
     access_box_for_work,
-    boxes_visible_to,
-    boxes_workable_by,
+    access_item,
+    access_item_for_work,
+    access_report,
     can_dispose_property,
     can_handle_property,
+    fetch_or_refuse,
+    find_or_record,
+    items_visible_to,
+    reports_visible_to,
+    tasks_workable_by,
 )
 from koban.lib.api import ModelSerializer, Serializer, query_int
 from koban.lostfound import services
@@ -44,6 +50,13 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
     found_point = serializers.SerializerMethodField()
     finder_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
     finder_contact = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    found_outside_confirmed = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="The find point is right although it lies outside the jurisdiction (needs police powers).",
+    )
 
     class Meta:
         model = FoundItem
@@ -77,6 +90,7 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
             "finder_claim_ends_on",
             "disposable_from",
             "disposal_note",
+            "found_outside_confirmed",
         ]
         read_only_fields = [
             "receipt_number",
@@ -215,12 +229,15 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = FoundItemSerializer
 
     def get_queryset(self) -> QuerySet[FoundItem]:
-        qs = FoundItem.objects.with_related().of_boxes(boxes_visible_to(self.request.user))  # type: ignore[arg-type]
+        qs = items_visible_to(self.request.user).with_related()  # type: ignore[arg-type]
         state = self.request.query_params.get("state")
         if state:
             qs = qs.filter(state=state)
         box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box) if box else qs
+
+    def get_object(self) -> FoundItem:
+        return access_item(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -241,16 +258,14 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def handover(self, request: Request, pk: str | None = None) -> Response:
         """Record the handover of the item to its owner or finder, with the identity check."""
-        item = self.get_object()
-        if not boxes_workable_by(request.user).filter(pk=item.box_id).exists():  # type: ignore[arg-type]
-            raise PermissionDenied(gettext("No permission to work on this item."))
+        item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
         serializer = HandoverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         report_id = data.pop("loss_report", None)
         report = None
         if report_id:
-            report = LossReport.objects.filter(pk=report_id, box__in=boxes_visible_to(request.user)).first()  # type: ignore[arg-type]
+            report = find_or_record(request.user, reports_visible_to(request.user), report_id)  # type: ignore[arg-type]
             if report is None:
                 raise ValidationError({"loss_report": [gettext("Unknown loss report.")]})
         handover = services.hand_over(request.user, item, loss_report=report, **data)
@@ -288,10 +303,12 @@ class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = LossReportSerializer
 
     def get_queryset(self) -> QuerySet[LossReport]:
-        boxes = boxes_visible_to(self.request.user)  # type: ignore[arg-type]
-        qs = LossReport.objects.filter(box__in=boxes).select_related("box", "category")
+        qs = reports_visible_to(self.request.user).select_related("box", "category")  # type: ignore[arg-type]
         status_filter = self.request.query_params.get("status")
         return qs.filter(status=status_filter) if status_filter else qs
+
+    def get_object(self) -> LossReport:
+        return access_report(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -330,10 +347,11 @@ class ItemTaskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ItemTaskSerializer
 
     def get_queryset(self) -> QuerySet[ItemTask]:
-        return ItemTask.objects.filter(
-            done_at__isnull=True,
-            item__box__in=boxes_workable_by(self.request.user),  # type: ignore[arg-type]
-        ).select_related("item")
+        return tasks_workable_by(self.request.user).filter(done_at__isnull=True).select_related("item")  # type: ignore[arg-type]
+
+    def get_object(self) -> ItemTask:
+        # Done tasks leave the list, so they answer 404 like unknown ones.
+        return fetch_or_refuse(self.request.user, self.get_queryset(), self.kwargs["pk"])
 
     @extend_schema(request=NoteSerializer, responses=ItemTaskSerializer)
     @action(detail=True, methods=["post"])

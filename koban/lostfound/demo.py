@@ -318,7 +318,9 @@ def _replay_week(
             and week >= item.disposable_from + datetime.timedelta(days=7)
             and rng.random() < 0.6
         ):
-            services.dispose_item(officer, item, note="売却（廉価・大型物件）", today=week, now=context.now)
+            # Disposal needs police powers: a counsellor standing in for the box hands it to the system.
+            disposer = officer if officer.role == Role.BOX_OFFICER else _system()
+            services.dispose_item(disposer, item, note="売却（廉価・大型物件）", today=week, now=context.now)
     # Officers tick off their list within days; a few tasks stay open to show the page at work.
     stale = ItemTask.objects.filter(
         done_at__isnull=True, item__box__in=list(staff), due_on__lt=week - datetime.timedelta(days=3)
@@ -330,9 +332,9 @@ def _replay_week(
         box__in=list(staff), state=State.VESTED, state_changed_on__lt=week - datetime.timedelta(days=21)
     ):
         if rng.random() < 0.3:
-            officer = staff[item.box_id][0]
+            police = next((u for u in staff[item.box_id] if u.role == Role.BOX_OFFICER), None)
             services.dispose_item(
-                officer, item, note="都道府県へ引継ぎ・処分済み", today=week, now=context.now
+                police or _system(), item, note="都道府県へ引継ぎ・処分済み", today=week, now=context.now
             )
 
 

@@ -10,7 +10,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from koban.accounts.access import boxes_visible_to, boxes_workable_by, can_see_finder_details
+from koban.accounts.access import (
+    boxes_workable_by,
+    can_see_finder_details,
+    items_visible_to,
+    reports_visible_to,
+)
 from koban.analytics.algorithms.matching import Description, Match, rank
 from koban.audit.models import AuditEvent
 from koban.audit.reads import note_read
@@ -60,7 +65,8 @@ class Suggestion:
 def items_for_report(user: Any, report: LossReport, limit: int = 10) -> list[Suggestion]:
     """Found items the owner may be looking for, best first, among the items *user* may see."""
     candidates = (
-        FoundItem.objects.filter(state__in=State.WITH_OWNER_RIGHTS, box__in=boxes_visible_to(user))
+        items_visible_to(user)
+        .filter(state__in=State.WITH_OWNER_RIGHTS)
         .filter(
             found_at__gte=report.lost_from - datetime.timedelta(days=1),
             found_at__lte=report.lost_to + MATCH_WINDOW,
@@ -75,8 +81,8 @@ def items_for_report(user: Any, report: LossReport, limit: int = 10) -> list[Sug
 def reports_for_item(user: Any, item: FoundItem, limit: int = 10) -> list[Suggestion]:
     """Open loss reports that may describe *item*, best first, among the reports *user* may see."""
     candidates = (
-        LossReport.objects.open()
-        .filter(box__in=boxes_visible_to(user))
+        reports_visible_to(user)
+        .open()
         .filter(
             lost_from__lte=item.found_at + datetime.timedelta(days=1),
             lost_to__gte=item.found_at - MATCH_WINDOW,

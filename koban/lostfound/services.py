@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import can_handle_property
+from koban.accounts.access import can_dispose, can_hand_over, can_handle_property
 from koban.audit.services import record, snapshot
 from koban.lib.dates import check_date_window
 from koban.lib.geo import point_from_lonlat
@@ -29,6 +29,12 @@ from koban.organization.models import PoliceBox
 
 # A clock a few minutes fast on a tablet must not reject a receipt written "now".
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _require(actor: Any, check: Any, item: FoundItem, message: str) -> None:
+    """Refuse a person who may not do this (jobs and the demo, named by a string, act for the system)."""
+    if getattr(actor, "is_authenticated", False) and not check(actor, item):
+        raise PermissionDenied(message)
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
@@ -248,6 +254,7 @@ def hand_over(
     rules = rules or get_rules()
     now = now or timezone.now()
     handed_over_at = handed_over_at or now
+    _require(actor, can_hand_over, item, _("You may not hand over items of this box."))
     item = FoundItem.objects.select_for_update().select_related("category").get(pk=item.pk)
     before = snapshot(item)
     errors: dict[str, Any] = {}
@@ -337,6 +344,7 @@ def dispose_item(
     """Record that *item* was sold or destroyed: a cheap bulky item after its 2 weeks, or a vested item."""
     now = now or timezone.now()
     today = today or local_date(now)
+    _require(actor, can_dispose, item, _("Only police officers of the holding box may dispose of it."))
     item = FoundItem.objects.select_for_update().get(pk=item.pk)
     before = snapshot(item)
     bulky_due = (

@@ -8,46 +8,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from koban.accounts.access import (
+    access_item,
+    access_item_for_work,
+    access_report,
+    access_task,
     boxes_visible_to,
     boxes_workable_by,
-    can_dispose_property,
+    can_dispose,
+    can_hand_over,
     can_handle_property,
     can_see_finder_details,
+    items_visible_to,
+    reports_visible_to,
 )
 from koban.analytics.algorithms.matching import explain
 from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
 from koban.lostfound import services
 from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm, TransferForm
-from koban.lostfound.models import FoundItem, ItemTask, LossReport
+from koban.lostfound.models import FoundItem, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item, tasks_by_box, timeline
-
-
-def visible_item(user: Any, pk: int) -> FoundItem:
-    item = get_object_or_404(FoundItem.objects.with_related(), pk=pk)
-    if not boxes_visible_to(user).filter(pk=item.box_id).exists():
-        raise PermissionDenied("No access to this item")
-    return item
-
-
-def workable_item(user: Any, pk: int) -> FoundItem:
-    item = visible_item(user, pk)
-    if not boxes_workable_by(user).filter(pk=item.box_id).exists():
-        raise PermissionDenied("No permission to work on this item")
-    return item
-
-
-def visible_report(user: Any, pk: int) -> LossReport:
-    report = get_object_or_404(LossReport.objects.select_related("box", "category"), pk=pk)
-    if not boxes_visible_to(user).filter(pk=report.box_id).exists():
-        raise PermissionDenied("No access to this loss report")
-    return report
 
 
 def _initial_box(user: Any) -> dict[str, Any]:
@@ -58,7 +44,7 @@ def _initial_box(user: Any) -> dict[str, Any]:
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
-    items = FoundItem.objects.with_related().of_boxes(boxes)
+    items = items_visible_to(request.user).with_related()  # type: ignore[arg-type]
     state = request.GET.get("state", "")
     if state in FoundItem.Status.values:
         items = items.filter(state=state)
@@ -101,15 +87,15 @@ def receive(request: HttpRequest) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable receipt (預り書) for the finder."""
-    item = workable_item(request.user, pk)
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
     note_read([item], ["finder_name"])
     return render(request, "lostfound/receipt.html", {"item": item})
 
 
 @login_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = visible_item(request.user, pk)
-    can_work = boxes_workable_by(request.user).filter(pk=item.box_id).exists()  # type: ignore[arg-type]
+    item = access_item(request.user, pk)  # type: ignore[arg-type]
+    can_work = can_hand_over(request.user, item)  # type: ignore[arg-type]
     suggestions = reports_for_item(request.user, item) if item.is_open else []
     for s in suggestions:
         s.owner = person_details(request.user, s.obj.box, s.obj.owner_name, s.obj.owner_contact, s.obj)
@@ -130,7 +116,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestions": suggestions,
             "tasks": item.tasks.all(),
             "can_work": can_work,
-            "can_dispose": can_dispose_property(request.user, item.box),  # type: ignore[arg-type]
+            "can_dispose": can_dispose(request.user, item),  # type: ignore[arg-type]
             "dispose_form": NoteForm(),
             "transfer_form": TransferForm(auto_id="transfer_%s"),
         },
@@ -139,13 +125,13 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
-    item = workable_item(request.user, pk)
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
     initial = {"recipient": "owner", "loss_report": request.GET.get("report") or None}
     form = HandoverForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         report_id = data.pop("loss_report")
-        report = visible_report(request.user, report_id) if report_id else None
+        report = access_report(request.user, report_id) if report_id else None  # type: ignore[arg-type]
         data["handed_over_at"] = data.get("handed_over_at") or None
         try:
             services.hand_over(request.user, item, loss_report=report, **data)
@@ -160,9 +146,9 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispose(request: HttpRequest, pk: int) -> HttpResponse:
-    item = workable_item(request.user, pk)
-    if not can_dispose_property(request.user, item.box):  # type: ignore[arg-type]
-        raise PermissionDenied("Only police officers may dispose of found items")
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
+    if not can_dispose(request.user, item):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Only police officers may dispose of found property."))
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -184,7 +170,7 @@ def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
 @require_POST
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand the item to the custody of the box's station (from the item page)."""
-    item = workable_item(request.user, pk)
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
     form = TransferForm(request.POST)
     if not form.is_valid():
         _flash_errors(request, ValidationError(form.errors))
@@ -200,8 +186,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
-    reports = LossReport.objects.filter(box__in=boxes).select_related("box", "category")
+    reports = reports_visible_to(request.user).select_related("box", "category")  # type: ignore[arg-type]
     status = request.GET.get("status", "open")
     if status in LossReport.Status.values:
         reports = reports.filter(status=status)
@@ -233,7 +218,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = visible_report(request.user, pk)
+    report = access_report(request.user, pk)  # type: ignore[arg-type]
     suggestions = items_for_report(request.user, report) if report.status == LossReport.Status.OPEN else []
     for s in suggestions:
         s.explained = explain(s.match)
@@ -257,9 +242,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a loss report that will not be matched (from the report page)."""
-    report = visible_report(request.user, pk)
+    report = access_report(request.user, pk)  # type: ignore[arg-type]
     if not can_handle_property(request.user, report.box):  # type: ignore[arg-type]
-        raise PermissionDenied("No permission to work on this loss report")
+        raise PermissionDenied(_("You may not hand over items of this box."))
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -287,8 +272,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(ItemTask.objects.select_related("item"), pk=pk)
-    workable_item(request.user, task.item_id)
+    task = access_task(request.user, pk)  # type: ignore[arg-type]
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

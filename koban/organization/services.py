@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import can_manage_agency_network, require_network_manager
+from koban.accounts.access import can_create_agency, can_manage_agency_network, require_network_manager
 from koban.audit.services import record, snapshot
 from koban.organization.jurisdiction import check_place, forget_jurisdiction
 from koban.organization.kinds import get_kind
@@ -46,6 +46,25 @@ def _authorize(actor: Any, *agencies: Agency) -> None:
     for agency in agencies:
         if not can_manage_agency_network(actor, agency):
             raise PermissionDenied(_("Only HQ of %(agency)s may change its network.") % {"agency": agency})
+
+
+def _agencies_of(obj: Any) -> list[Agency]:
+    """The agency whose network *obj* (an agency, station or box) belongs to."""
+    if isinstance(obj, Agency):
+        return [obj]
+    if isinstance(obj, PoliceStation):
+        return [obj.agency]
+    return [obj.station.agency]
+
+
+def _agencies_of_changes(changes: dict[str, Any]) -> list[Agency]:
+    """Agencies a change moves a record into (a station to another agency, a box to another station)."""
+    moved = []
+    if isinstance(changes.get("agency"), Agency):
+        moved.append(changes["agency"])
+    if isinstance(changes.get("station"), PoliceStation):
+        moved.append(changes["station"].agency)
+    return moved
 
 
 def _check_fields(given: dict[str, Any], allowed: set[str]) -> None:
@@ -91,7 +110,8 @@ def _apply(obj: Any, changes: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def create_agency(actor: Any, **fields: Any) -> Agency:
-    _authorize(actor)
+    if not isinstance(actor, str) and not can_create_agency(actor):
+        raise PermissionDenied(_("Only administrators of every agency may open a new agency."))
     _check_fields(fields, AGENCY_FIELDS)
     agency = Agency(**fields)
     _validate(agency)
@@ -104,7 +124,7 @@ def _update(
     actor: Any, obj: Any, changes: dict[str, Any], allowed: Any, action: str, check: Any
 ) -> list[str]:
     """Lock *obj*, apply *changes*, check and save the changed fields, and audit them (nothing if unchanged)."""
-    _authorize(actor)
+    _authorize(actor, *_agencies_of(obj), *_agencies_of_changes(changes))
     _check_fields(changes, allowed)
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     before = snapshot(obj)

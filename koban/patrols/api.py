@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +17,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
+from koban.accounts.access import (
+    access_box_for_patrols,
+    access_patrol,
+    access_patrol_for_work,
+    boxes_patrollable_by,
+    boxes_visible_to,
+    fetch_or_refuse,
+    observations_visible_to,
+    patrol_officers,
+    patrols_visible_to,
+)
 from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.geography.models import Beat
@@ -86,6 +94,11 @@ class PatrolSerializer(GeoFeatureModelSerializer):
         return [{"address": c.address, "left_at": c.left_at, "note": c.note} for c in obj.cards.all()]
 
 
+OUTSIDE_CONFIRMED_HELP = (
+    "The place is right although it lies outside the box's jurisdiction (needs police powers)."
+)
+
+
 class PatrolInputSerializer(Serializer):
     box = serializers.IntegerField()
     officers = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=2)
@@ -97,6 +110,9 @@ class PatrolInputSerializer(Serializer):
         required=False, help_text="GeoJSON LineString/MultiLineString (drawn route)"
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class StopInputSerializer(Serializer):
@@ -107,6 +123,9 @@ class StopInputSerializer(Serializer):
     arrived_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class ObservationInputSerializer(Serializer):
@@ -117,6 +136,9 @@ class ObservationInputSerializer(Serializer):
     note = serializers.CharField(max_length=5000)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class CardInputSerializer(Serializer):
@@ -127,6 +149,9 @@ class CardInputSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)
+    outside_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=OUTSIDE_CONFIRMED_HELP
+    )
 
 
 class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
@@ -139,11 +164,15 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = GeoJsonPages
 
     def get_queryset(self) -> QuerySet[Patrol]:
-        qs = Patrol.objects.of_boxes(boxes_visible_to(self.request.user)).prefetch_related(  # type: ignore[arg-type]
-            "officers", "stops", "observations", "cards"
-        )
+        user = self.request.user
+        observations = Prefetch("observations", queryset=observations_visible_to(user))  # type: ignore[arg-type]
+        qs = patrols_visible_to(user).prefetch_related("officers", "stops", observations, "cards")  # type: ignore[arg-type]
         box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box) if box else qs
+
+    def get_object(self) -> Patrol:
+        access_patrol(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]  # refuses and audits
+        return super().get_object()  # type: ignore[no-any-return]
 
     @extend_schema(request=PatrolInputSerializer, responses={201: PatrolSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -153,13 +182,14 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = PatrolInputSerializer(data=data)
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
-        box = boxes_patrollable_by(request.user).filter(pk=values["box"]).select_related("station").first()  # type: ignore[arg-type]
-        if box is None:
-            raise PermissionDenied(gettext("No permission to record patrols of this box."))
-        officers = list(User.objects.filter(pk__in=values["officers"]))
+        user: User = request.user  # type: ignore[assignment]
+        box = access_box_for_patrols(user, values["box"])
+        # Officers from elsewhere are refused like unknown ids.
+        officers = list(patrol_officers(boxes_patrollable_by(request.user)).filter(pk__in=values["officers"]))  # type: ignore[arg-type]
         if len(officers) != len(set(values["officers"])):
             raise ValidationError({"officers": [gettext("Unknown officer.")]})
         options = {key: values.get(key) for key in ("kind", "started_at", "ended_at", "note")}
+        options["outside_confirmed"] = bool(values.get("outside_confirmed"))
         if values.get("gpx") is not None:
             upload = values["gpx"]
             if upload.size > settings.KOBAN_GPX_MAX_BYTES:
@@ -180,9 +210,7 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _add(self, request: Request, input_class: type[Serializer], adder: Any) -> Response:
         """Add one record to the patrol through *adder* (a service; its errors answer 400)."""
-        patrol = self.get_object()
-        if not can_record_patrol(request.user, patrol.box):  # type: ignore[arg-type]
-            raise PermissionDenied(gettext("No permission to record patrols of this box."))
+        patrol = access_patrol_for_work(request.user, self.kwargs["pk"])  # type: ignore[arg-type]
         incoming = input_class(data=request.data)
         incoming.is_valid(raise_exception=True)
         adder(request.user, patrol, **incoming.validated_data)
@@ -220,7 +248,9 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 def coverage_view(request: Request) -> Response:
     """Patrol coverage of a beat in a week: percentage and a FeatureCollection of streets (or grid cells)."""
     beat_id = query_int(request.query_params, "beat", required=True)
-    beat = get_object_or_404(Beat.objects.filter(box__in=boxes_visible_to(request.user)), pk=beat_id)  # type: ignore[arg-type]
+    # Coverage is an aggregate (which streets were walked), open to the station like the beats themselves.
+    user: User = request.user  # type: ignore[assignment]
+    beat = fetch_or_refuse(user, Beat.objects.filter(box__in=boxes_visible_to(user)), beat_id)
     day = query_date(request.query_params, "date") or timezone.localdate()
     result = beat_coverage(beat, day)
     return Response(

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from koban.accounts.models import Role, User
+from koban.accounts.access import patrol_officers
+from koban.accounts.models import User
 from koban.lib.forms import Form, apply_errors, coordinate, datetime_field, outside_confirmed_field
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol
@@ -35,13 +36,7 @@ class PatrolForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["box"].queryset = boxes  # type: ignore[attr-defined]
         self.fields["officers"].queryset = (  # type: ignore[attr-defined]
-            User.objects.filter(
-                is_active=True,
-                role__in=[Role.BOX_OFFICER, Role.STATION_CHIEF],
-                station__in=boxes.values("station"),
-            )
-            .select_related("box")
-            .order_by("station", "box", "username")
+            patrol_officers(boxes).select_related("box").order_by("station", "box", "username")
         )
 
     def clean(self) -> dict[str, Any]:

@@ -10,13 +10,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from koban.accounts.access import boxes_patrollable_by, boxes_visible_to, can_record_patrol
+from koban.accounts.access import (
+    access_patrol,
+    access_patrol_for_work,
+    boxes_patrollable_by,
+    boxes_visible_to,
+    boxes_workable_by,
+    can_record_patrol,
+    cards_visible_to,
+    observations_visible_to,
+    patrols_visible_to,
+)
 from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.geography.models import Beat
@@ -24,14 +34,7 @@ from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
-from koban.patrols.models import Observation, Patrol, PatrolCard
-
-
-def visible_patrol(user: Any, pk: int) -> Patrol:
-    patrol = get_object_or_404(Patrol.objects.select_related("box", "box__station"), pk=pk)
-    if not boxes_visible_to(user).filter(pk=patrol.box_id).exists():
-        raise PermissionDenied("No access to this patrol")
-    return patrol
+from koban.patrols.models import Observation, PatrolCard
 
 
 def _patrol_boxes(user: Any) -> Any:
@@ -59,8 +62,8 @@ def _beat_outline(box_id: int) -> dict[str, Any] | None:
 
 @login_required
 def patrol_list(request: HttpRequest) -> HttpResponse:
-    boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
-    patrols = Patrol.objects.of_boxes(boxes).select_related("box").prefetch_related("officers")
+    boxes = boxes_workable_by(request.user)  # type: ignore[arg-type]
+    patrols = patrols_visible_to(request.user).select_related("box").prefetch_related("officers")  # type: ignore[arg-type]
     box = request.GET.get("box", "")
     if box.isdigit():
         patrols = patrols.filter(box_id=int(box))
@@ -120,11 +123,11 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patrol = visible_patrol(request.user, pk)
+    patrol = access_patrol(request.user, pk)  # type: ignore[arg-type]
     can_record = can_record_patrol(request.user, patrol.box)  # type: ignore[arg-type]
     stops = list(patrol.stops.all())
-    observations = list(patrol.observations.all())
-    cards = list(patrol.cards.all())
+    observations = list(observations_visible_to(request.user).filter(patrol=patrol))  # type: ignore[arg-type]
+    cards = list(cards_visible_to(request.user).filter(patrol=patrol))  # type: ignore[arg-type]
     note_read(cards, PatrolCard.PERSONAL_FIELDS)
     note_read(observations, Observation.PERSONAL_FIELDS)
     features = {
@@ -175,11 +178,9 @@ _ADDERS = {
 @require_POST
 def patrol_add(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     """Add a stop, an observation or a patrol card to a patrol (from the forms under its map)."""
-    patrol = visible_patrol(request.user, pk)
-    if not can_record_patrol(request.user, patrol.box):  # type: ignore[arg-type]
-        raise PermissionDenied("No permission to record patrols of this box")
+    patrol = access_patrol_for_work(request.user, pk)  # type: ignore[arg-type]
     if what not in _ADDERS:
-        raise PermissionDenied("Unknown record")
+        raise Http404("Unknown record")
     form_class, adder = _ADDERS[what]
     form = form_class(request.POST, prefix=what)
     if form.is_valid():

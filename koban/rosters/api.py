@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +16,21 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from koban.accounts.access import access_box, boxes_visible_to, stations_visible_to
+from koban.accounts.access import (
+    access_duty_record,
+    access_roster_box,
+    access_roster_entry,
+    boxes_visible_to,
+    can_see_roster_note,
+    duty_records_visible_to,
+    fetch_or_refuse,
+    find_or_record,
+    officers_visible_to,
+    plans_visible_to,
+    roster_boxes_visible_to,
+    roster_entries_visible_to,
+    stations_visible_to,
+)
 from koban.accounts.models import User
 from koban.lib.api import ModelSerializer, Serializer, query_date, query_datetime, query_id, query_int
 from koban.rosters import generation, services
@@ -91,21 +104,23 @@ class BoxShiftPlanViewSet(viewsets.ModelViewSet):
     serializer_class = BoxShiftPlanSerializer
     http_method_names = ["get", "post", "head", "options"]
 
+    def get_object(self) -> BoxShiftPlan:
+        scope = plans_visible_to(_user(self.request)).select_related("pattern").prefetch_related("members")
+        return fetch_or_refuse(_user(self.request), scope, self.kwargs["pk"])
+
     @extend_schema(parameters=[OpenApiParameter("box", OpenApiTypes.INT)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[BoxShiftPlan]:
-        qs = BoxShiftPlan.objects.filter(box__in=boxes_visible_to(_user(self.request))).select_related(
-            "pattern"
-        )
+        qs = plans_visible_to(_user(self.request)).select_related("pattern")
         box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box).prefetch_related("members") if box else qs.prefetch_related("members")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:  # type: ignore[type-arg]
         v = serializer.validated_data
-        box = access_box(_user(self.request), v["box"].pk)
-        members = [(_officer(m["officer_id"], "members"), m["group"]) for m in v["members"]]
+        box = access_roster_box(_user(self.request), v["box"].pk)
+        members = [(_officer(self.request, m["officer_id"], "members"), m["group"]) for m in v["members"]]
         serializer.instance = services.create_plan(
             _user(self.request),
             box,
@@ -117,7 +132,18 @@ class BoxShiftPlanViewSet(viewsets.ModelViewSet):
         )
 
 
-class RosterEntrySerializer(ModelSerializer):
+class PersonalNoteMixin(ModelSerializer):
+    """Blanks the note (why someone is on leave, why a shift was swapped) for those who may not read it."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        if data.get("note") and not can_see_roster_note(getattr(request, "user", None), instance):  # type: ignore[arg-type]
+            data["note"] = ""
+        return data
+
+
+class RosterEntrySerializer(PersonalNoteMixin, ModelSerializer):
     officer_name = serializers.SerializerMethodField()
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -189,8 +215,9 @@ def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _officer(pk: int, field: str) -> User:
-    user = User.objects.filter(pk=pk, is_active=True).first()
+def _officer(request: Request, pk: int, field: str) -> User:
+    """The officer named in the body: staff of the stations the user sees; anyone else reads as unknown."""
+    user = find_or_record(_user(request), officers_visible_to(_user(request)), pk, field)
     if user is None:
         raise ValidationError({field: _("Unknown officer.")})
     return user
@@ -200,6 +227,9 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Roster entries of one box (``?box=``) between ``?start=`` and ``?end=`` (dates, inclusive)."""
 
     serializer_class = RosterEntrySerializer
+
+    def get_object(self) -> RosterEntry:
+        return access_roster_entry(_user(self.request), self.kwargs["pk"])
 
     @extend_schema(
         parameters=[
@@ -212,12 +242,10 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[RosterEntry]:
-        qs = RosterEntry.objects.filter(box__in=boxes_visible_to(_user(self.request))).select_related(
-            "officer", "box"
-        )
+        qs = roster_entries_visible_to(_user(self.request)).select_related("officer", "box")
         if self.action != "list":
             return qs
-        box = access_box(_user(self.request), query_id(self.request.query_params, "box"))
+        box = access_roster_box(_user(self.request), query_id(self.request.query_params, "box"))
         first, last = parse_range(self.request.query_params)
         start, end = local_day_bounds(first, last, box_zone(box))
         return qs.filter(box=box).overlapping(start, end).order_by("start", "officer__username")
@@ -228,10 +256,10 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         """Hand a rostered duty to another officer (station chief or HQ)."""
         data = SwapSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = get_object_or_404(self.get_queryset(), pk=data.validated_data["entry"])
-        to_officer = _officer(data.validated_data["to_officer"], "to_officer")
+        entry = access_roster_entry(_user(request), data.validated_data["entry"])
+        to_officer = _officer(request, data.validated_data["to_officer"], "to_officer")
         entry = services.record_swap(_user(request), entry, to_officer, data.validated_data["note"])
-        return Response(RosterEntrySerializer(entry).data)
+        return Response(RosterEntrySerializer(entry, context={"request": request}).data)
 
     @extend_schema(request=LeaveSerializer, responses={201: RosterEntrySerializer})
     @action(detail=False, methods=["post"])
@@ -239,8 +267,8 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         """Record an officer on leave; their duties in that time are cut from the roster."""
         data = LeaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        box = access_box(_user(request), data.validated_data["box"])
-        officer = _officer(data.validated_data["officer"], "officer")
+        box = access_roster_box(_user(request), data.validated_data["box"])
+        officer = _officer(request, data.validated_data["officer"], "officer")
         entry = services.record_leave(
             _user(request),
             box,
@@ -249,7 +277,9 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
             data.validated_data["end"],
             data.validated_data["note"],
         )
-        return Response(RosterEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RosterEntrySerializer(entry, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=GenerateSerializer, responses={200: _generation, 409: _generation})
     @action(detail=False, methods=["post"])
@@ -258,7 +288,7 @@ class RosterEntryViewSet(viewsets.ReadOnlyModelViewSet):
         data = GenerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        box = access_box(_user(request), v["box"])
+        box = access_roster_box(_user(request), v["box"])
         preview = generation.generate_month_roster(
             _user(request), box, v["year"], v["month"], accept_gaps=v["accept_gaps"], dry_run=v["dry_run"]
         )
@@ -280,8 +310,15 @@ def generation_body(preview: generation.MonthPreview) -> dict[str, Any]:
     }
 
 
-class DutyRecordSerializer(ModelSerializer):
+class DutyRecordSerializer(PersonalNoteMixin, ModelSerializer):
     officer_name = serializers.CharField(source="officer.__str__", read_only=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Another station's or agency's officer is refused like an unknown id.
+            self.fields["officer"].queryset = officers_visible_to(request.user)  # type: ignore[attr-defined]
 
     class Meta:
         model = DutyRecord
@@ -299,15 +336,16 @@ class DutyRecordViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[DutyRecord]:
-        qs = DutyRecord.objects.filter(box__in=boxes_visible_to(_user(self.request))).select_related(
-            "officer"
-        )
+        qs = duty_records_visible_to(_user(self.request)).select_related("officer")
         box = query_int(self.request.query_params, "box")
         return qs.filter(box_id=box) if box else qs
 
+    def get_object(self) -> DutyRecord:
+        return access_duty_record(_user(self.request), self.kwargs["pk"])
+
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:  # type: ignore[type-arg]
         v = serializer.validated_data
-        box = access_box(_user(self.request), v["box"].pk)
+        box = access_roster_box(_user(self.request), v["box"].pk)
         serializer.instance = services.record_actual_duty(
             _user(self.request),
             box,
@@ -323,7 +361,7 @@ class DutyRecordViewSet(viewsets.ModelViewSet):
         data = SignOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         duty = services.sign_off(_user(request), self.get_object(), data.validated_data["signed_off_at"])
-        return Response(DutyRecordSerializer(duty).data)
+        return Response(DutyRecordSerializer(duty, context={"request": request}).data)
 
 
 _on_duty = inline_serializer(
@@ -350,7 +388,7 @@ _on_duty = inline_serializer(
 @api_view(["GET"])
 def on_duty_view(request: Request) -> Response:
     """Officers on duty now (or at ``?at=``) at every box the user may see."""
-    boxes = boxes_visible_to(_user(request)).with_station()
+    boxes = roster_boxes_visible_to(_user(request)).with_station()
     station = query_int(request.query_params, "station")
     if station:
         boxes = boxes.filter(station_id=station)
@@ -435,11 +473,11 @@ def empty_hours_view(request: Request) -> Response:
     boxes = boxes_visible_to(user).with_station().operating()
     station = query_int(request.query_params, "station")
     if station:
-        get_object_or_404(stations_visible_to(user), pk=station)
+        fetch_or_refuse(user, stations_visible_to(user), station)
         boxes = boxes.filter(station_id=station)
     box_id = query_int(request.query_params, "box")
     if box_id:
-        boxes = boxes.filter(pk=access_box(user, box_id).pk)
+        boxes = boxes.filter(pk=fetch_or_refuse(user, boxes_visible_to(user), box_id).pk)
     first, last = parse_range(request.query_params)
     start, end = local_day_bounds(first, last, box_zone())
     gaps = box_gaps(list(boxes), start, end)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from koban.accounts.models import Role, User
+from koban.accounts.access import rosterable_officers
+from koban.accounts.models import User
 from koban.lib.forms import Form
 from koban.organization.models import PoliceBox
 from koban.rosters.models import ShiftPattern
@@ -15,9 +16,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 def box_officers(box: PoliceBox, own_box_only: bool = False) -> forms.ModelChoiceField:
     """Police officers of the box's station, or of the box itself (counsellors never staff a box)."""
-    qs = User.objects.filter(is_active=True, station_id=box.station_id, role=Role.BOX_OFFICER)
-    if own_box_only:
-        qs = qs.filter(box=box)
+    qs = rosterable_officers(box, own_box_only)
     return forms.ModelChoiceField(queryset=qs.order_by("box_id", "username"), label=_("Officer"))
 
 
@@ -93,9 +92,7 @@ class PlanForm(Form):
 
     def __init__(self, *args, box: PoliceBox, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.officers = list(
-            User.objects.filter(is_active=True, box=box, role=Role.BOX_OFFICER).order_by("username")
-        )
+        self.officers = list(rosterable_officers(box, own_box_only=True).order_by("username"))
         for i, officer in enumerate(self.officers):
             self.fields[f"group_{officer.pk}"] = forms.IntegerField(
                 label=str(officer), min_value=1, max_value=12, required=False, initial=i % 3 + 1

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import can_manage_roster, can_record_duty
-from koban.accounts.models import Role, User
+from koban.accounts.access import can_be_rostered, can_manage_roster, can_record_duty, is_police_officer
+from koban.accounts.models import User
 from koban.audit.services import record, snapshot
 from koban.organization.models import PoliceBox
 from koban.rosters import intervals as iv
@@ -38,11 +38,6 @@ MAX_LEAVE = dt.timedelta(days=366)
 def require_roster_manager(user: User, box: PoliceBox) -> None:
     if not can_manage_roster(user, box):
         raise PermissionDenied(_("Only the station chief or HQ may change the roster of this box."))
-
-
-def is_police_officer(user: User) -> bool:
-    """Counsellors and civilians never count as police staffing."""
-    return user.is_active and user.role != Role.BOX_COUNSELLOR
 
 
 def _check_interval(
@@ -95,6 +90,8 @@ def create_plan(
             )
         if not is_police_officer(officer):
             raise ValidationError({"members": _("%(who)s is not a police officer.") % {"who": officer}})
+        if not can_be_rostered(officer, box, own_box_only=True):
+            raise ValidationError({"members": _("%(who)s is not posted to this box.") % {"who": officer}})
         if officer.pk in seen:
             raise ValidationError({"members": _("%(who)s is listed twice.") % {"who": officer}})
         seen.add(officer.pk)
@@ -151,6 +148,10 @@ def record_swap(actor: User, entry: RosterEntry, to_officer: User, note: str = "
         raise ValidationError({"entry": _("Only duties and day shifts can be swapped.")})
     if not is_police_officer(to_officer):
         raise ValidationError({"to_officer": _("%(who)s is not a police officer.") % {"who": to_officer}})
+    if not can_be_rostered(to_officer, entry.box):
+        raise ValidationError(
+            {"to_officer": _("%(who)s is not posted at this station.") % {"who": to_officer}}
+        )
     if to_officer.pk == entry.officer_id:
         raise ValidationError({"to_officer": _("The shift is already this officer's.")})
     if _officer_busy(to_officer, entry.start, entry.end, exclude=entry.pk):
@@ -255,6 +256,8 @@ def record_manual_entry(
         raise ValidationError({"kind": _("Only duties and day shifts can be added by hand.")})
     if not is_police_officer(officer):
         raise ValidationError({"officer": _("%(who)s is not a police officer.") % {"who": officer}})
+    if not can_be_rostered(officer, box):
+        raise ValidationError({"officer": _("%(who)s is not posted at this station.") % {"who": officer}})
     if _officer_busy(officer, start, end):
         raise ValidationError(
             {"officer": _("%(who)s is already on duty or on leave then.") % {"who": officer}}
@@ -290,6 +293,8 @@ def record_actual_duty(
         raise PermissionDenied(_("You may not record duty for this officer at this box."))
     if not is_police_officer(officer):
         raise ValidationError({"officer": _("%(who)s is not a police officer.") % {"who": officer}})
+    if not can_be_rostered(officer, box):
+        raise ValidationError({"officer": _("%(who)s is not posted at this station.") % {"who": officer}})
     now = timezone.now()
     if signed_on_at is None or timezone.is_naive(signed_on_at):
         raise ValidationError({"signed_on_at": _("Give the time with its time zone.")})

@@ -10,13 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from koban.accounts.access import access_box, boxes_visible_to, can_manage_roster, stations_visible_to
+from koban.accounts.access import (
+    access_roster_box,
+    access_roster_entry,
+    boxes_visible_to,
+    can_manage_roster,
+    roster_boxes_visible_to,
+    rosterable_officers,
+    stations_visible_to,
+)
 from koban.accounts.models import User
 from koban.organization.models import PoliceBox
 from koban.rosters import generation, services
@@ -40,7 +48,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Every visible box with the officers on duty now and a link to its roster."""
-    boxes = list(boxes_visible_to(_user(request)).operating().with_station())
+    boxes = list(roster_boxes_visible_to(_user(request)).operating().with_station())
     now = timezone.now()
     duty = on_duty_officers([b.pk for b in boxes], now)
     today = timezone.localdate()
@@ -80,7 +88,7 @@ def month_grid(box: PoliceBox, year: int, month: int) -> tuple[list[dt.date], li
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     labels = _shift_labels(box)
     entries = list(RosterEntry.objects.filter(box=box).overlapping(*window).select_related("officer"))
-    members = User.objects.filter(box=box, is_active=True).exclude(role="box_counsellor")
+    members = rosterable_officers(box, own_box_only=True)
     people: dict[int | None, GridRow] = {u.pk: GridRow(str(u), u) for u in members.order_by("username")}
     index = {d: i for i, d in enumerate(days)}
     for row in people.values():
@@ -137,7 +145,7 @@ def _month_context(box: PoliceBox, year: int, month: int, user: User) -> dict[st
 
 @login_required
 def month_view(request: HttpRequest, box_id: int, year: int, month: int) -> HttpResponse:
-    box = access_box(_user(request), box_id)
+    box = access_roster_box(_user(request), box_id)
     try:
         context = _month_context(box, year, month, _user(request))
     except ValidationError as exc:
@@ -149,7 +157,7 @@ def month_view(request: HttpRequest, box_id: int, year: int, month: int) -> Http
 @require_POST
 def generate_view(request: HttpRequest, box_id: int) -> HttpResponse:
     """Preview first: if the new roster leaves empty hours, show them and ask for confirmation."""
-    box = access_box(_user(request), box_id)
+    box = access_roster_box(_user(request), box_id)
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a valid year and month."))
@@ -179,7 +187,7 @@ def generate_view(request: HttpRequest, box_id: int) -> HttpResponse:
 
 @login_required
 def leave_view(request: HttpRequest, box_id: int) -> HttpResponse:
-    box = access_box(_user(request), box_id)
+    box = access_roster_box(_user(request), box_id)
     services.require_roster_manager(_user(request), box)
     form = LeaveForm(request.POST or None, box=box)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +206,7 @@ def leave_view(request: HttpRequest, box_id: int) -> HttpResponse:
 @login_required
 def plan_view(request: HttpRequest, box_id: int) -> HttpResponse:
     """Put the box on a shift pattern from a date, with its officers in groups."""
-    box = access_box(_user(request), box_id)
+    box = access_roster_box(_user(request), box_id)
     services.require_roster_manager(_user(request), box)
     today = timezone.localdate()
     first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -231,10 +239,7 @@ def plan_view(request: HttpRequest, box_id: int) -> HttpResponse:
 @login_required
 def swap_view(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = _user(request)
-    entry = get_object_or_404(
-        RosterEntry.objects.select_related("box", "officer").filter(box__in=boxes_visible_to(user)),
-        pk=entry_id,
-    )
+    entry = access_roster_entry(user, entry_id)
     services.require_roster_manager(user, entry.box)
     form = SwapForm(request.POST or None, box=entry.box)
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from koban.accounts.access import BOX_ROLES, access_box
+from koban.accounts.access import access_box, home_box_id
 from koban.geography.maps import map_config
 from koban.geography.models import Beat
 
@@ -14,8 +14,8 @@ from koban.geography.models import Beat
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Box staff start on their box's dashboard; chiefs and HQ on the network map."""
-    box_id = getattr(request.user, "box_id", None)
-    if box_id and getattr(request.user, "role", None) in BOX_ROLES:
+    box_id = home_box_id(request.user)  # type: ignore[arg-type]
+    if box_id:
         return redirect("web:dashboard", box_id=box_id)
     return redirect("web:map")
 

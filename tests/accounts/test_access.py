@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from koban.accounts.access import access_box, access_box_for_work, boxes_visible_to, boxes_workable_by
+from koban.audit.models import AuditEvent
 
 
 def ids(qs):  # type: ignore[no-untyped-def]
@@ -27,10 +29,17 @@ def test_hq_sees_its_agency_only(cast):  # type: ignore[no-untyped-def]
 
 def test_access_box_refuses_other_stations(cast):  # type: ignore[no-untyped-def]
     assert access_box(cast.officer_a, cast.box_b.id) == cast.box_b
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         access_box(cast.officer_a, cast.box_c.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied):  # box B is seen (same station), not worked on
         access_box_for_work(cast.officer_a, cast.box_b.id)
+    with pytest.raises(Http404):
+        access_box(cast.officer_a, "not-an-id")
+    denied = AuditEvent.objects.filter(action="access.denied", actor=cast.officer_a)
+    assert set(denied.values_list("object_id", flat=True)) == {
+        str(cast.box_c.id),
+        "not-an-id",
+    }
 
 
 def test_inactive_users_see_nothing(cast):  # type: ignore[no-untyped-def]

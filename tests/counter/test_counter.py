@@ -166,18 +166,18 @@ def test_api_counsellor_creates_and_lists(client, cast):
     assert listed["count"] == 1 and listed["results"][0]["category"] == "directions"
 
 
-def test_api_officer_of_another_box_gets_403(client, cast):
+def test_api_officer_of_another_box_gets_404(client, cast):
     api_login(client, "officer_b")
     response = client.post(
         "/api/v1/counter-matters/", payload(cast.box_a.id), content_type="application/json"
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     api_login(client, "officer_a")
     assert (
         client.post(
             "/api/v1/counter-matters/", payload(cast.box_c.id), content_type="application/json"
         ).status_code
-        == 403
+        == 404
     )
     assert not CounterMatter.objects.exists()
 
@@ -251,10 +251,10 @@ def test_page_counsellor_records_with_htmx_and_sees_the_list(client, cast):
     assert CounterMatter.objects.get().handled_by == cast.counsellor_a
 
 
-def test_page_officer_of_another_box_gets_403(client, cast):
+def test_page_officer_of_another_box_gets_404(client, cast):
     api_login(client, "officer_b")
     response = client.post(f"/counter/boxes/{cast.box_a.id}/", page_data(handled_by=cast.officer_b.pk))
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not CounterMatter.objects.exists()
 
 
@@ -291,3 +291,14 @@ def test_page_log_and_edit(client, cast):
     assert response.status_code == 302
     matter.refresh_from_db()
     assert matter.summary == "Noise at night"
+
+
+def test_page_an_outcome_note_beyond_the_text_limit_is_named(client, cast):
+    api_login(client, "officer_a")
+    response = client.post(
+        f"/counter/boxes/{cast.box_a.id}/",
+        page_data(handled_by=cast.officer_a.pk, outcome_note="x" * 10_001),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and "at most 10000 characters" in response.text
+    assert not CounterMatter.objects.exists()

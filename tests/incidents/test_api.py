@@ -183,3 +183,13 @@ def test_categories_endpoint(client, cast):  # type: ignore[no-untyped-def]
 def test_impossible_dates_in_filters_answer_400(client, cast):  # type: ignore[no-untyped-def]
     response = login(client, "officer_a").get(URL + "?from=2025-13-45")
     assert response.status_code == 400 and "from" in response.json()
+
+
+def test_a_point_in_sydney_answers_400_until_an_officer_confirms_it(client, cast):  # type: ignore[no-untyped-def]
+    login(client, "officer_a")
+    refused = intake(client, lat=-33.86, lon=151.21)
+    assert refused.status_code == 400
+    assert "km away" in str(refused.json()["outside_confirmed"])
+    confirmed = intake(client, lat=-33.86, lon=151.21, outside_confirmed=True)
+    assert confirmed.status_code == 201
+    assert confirmed.json()["properties"]["outside_jurisdiction"] is True

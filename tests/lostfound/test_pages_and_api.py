@@ -47,7 +47,7 @@ def test_finder_details_are_hidden_from_other_stations(client, cast, wallet):
         box=cast.box_c,
     )
     _login(client, officer_c.username)
-    assert client.get(f"/lost-found/items/{wallet.pk}/").status_code == 403
+    assert client.get(f"/lost-found/items/{wallet.pk}/").status_code == 404
     assert client.get("/api/v1/lost-found/items/").json()["results"] == []
     _login(client, "outsider")
     assert client.get(f"/api/v1/lost-found/items/{wallet.pk}/").status_code == 404

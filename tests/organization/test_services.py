@@ -6,9 +6,11 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from koban.accounts.models import Role
 from koban.audit.models import AuditEvent
 from koban.organization import services
 from koban.organization.models import PoliceBox, PoliceStation
+from tests.factories import make_user
 
 
 def test_creating_a_box_writes_it_and_its_audit_row(cast):  # type: ignore[no-untyped-def]
@@ -77,7 +79,22 @@ def test_unknown_fields_are_refused(cast):  # type: ignore[no-untyped-def]
 
 
 def test_agencies_are_created_and_renamed_with_audit_rows(cast):  # type: ignore[no-untyped-def]
-    agency = services.create_agency(cast.planner, code="31", name="鳥取県警察")
-    services.update_agency(cast.planner, agency, name="鳥取県警察本部")
+    admin = make_user(Role.ADMINISTRATOR, "admin_all", is_staff=True, is_superuser=True)
+    agency = services.create_agency(admin, code="31", name="鳥取県警察")
+    services.update_agency(admin, agency, name="鳥取県警察本部")
     actions = list(AuditEvent.objects.for_object(agency).order_by("id").values_list("action", flat=True))
     assert actions == ["agency.create", "agency.update"]
+
+
+def test_hq_of_one_agency_never_changes_another_agencys_network(cast):  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        services.update_box(cast.outsider, cast.box_a, name="Taken over")
+    with pytest.raises(PermissionDenied):
+        services.create_station(cast.outsider, cast.agency, code="Z", name="Intruder Station")
+    with pytest.raises(PermissionDenied):
+        services.create_agency(cast.planner, code="32", name="島根県警察")
+    cast.box_a.refresh_from_db()
+    assert cast.box_a.name == "Ekimae Koban"
+    assert not AuditEvent.objects.filter(
+        action__in=["box.update", "station.create", "agency.create"]
+    ).exists()

@@ -130,7 +130,9 @@ def test_bad_records_name_the_field_and_write_nothing(client, cast, patrol, what
 
 
 @pytest.mark.parametrize(
-    ("username", "status"), [("counsellor_a", 403), ("officer_b", 403), ("outsider", 404)]
+    # A counsellor reads the box's patrols but adds nothing; another box's officer does not see them.
+    ("username", "status"),
+    [("counsellor_a", 403), ("officer_b", 404), ("outsider", 404)],
 )
 def test_only_those_who_patrol_the_box_add_records(client, cast, patrol, username, status):  # type: ignore[no-untyped-def]
     body = {"address": "北町", "left_at": (T0 + MINUTE).isoformat()}

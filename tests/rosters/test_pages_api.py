@@ -32,7 +32,7 @@ def test_api_lists_entries_of_a_box_in_a_range(client, cast, april):
 
 def test_api_entries_of_another_station_are_forbidden(client, cast, april):
     login(client, "officer_a")
-    assert client.get(f"/api/v1/roster-entries/?box={cast.box_c.id}").status_code == 403
+    assert client.get(f"/api/v1/roster-entries/?box={cast.box_c.id}").status_code == 404
 
 
 def test_api_bad_date_is_named(client, cast, april):

@@ -6,6 +6,7 @@ upload limit must answer at once, before any file is stored or parsed.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -67,9 +68,16 @@ def test_a_worker_runs_a_queued_import_to_the_end(cast):  # type: ignore[no-unty
     from procrastinate.contrib.django import app
 
     run = start_box_import(cast, box_csv(3), commit=True)
+
     # What `koban procrastinate worker` does: the worker talks to the database through psycopg directly.
-    with app.replace_connector(app.connector.get_worker_connector()):  # type: ignore[attr-defined]
-        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, queues=["runs"])
+    # Its own thread: a browser test of the same session may have left an event loop in this one.
+    def work() -> None:
+        with app.replace_connector(app.connector.get_worker_connector()):  # type: ignore[attr-defined]
+            app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, queues=["runs"])
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=120)
     run.refresh_from_db()
     assert run.status == JobRun.Status.DONE, run.report
     assert run.report["committed"] and run.started_at and run.finished_at

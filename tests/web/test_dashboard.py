@@ -54,17 +54,17 @@ def test_a_chief_starts_on_the_map_and_picks_a_box_of_the_station(client, cast):
 def test_an_officer_of_another_station_is_refused(client, cast):  # type: ignore[no-untyped-def]
     make_user(Role.BOX_OFFICER, "officer_c", agency=cast.agency, station=cast.south, box=cast.box_c)
     _login(client, "officer_c")
-    assert _dashboard(client, cast.box_a.id).status_code == 403
-    assert client.get(f"/boxes/{cast.box_a.id}/briefing.pdf").status_code == 403
-    assert client.get(f"/boxes/{cast.box_a.id}/dashboard/incidents.geojson").status_code == 403
-    assert client.get(f"/boxes/{cast.box_a.id}/dashboard/uncovered.geojson").status_code == 403
-    assert client.get(f"/boxes/{cast.box_a.id}/dashboard/sections/open_incidents/").status_code == 403
+    assert _dashboard(client, cast.box_a.id).status_code == 404
+    assert client.get(f"/boxes/{cast.box_a.id}/briefing.pdf").status_code == 404
+    assert client.get(f"/boxes/{cast.box_a.id}/dashboard/incidents.geojson").status_code == 404
+    assert client.get(f"/boxes/{cast.box_a.id}/dashboard/uncovered.geojson").status_code == 404
+    assert client.get(f"/boxes/{cast.box_a.id}/dashboard/sections/open_incidents/").status_code == 404
     assert _dashboard(client, cast.box_c.id).status_code == 200
 
 
 def test_another_agencys_planner_is_refused(client, cast):  # type: ignore[no-untyped-def]
     _login(client, "outsider")
-    assert _dashboard(client, cast.box_a.id).status_code == 403
+    assert _dashboard(client, cast.box_a.id).status_code == 404
 
 
 def test_the_dashboard_needs_a_login(client, cast):  # type: ignore[no-untyped-def]

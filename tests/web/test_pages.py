@@ -17,7 +17,7 @@ def test_box_page_shows_the_box_and_its_beat(client, cast):  # type: ignore[no-u
 
 def test_box_page_of_another_station_is_forbidden(client, cast):  # type: ignore[no-untyped-def]
     client.login(username="officer_a", password=PASSWORD)
-    assert client.get(f"/boxes/{cast.box_c.id}/").status_code == 403
+    assert client.get(f"/boxes/{cast.box_c.id}/").status_code == 404
 
 
 def test_the_map_page_is_served_in_japanese_by_default(client, cast):  # type: ignore[no-untyped-def]

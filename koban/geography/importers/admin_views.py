@@ -21,11 +21,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from koban.accounts.access import agencies_overseen_by, can_manage_network
+from koban.accounts.access import (
+    agencies_overseen_by,
+    can_manage_network,
+    can_manage_network_record,
+    network_records_managed_by,
+)
 from koban.geography.importers.areas import PRESETS
 from koban.geography.jobs import start_import
 from koban.geography.models import AdminArea
-from koban.organization.models import Agency
+from koban.organization.models import Agency, PoliceStation
 from koban.runs.uploads import upload_rejection
 
 CHANGE_LIST_WITH_IMPORT = "admin/geography/change_list_with_import.html"
@@ -198,14 +203,30 @@ class NetworkAdminMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_manage_network(request.user)  # type: ignore[arg-type]
 
+    def _may(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return can_manage_network(request.user)  # type: ignore[arg-type]
+        return can_manage_network_record(request.user, obj)  # type: ignore[arg-type]
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_manage_network(request.user)  # type: ignore[arg-type]
+        return self._may(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can_manage_network(request.user)  # type: ignore[arg-type]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_manage_network(request.user)  # type: ignore[arg-type]
+        return self._may(request, obj)
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        """Only the records of the agencies the user manages (another agency's id answers 404)."""
+        return network_records_managed_by(request.user, super().get_queryset(request))  # type: ignore[arg-type,misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """Choices of agency and station limited to the agencies the user manages."""
+        model = db_field.related_model
+        if model in (Agency, PoliceStation):
+            kwargs["queryset"] = network_records_managed_by(request.user, model._default_manager.all())  # type: ignore[arg-type]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from django.utils.translation import gettext as _
 
+from koban.accounts.access import agencies_importable_by
 from koban.audit.services import record, snapshot
 from koban.geography.importers.core import (
     AUDIT_EACH_OBJECT_UP_TO,
@@ -75,7 +76,7 @@ def import_beats(
     path = Path(path)
     file_name = source_name or path.name
     report = ImportReport("beats", file_name, commit=commit)
-    agency = Agency.objects.filter(code=options.agency_code).first()
+    agency = agencies_importable_by(actor).filter(code=options.agency_code).first()
     if agency is None:
         report.error(0, "agency", _("unknown agency %(code)s") % {"code": options.agency_code})
         return report

@@ -32,6 +32,7 @@ from django.contrib.gis.geos import Point
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from koban.accounts.access import agencies_importable_by
 from koban.geography.importers.core import (
     ImportIssue,
     ImportReport,
@@ -124,7 +125,7 @@ def import_boxes(
     report = ImportReport(
         "boxes", source_name or path.name, commit=commit, unit="line" if is_csv else "feature"
     )
-    agency = Agency.objects.filter(code=options.agency_code).first()
+    agency = agencies_importable_by(actor).filter(code=options.agency_code).first()
     if agency is None:
         report.error(0, "agency", _("unknown agency %(code)s") % {"code": options.agency_code})
         return report

@@ -1,4 +1,8 @@
-"""Dashboard pages: the box dashboard, one section for htmx refresh, the map's points, the briefing PDF."""
+"""Dashboard pages: the box dashboard, one section for htmx refresh, the map's points, the briefing PDF.
+
+A dashboard shows the box's open incidents with addresses, its counter log and its tasks, so it opens
+only for those who work on the box (``access_dashboard_box``): the same rule as its incidents.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from koban.accounts.access import (
-    access_box,
-    boxes_visible_to,
+    access_dashboard_box,
+    boxes_workable_by,
     can_record_counter,
     can_record_patrol,
     can_take_reports,
@@ -61,7 +65,7 @@ def _dashboard_map_config(box: PoliceBox, sections: list[BuiltSection]) -> dict[
 @login_required
 def dashboard(request: HttpRequest, box_id: int) -> HttpResponse:
     """The state of the box's area on one page: every registered section, times in the box's zone."""
-    box = access_box(_user(request), box_id)
+    box = access_dashboard_box(_user(request), box_id)
     now = timezone.now()
     with timezone.override(box_zone(box)):
         sections = build_sections(box, request.user, now)
@@ -85,7 +89,7 @@ def dashboard(request: HttpRequest, box_id: int) -> HttpResponse:
 @login_required
 def dashboard_section(request: HttpRequest, box_id: int, key: str) -> HttpResponse:
     """One section's card, for htmx to swap in place."""
-    box = access_box(_user(request), box_id)
+    box = access_dashboard_box(_user(request), box_id)
     section = get_section(key)
     if section is None:
         raise Http404("No such dashboard section")
@@ -99,7 +103,7 @@ def dashboard_section(request: HttpRequest, box_id: int, key: str) -> HttpRespon
 @login_required
 def dashboard_incidents(request: HttpRequest, box_id: int) -> HttpResponse:
     """GeoJSON points of the box's latest incidents of the last ``days`` (7 or 30), with colours."""
-    box = access_box(_user(request), box_id)
+    box = access_dashboard_box(_user(request), box_id)
     try:
         days = int(request.GET.get("days", "7"))
     except ValueError:
@@ -126,7 +130,7 @@ def dashboard_incidents(request: HttpRequest, box_id: int) -> HttpResponse:
 @login_required
 def dashboard_uncovered(request: HttpRequest, box_id: int) -> HttpResponse:
     """GeoJSON of the streets (or grid cells) of the box's beat not patrolled this week."""
-    box = access_box(_user(request), box_id)
+    box = access_dashboard_box(_user(request), box_id)
     with timezone.override(box_zone(box)):
         context = build_unpatrolled(box, request.user, timezone.now())
     return JsonResponse(context["uncovered"] if context else {"type": "FeatureCollection", "features": []})
@@ -136,7 +140,7 @@ def dashboard_uncovered(request: HttpRequest, box_id: int) -> HttpResponse:
 def briefing(request: HttpRequest, box_id: int) -> HttpResponse:
     """The daily briefing PDF in ``?lang=`` (ja or en; default: the user's language)."""
     user = _user(request)
-    box = access_box(user, box_id)
+    box = access_dashboard_box(user, box_id)
     language = request.GET.get("lang") or user.language or translation.get_language() or "ja"
     language = language.split("-")[0]
     if language not in briefing_languages():
@@ -154,8 +158,8 @@ def briefing(request: HttpRequest, box_id: int) -> HttpResponse:
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     """An officer's own dashboard; for chiefs and HQ a list of the boxes they may open."""
     user = _user(request)
-    if user.box_id and boxes_visible_to(user).filter(pk=user.box_id).exists():
+    if user.box_id and boxes_workable_by(user).filter(pk=user.box_id).exists():
         return redirect("web:dashboard", box_id=user.box_id)
-    boxes = boxes_visible_to(user).with_station().order_by("station__name", "code")
+    boxes = boxes_workable_by(user).with_station().order_by("station__name", "code")
     page = Paginator(boxes, PICKER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/dashboard_picker.html", {"page": page})

@@ -19,7 +19,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import is_hq
+from koban.accounts.access import agencies_importable_by, is_hq
 from koban.accounts.models import User
 from koban.incidents.importers.formats import FORMATS, ImportFormatError
 from koban.incidents.importers.loader import import_incidents_file
@@ -67,9 +67,10 @@ class Command(BaseCommand):
             help=_("import rows outside the agency's jurisdiction (flagged outside every beat)"),
         )
 
-    def _agency(self, code: str | None) -> Agency:
+    def _agency(self, code: str | None, actor: Any) -> Agency:
         if code:
-            agency = Agency.objects.filter(code=code).first()
+            # An HQ user imports for their own agency only; another agency's code reads as unknown.
+            agency = agencies_importable_by(actor).filter(code=code).first()
             if agency is None:
                 raise CommandError(_("unknown agency %(code)s") % {"code": code})
             return agency
@@ -90,11 +91,12 @@ class Command(BaseCommand):
 
     def _queue(self, path: Path, options: dict[str, Any]) -> None:
         """``--background``: store the file for a worker and queue the import as a run."""
-        agency = self._agency(options.get("agency"))
+        actor = self._actor(options.get("user"))
+        agency = self._agency(options.get("agency"), actor)
         with path.open("rb") as handle:
             run = start_run(
                 "incidents.import",
-                actor=self._actor(options.get("user")),
+                actor=actor,
                 parameters={
                     "file_format": options["file_format"],
                     "agency": agency.code,
@@ -119,12 +121,13 @@ class Command(BaseCommand):
             self._queue(path, options)
             return
         bar = ProgressBar(self.stderr._out)  # type: ignore[attr-defined,arg-type]
+        actor = self._actor(options.get("user"))
         try:
             report = import_incidents_file(
                 path,
                 options["file_format"],
-                agency=self._agency(options.get("agency")),
-                actor=self._actor(options.get("user")),
+                agency=self._agency(options.get("agency"), actor),
+                actor=actor,
                 commit=options["commit"],
                 skip_bad_rows=options["skip_bad_rows"],
                 bulk_load=options["bulk_load"],

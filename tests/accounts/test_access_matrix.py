@@ -1,0 +1,736 @@
+"""The access matrix: role × resource × action × front-end, every cell asserted, generated from ``ROWS``.
+
+Each row names a request (page, API or admin) on one record of box A and who may make it:
+- ``found``: those who get past the object lookup; everyone else gets the answer of a missing record
+  (404 on pages and the API, the redirect of a missing object in the admin) and an ``access.denied`` row
+  in the audit trail;
+- ``allowed``: those who may take the action (default: ``found``); the others of ``found`` get 403;
+- ``mark`` / ``shows``: for lists and personal fields, text that appears only for ``shows``.
+Anonymous visitors are sent to the login (pages, admin) or refused (API). ``special`` pins the few cells
+whose answer is neither (staff without the admin permission for a model get the admin's 403).
+
+``test_every_protected_model_has_rows`` fails when a model holding personal data or police powers has no
+row, and when a new model is not classified at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+
+from koban.audit.models import AuditEvent
+from tests.accounts.matrix_world import (
+    CARD_MARK,
+    CUSTODY_MARK,
+    FINDER_MARK,
+    INCIDENT_MARK,
+    ITEM_MARK,
+    LEAVE_MARK,
+    MATTER_MARK,
+    NOW,
+    REPORT_MARK,
+    SUSPECT_MARK,
+    World,
+    build_world,
+)
+
+ROLES = [
+    "officer",
+    "officer@box",
+    "officer@station",
+    "officer@agency",
+    "counsellor",
+    "counsellor@station",
+    "counsellor@agency",
+    "chief",
+    "chief@station",
+    "chief@agency",
+    "planner",
+    "planner@agency",
+    "admin",
+    "admin@agency",
+    "superuser",
+    "anonymous",
+]
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+
+
+def who(*roles: str) -> frozenset[str]:
+    """An audience; the superuser (an administrator of every agency) belongs to all of them."""
+    return frozenset(roles) | {"superuser"}
+
+
+# Box A's own people: its officer and counsellor, its chief, HQ of its agency.
+OWN = who("officer", "counsellor", "chief", "planner", "admin")
+POLICE_OWN = OWN - {"counsellor"}
+# Station-wide reads (lost & found masked, rosters): box A's people and the officer of box B.
+STATION = OWN | {"officer@box"}
+ROSTER_MANAGERS = who("chief", "planner", "admin")
+ROSTER_NOTE = ROSTER_MANAGERS | {"officer"}
+# The incident of box C that box A's units were sent to: box C's people, box A's, both chiefs, HQ.
+BACKUP = who(
+    "officer",
+    "counsellor",
+    "chief",
+    "officer@station",
+    "counsellor@station",
+    "chief@station",
+    "planner",
+    "admin",
+)
+BACKUP_POLICE = BACKUP - {"counsellor", "counsellor@station"}
+NETWORK = who("planner", "admin")
+NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
+ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
+ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
+REFUSED = {"page": 404, "api": 404, "admin": 302}
+
+Url = Callable[[World], str]
+
+
+@dataclass(frozen=True)
+class Row:
+    models: tuple[str, ...]
+    front: str
+    action: str
+    url: Url
+    found: frozenset[str]
+    allowed: frozenset[str] | None = None
+    method: str = "get"
+    ok: tuple[int, ...] = (200,)
+    data: Callable[[World], dict[str, Any]] | None = None
+    mark: str | Callable[[World], str] | None = None
+    shows: frozenset[str] | None = None
+    refused: int | None = None
+    special: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.front}-{self.models[0].split('.')[1]}-{self.action}"
+
+    def expected(self, role: str) -> tuple[int, ...]:
+        if role in self.special:
+            return (self.special[role],)
+        if role == "anonymous":
+            return ANONYMOUS[self.front]
+        if role in (self.allowed if self.allowed is not None else self.found):
+            return self.ok
+        if role in self.found:
+            return (403,)
+        return (self.refused or REFUSED[self.front],)
+
+
+def _incident(w: World) -> int:
+    return w.incident.pk
+
+
+INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
+ITEM = ("lostfound.founditem",)
+ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
+
+ROWS: list[Row] = [
+    # -- Incidents, dispatch and the box dashboard ------------------------------------------------
+    Row(INCIDENT, "page", "list", lambda w: "/incidents/", SIGNED_IN, mark=INCIDENT_MARK, shows=OWN),
+    Row(INCIDENT, "page", "read", lambda w: f"/incidents/{_incident(w)}/", OWN, mark=INCIDENT_MARK),
+    Row(
+        INCIDENT,
+        "page",
+        "note",
+        lambda w: f"/incidents/{_incident(w)}/note/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"note": "Owner called back"},
+    ),
+    Row(
+        INCIDENT,
+        "page",
+        "cancel",
+        lambda w: f"/incidents/{_incident(w)}/cancel/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"note": "Duplicate call"},
+    ),
+    Row(
+        INCIDENT,
+        "page",
+        "arrive-backup",
+        lambda w: f"/incidents/{w.backup_incident.pk}/arrive/",
+        BACKUP,
+        BACKUP_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {},
+    ),
+    Row(INCIDENT, "api", "list", lambda w: "/api/v1/incidents/", SIGNED_IN, mark=INCIDENT_MARK, shows=OWN),
+    Row(INCIDENT, "api", "read", lambda w: f"/api/v1/incidents/{_incident(w)}/", OWN, mark=INCIDENT_MARK),
+    Row(
+        INCIDENT,
+        "api",
+        "note",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/note/",
+        OWN,
+        method="post",
+        data=lambda w: {"note": "Owner called back"},
+    ),
+    Row(
+        INCIDENT,
+        "api",
+        "dispatch",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/dispatch/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"box": w.cast.box_a.pk, "officers": [w.cast.officer_a.pk]},
+    ),
+    Row(
+        INCIDENT,
+        "api",
+        "cancel",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/cancel/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"note": "Duplicate call"},
+    ),
+    Row(
+        INCIDENT,
+        "api",
+        "arrive-backup",
+        lambda w: f"/api/v1/incidents/{w.backup_incident.pk}/arrive/",
+        BACKUP,
+        BACKUP_POLICE,
+        method="post",
+        data=lambda w: {},
+    ),
+    Row(
+        INCIDENT,
+        "api",
+        "suggestions",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/suggestions/",
+        OWN,
+        POLICE_OWN,
+    ),
+    Row(
+        INCIDENT,
+        "api",
+        "create-outside-for-agency",
+        lambda w: "/api/v1/incidents/",
+        who("planner@agency", "admin@agency", "officer@agency", "counsellor@agency", "chief@agency"),
+        method="post",
+        ok=(201,),
+        refused=400,
+        data=lambda w: {
+            "category": "theft",
+            "lat": 34.0,
+            "lon": 131.0,
+            "agency": w.box_x.station.agency.code,
+        },
+    ),
+    Row(INCIDENT, "page", "dashboard", lambda w: f"/boxes/{w.cast.box_a.pk}/dashboard/", OWN),
+    Row(
+        INCIDENT,
+        "page",
+        "export-points",
+        lambda w: f"/boxes/{w.cast.box_a.pk}/dashboard/incidents.geojson",
+        OWN,
+    ),
+    Row(INCIDENT, "page", "export-briefing", lambda w: f"/boxes/{w.cast.box_a.pk}/briefing.pdf?lang=en", OWN),
+    # -- Lost property --------------------------------------------------------------------------
+    Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
+    Row(
+        ITEM,
+        "page",
+        "read",
+        lambda w: f"/lost-found/items/{w.item.pk}/",
+        STATION,
+        mark=FINDER_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ITEM,
+        "page",
+        "export-receipt",
+        lambda w: f"/lost-found/items/{w.item.pk}/receipt/",
+        STATION,
+        OWN,
+        mark=FINDER_MARK,
+    ),
+    Row(
+        ("lostfound.handover",),
+        "page",
+        "handover",
+        lambda w: f"/lost-found/items/{w.item.pk}/handover/",
+        STATION,
+        OWN,
+    ),
+    Row(
+        ITEM,
+        "page",
+        "dispose",
+        lambda w: f"/lost-found/items/{w.item.pk}/dispose/",
+        STATION,
+        POLICE_OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"note": "Sold"},
+    ),
+    Row(ITEM, "api", "list", lambda w: "/api/v1/lost-found/items/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
+    Row(
+        ITEM,
+        "api",
+        "read",
+        lambda w: f"/api/v1/lost-found/items/{w.item.pk}/",
+        STATION,
+        mark=FINDER_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ITEM,
+        "api",
+        "create",
+        lambda w: "/api/v1/lost-found/items/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(201,),
+        data=lambda w: {
+            "box": w.cast.box_a.pk,
+            "category": "keys",
+            "description": "keys",
+            "found_at": "2026-03-02T08:00:00+09:00",
+            "found_place": "station",
+            "handed_in_at": "2026-03-02T09:00:00+09:00",
+        },
+    ),
+    Row(
+        ("lostfound.handover",),
+        "api",
+        "handover",
+        lambda w: f"/api/v1/lost-found/items/{w.item.pk}/handover/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "page",
+        "read",
+        lambda w: f"/lost-found/reports/{w.report.pk}/",
+        STATION,
+        mark=REPORT_MARK,
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "api",
+        "list",
+        lambda w: "/api/v1/lost-found/reports/",
+        SIGNED_IN,
+        mark=REPORT_MARK,
+        shows=STATION,
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/lost-found/reports/{w.report.pk}/",
+        STATION,
+        mark=REPORT_MARK,
+    ),
+    Row(
+        ("lostfound.itemtask",),
+        "page",
+        "done",
+        lambda w: f"/lost-found/tasks/{w.task.pk}/done/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"note": "Called the finder"},
+    ),
+    Row(("lostfound.itemtask",), "api", "read", lambda w: f"/api/v1/lost-found/tasks/{w.task.pk}/", OWN),
+    # -- Patrols ----------------------------------------------------------------------------------
+    Row(
+        ("patrols.patrol",),
+        "page",
+        "list",
+        lambda w: "/patrols/",
+        SIGNED_IN,
+        mark=lambda w: f"/patrols/{w.patrol.pk}/",
+        shows=OWN,
+    ),
+    Row(
+        ("patrols.patrol", "patrols.patrolstop", "patrols.patrolcard"),
+        "page",
+        "read",
+        lambda w: f"/patrols/{w.patrol.pk}/",
+        OWN,
+        mark=CARD_MARK,
+    ),
+    Row(
+        ("patrols.observation",),
+        "page",
+        "read-suspect",
+        lambda w: f"/patrols/{w.patrol.pk}/",
+        OWN,
+        mark=SUSPECT_MARK,
+        shows=POLICE_OWN,
+    ),
+    Row(
+        ("patrols.patrolcard",),
+        "page",
+        "create",
+        lambda w: f"/patrols/{w.patrol.pk}/add/card/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"card-address": "Ekimae 2-3", "card-left_at": "2026-03-02T07:20"},
+    ),
+    Row(
+        ("patrols.patrol",), "api", "list", lambda w: "/api/v1/patrols/", SIGNED_IN, mark=CARD_MARK, shows=OWN
+    ),
+    Row(
+        ("patrols.observation",),
+        "api",
+        "read-suspect",
+        lambda w: f"/api/v1/patrols/{w.patrol.pk}/",
+        OWN,
+        mark=SUSPECT_MARK,
+        shows=POLICE_OWN,
+    ),
+    Row(
+        ("patrols.patrol",),
+        "api",
+        "create",
+        lambda w: "/api/v1/patrols/",
+        STATION,
+        POLICE_OWN,
+        method="post",
+        ok=(201,),
+        data=lambda w: {
+            "box": w.cast.box_a.pk,
+            "officers": [w.cast.officer_a.pk],
+            "route": ROUTE,
+            "started_at": "2026-03-02T07:00:00+09:00",
+            "ended_at": "2026-03-02T08:00:00+09:00",
+        },
+    ),
+    # -- Counter log and protective custody -------------------------------------------------------
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "list",
+        lambda w: f"/counter/boxes/{w.cast.box_a.pk}/",
+        OWN,
+        mark=MATTER_MARK,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "create",
+        lambda w: f"/counter/boxes/{w.cast.box_a.pk}/",
+        OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"channel": "walk_in"},
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "change",
+        lambda w: f"/counter/matters/{w.matter.pk}/edit/",
+        OWN,
+        mark=CUSTODY_MARK,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "api",
+        "list",
+        lambda w: "/api/v1/counter-matters/",
+        SIGNED_IN,
+        mark=MATTER_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/counter-matters/{w.matter.pk}/",
+        OWN,
+        mark=CUSTODY_MARK,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "api",
+        "change",
+        lambda w: f"/api/v1/counter-matters/{w.matter.pk}/",
+        OWN,
+        method="patch",
+        data=lambda w: {"outcome_note": "Parents came"},
+    ),
+    # -- Rosters, leave and duty records ----------------------------------------------------------
+    Row(
+        ("rosters.rosterentry",),
+        "page",
+        "read",
+        lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/2026/3/",
+        STATION,
+        mark=LEAVE_MARK,
+        shows=ROSTER_NOTE,
+    ),
+    Row(
+        ("rosters.rosterentry",),
+        "page",
+        "swap",
+        lambda w: f"/rosters/entries/{w.duty.pk}/swap/",
+        STATION,
+        ROSTER_MANAGERS,
+    ),
+    Row(
+        ("rosters.rosterentry",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/roster-entries/{w.leave.pk}/",
+        STATION,
+        mark=LEAVE_MARK,
+        shows=ROSTER_NOTE,
+    ),
+    Row(
+        ("rosters.rosterentry",),
+        "api",
+        "swap",
+        lambda w: "/api/v1/roster-entries/swap/",
+        STATION,
+        ROSTER_MANAGERS,
+        method="post",
+        data=lambda w: {"entry": w.duty.pk, "to_officer": w.cast.officer_b.pk},
+    ),
+    Row(
+        ("rosters.dutyrecord",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/duty-records/{w.duty_record.pk}/",
+        STATION,
+        mark=LEAVE_MARK,
+        shows=ROSTER_NOTE,
+    ),
+    Row(
+        ("rosters.dutyrecord",),
+        "api",
+        "create",
+        lambda w: "/api/v1/duty-records/",
+        STATION,
+        who("officer", "chief", "planner", "admin"),
+        method="post",
+        ok=(201,),
+        refused=400,
+        data=lambda w: {
+            "box": w.cast.box_a.pk,
+            "officer": w.cast.officer_a.pk,
+            "signed_on_at": "2026-03-02T09:00:00+09:00",
+        },
+    ),
+    Row(
+        ("rosters.boxshiftplan", "rosters.planmember"),
+        "api",
+        "read",
+        lambda w: f"/api/v1/shift-plans/{w.plan.pk}/",
+        STATION,
+    ),
+    # -- The police network in the admin (HQ of its own agency only) -------------------------------
+    Row(
+        ("organization.policebox",),
+        "admin",
+        "change",
+        lambda w: f"/admin/organization/policebox/{w.cast.box_a.pk}/change/",
+        NETWORK,
+    ),
+    Row(
+        ("organization.policestation",),
+        "admin",
+        "change",
+        lambda w: f"/admin/organization/policestation/{w.cast.north.pk}/change/",
+        NETWORK,
+    ),
+    Row(
+        ("organization.agency",),
+        "admin",
+        "change",
+        lambda w: f"/admin/organization/agency/{w.cast.agency.pk}/change/",
+        NETWORK,
+    ),
+    Row(
+        ("geography.beatversion",),
+        "admin",
+        "change",
+        lambda w: f"/admin/geography/beatversion/{w.cast.version.pk}/change/",
+        NETWORK,
+    ),
+    Row(
+        ("geography.beat",),
+        "admin",
+        "change",
+        lambda w: f"/admin/geography/beat/{w.cast.beat_a.pk}/change/",
+        NETWORK,
+    ),
+    Row(
+        ("organization.policebox",),
+        "admin",
+        "import",
+        lambda w: "/admin/organization/policebox/import/",
+        NETWORK_ANY,
+        mark=lambda w: f'<option value="{w.cast.agency.pk}"',
+        shows=NETWORK,
+    ),
+    # -- People and the trail ---------------------------------------------------------------------
+    Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
+    Row(
+        ("accounts.apitoken",),
+        "page",
+        "revoke",
+        lambda w: f"/account/tokens/{w.token.pk}/revoke/",
+        frozenset({"officer"}),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("accounts.user",),
+        "admin",
+        "change",
+        lambda w: f"/admin/accounts/user/{w.cast.officer_a.pk}/change/",
+        who("admin"),
+        special={"planner": 403, "planner@agency": 403},
+    ),
+    Row(
+        ("lostfound.founditem",),
+        "admin",
+        "read",
+        lambda w: f"/admin/lostfound/founditem/{w.item.pk}/change/",
+        who(),
+        special=dict.fromkeys(ADMIN_STAFF, 403),
+    ),
+    Row(
+        ("audit.auditevent",),
+        "admin",
+        "list",
+        lambda w: "/admin/audit/auditevent/",
+        who(),
+        special=dict.fromkeys(ADMIN_STAFF, 403),
+    ),
+]
+
+# Models whose records hold personal data or are acts of police powers: each needs rows above.
+PROTECTED = {
+    "accounts.apitoken",
+    "accounts.user",
+    "audit.auditevent",
+    "counter.countermatter",
+    "geography.beat",
+    "geography.beatversion",
+    "incidents.dispatch",
+    "incidents.incident",
+    "incidents.incidentevent",
+    "lostfound.founditem",
+    "lostfound.handover",
+    "lostfound.itemtask",
+    "lostfound.lossreport",
+    "organization.agency",
+    "organization.policebox",
+    "organization.policestation",
+    "patrols.observation",
+    "patrols.patrol",
+    "patrols.patrolcard",
+    "patrols.patrolstop",
+    "rosters.boxshiftplan",
+    "rosters.dutyrecord",
+    "rosters.planmember",
+    "rosters.rosterentry",
+    "runs.jobrun",
+}
+# Configuration and reference data: categories, patterns, shared maps, import batches.
+UNPROTECTED = {
+    "counter.countercategory",
+    "geography.adminarea",
+    "geography.roadsegment",
+    "incidents.incidentcategory",
+    "incidents.incidentimport",
+    "lostfound.itemcategory",
+    "rosters.shiftpattern",
+}
+
+
+def _koban_models() -> set[str]:
+    return {m._meta.label_lower for m in apps.get_models() if m.__module__.startswith("koban.")}
+
+
+def test_every_protected_model_has_rows() -> None:
+    models = _koban_models()
+    unclassified = models - PROTECTED - UNPROTECTED
+    assert not unclassified, f"classify these models in the access matrix: {sorted(unclassified)}"
+    marked = {m._meta.label_lower for m in apps.get_models() if getattr(m, "PERSONAL_FIELDS", None)}
+    assert marked <= PROTECTED, f"models with PERSONAL_FIELDS must be protected: {sorted(marked - PROTECTED)}"
+    covered = {label for row in ROWS for label in row.models}
+    assert PROTECTED - covered == set(), f"protected models without rows: {sorted(PROTECTED - covered)}"
+
+
+def _login(client: Client, world: World, role: str) -> None:
+    client.logout()
+    user = world.people[role]
+    if user is not None:
+        client.force_login(user)
+
+
+def _request(client: Client, row: Row, world: World) -> Any:
+    url = row.url(world)
+    data = row.data(world) if row.data else None
+    if row.front == "api" and row.method != "get":
+        return getattr(client, row.method)(url, data or {}, content_type="application/json")
+    return getattr(client, row.method)(url, data or {})
+
+
+def _check(row: Row, role: str, response: Any, denials: int, world: World) -> list[str]:
+    problems = []
+    expected = row.expected(role)
+    if response.status_code not in expected:
+        problems.append(f"{role}: {response.status_code}, expected {expected}")
+    if row.mark and response.status_code == 200:
+        mark = row.mark(world) if callable(row.mark) else row.mark
+        shows = row.shows if row.shows is not None else (row.allowed or row.found)
+        shown = mark in response.content.decode("utf-8", "replace")
+        if shown != (role in shows):
+            problems.append(f"{role}: {mark!r} {'shown' if shown else 'hidden'}, expected the opposite")
+    if response.status_code == 404 and row.front != "admin" and denials != 1:
+        problems.append(f"{role}: refused with {denials} access.denied rows, expected 1")
+    return problems
+
+
+@pytest.fixture
+def world(cast, time_machine):  # type: ignore[no-untyped-def]
+    time_machine.move_to(NOW, tick=False)
+    return build_world(cast)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_access_matrix(row: Row, world: World) -> None:
+    """Every role's answer to one request; each role's request is rolled back before the next."""
+    client = Client()
+    problems: list[str] = []
+    for role in ROLES:
+        with transaction.atomic():
+            _login(client, world, role)
+            before = AuditEvent.objects.filter(action="access.denied").count()
+            response = _request(client, row, world)
+            denials = AuditEvent.objects.filter(action="access.denied").count() - before
+            problems += _check(row, role, response, denials, world)
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
