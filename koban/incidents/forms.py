@@ -59,6 +59,7 @@ class CorrectionForm(Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    outside_confirmed = outside_confirmed_field()
     reason = forms.CharField(label=_("Reason for the correction"), required=False, max_length=2000)
 
     @classmethod
