@@ -29,6 +29,7 @@ from koban.lib import schema as _schema  # noqa: F401 (registers the OpenAPI ext
 from koban.lib.validation import (
     BIGINT_RANGE,
     INT_RANGE,
+    TEXT_MAX_LENGTH,
     check_date,
     check_datetime,
     control_character_problem,
@@ -100,6 +101,8 @@ class CheckedFieldsMixin:
             check_field(field)
             if model is not None:
                 _bound_length(field, field.source or name, model)
+            if isinstance(field, serializers.CharField) and not field.read_only and field.max_length is None:
+                _cap_length(field, TEXT_MAX_LENGTH)
         return fields
 
 
@@ -112,9 +115,13 @@ def _bound_length(field: serializers.Field, source: str, model: Any) -> None:  #
         return
     limit = getattr(column, "max_length", None)
     if limit:
-        field.max_length = limit
-        message = field.error_messages["max_length"].format(max_length=limit)
-        field.validators.append(MaxLengthValidator(limit, message=message))
+        _cap_length(field, limit)
+
+
+def _cap_length(field: serializers.CharField, limit: int) -> None:
+    field.max_length = limit
+    message = field.error_messages["max_length"].format(max_length=limit)
+    field.validators.append(MaxLengthValidator(limit, message=message))
 
 
 class Serializer(CheckedFieldsMixin, serializers.Serializer):  # type: ignore[type-arg]

@@ -6,9 +6,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 
-from koban.lib.validation import BIGINT_RANGE, check_date, check_datetime, control_character_problem
+from koban.lib.validation import (
+    BIGINT_RANGE,
+    TEXT_MAX_LENGTH,
+    check_date,
+    check_datetime,
+    control_character_problem,
+)
 
 DATETIME_WIDGET = {"type": "datetime-local"}
 
@@ -75,6 +81,12 @@ def check_field(field: forms.Field) -> None:
         if field.min_value is None:
             field.min_value = low
             field.validators.append(MinValueValidator(low))
+    elif isinstance(field, forms.CharField) and field.max_length is None:
+        # Hidden inputs carry data written by the page's scripts (a drawn route), not typed text.
+        if not isinstance(field.widget, forms.HiddenInput):
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            field.widget.attrs.setdefault("maxlength", str(TEXT_MAX_LENGTH))
     elif isinstance(field, forms.DateTimeField):
         field.validators.append(check_datetime)
     elif isinstance(field, forms.DateField):

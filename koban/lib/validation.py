@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
 
+# Free text (notes, descriptions) is stored unbounded; inputs still stop at a length no report needs.
+TEXT_MAX_LENGTH = 10_000
+
 INT_RANGE = (-(2**31), 2**31 - 1)  # PostgreSQL integer
 BIGINT_RANGE = (-(2**63), 2**63 - 1)  # PostgreSQL bigint (ids, counts, money)
 

@@ -291,3 +291,14 @@ def test_page_log_and_edit(client, cast):
     assert response.status_code == 302
     matter.refresh_from_db()
     assert matter.summary == "Noise at night"
+
+
+def test_page_an_outcome_note_beyond_the_text_limit_is_named(client, cast):
+    api_login(client, "officer_a")
+    response = client.post(
+        f"/counter/boxes/{cast.box_a.id}/",
+        page_data(handled_by=cast.officer_a.pk, outcome_note="x" * 10_001),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and "at most 10000 characters" in response.text
+    assert not CounterMatter.objects.exists()
