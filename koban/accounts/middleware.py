@@ -84,5 +84,11 @@ class TwoFactorRequiredMiddleware:
             and two_factor_required(user)  # type: ignore[arg-type]
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]  # set by OTPMiddleware
         ):
-            return redirect("accounts:two-factor")
+            from koban.accounts.two_factor import confirmed_device
+
+            if confirmed_device(user) is None:  # type: ignore[arg-type]
+                return redirect("accounts:two-factor")
+            # Enrolled, but this session began without the code (e.g. before enrolling elsewhere).
+            logout(request)
+            return redirect("login")
         return self.get_response(request)

@@ -49,7 +49,12 @@ def note_read(objects: Iterable[models.Model], fields: Iterable[str]) -> None:
 
 
 class ReadAuditMiddleware:
-    """Writes the read rows of a request once its response is ready (nothing for refused requests)."""
+    """Writes the read rows of a request once its response is ready.
+
+    Views note reads only after the access checks passed and the data is in the page, so refused
+    requests have nothing to write; a page re-shown with a form error (400) did show its data and is
+    written; a crash (5xx) showed nothing.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -61,7 +66,7 @@ class ReadAuditMiddleware:
             response = self.get_response(request)
         finally:
             _notes.reset(token)
-        if response.status_code < 400 and notes.by_model:
+        if response.status_code < 500 and notes.by_model:
             notes.write(getattr(request, "user", None), request)
         return response
 

@@ -175,6 +175,11 @@ class CorrectionSerializer(Serializer):
     )
     lat = serializers.FloatField(required=False)
     lon = serializers.FloatField(required=False)
+    outside_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The new point is right although it lies outside the agency's jurisdiction.",
+    )
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     reason = serializers.CharField(

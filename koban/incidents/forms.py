@@ -59,6 +59,7 @@ class CorrectionForm(Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    outside_confirmed = outside_confirmed_field()
     reason = forms.CharField(label=_("Reason for the correction"), required=False, max_length=2000)
 
     @classmethod
@@ -79,6 +80,7 @@ class CorrectionForm(Form):
         """The cleaned values as service arguments; an empty point means "keep the place"."""
         data = dict(self.cleaned_data)
         data.pop("reason", None)
+        data.pop("outside_confirmed", None)  # an argument of its own (see the view)
         if data.get("lat") is None and data.get("lon") is None:
             data.pop("lat", None)
             data.pop("lon", None)

@@ -433,10 +433,13 @@ def _apply_place(incident: Incident, point: Point) -> bool:
 
 
 @transaction.atomic
-def correct_incident(actor: User, incident: Incident, *, reason: str = "", **changes: Any) -> list[str]:
+def correct_incident(
+    actor: User, incident: Incident, *, reason: str = "", outside_confirmed: bool = False, **changes: Any
+) -> list[str]:
     """Correct the category, priority, place (``lon`` and ``lat``), address or description of an incident.
 
-    A new place is placed again in its beat, box and station (or flagged outside jurisdiction). Returns
+    A new place is placed again in its beat, box and station (or flagged outside jurisdiction; a place
+    outside the agency's jurisdiction needs *outside_confirmed*, as at intake). Returns
     the names of the fields that really changed; the history gets one "corrected" line naming each
     change, and the audit trail the incident before and after. Nothing changed: nothing is written.
     """
@@ -459,6 +462,8 @@ def correct_incident(actor: User, incident: Incident, *, reason: str = "", **cha
         errors["address"] = _("Give the place: a point on the map or an address.")
     if errors:
         raise ValidationError(errors)
+    if point is not None and locate(point.x, point.y).beat is None:
+        check_place(actor, incident.agency, point, field="outside_confirmed", confirmed=outside_confirmed)
 
     before = snapshot(incident)
     lines: list[str] = []

@@ -189,7 +189,13 @@ def _correct(request: HttpRequest, user: User, incident: Incident) -> None:
             for field, errors in form.errors.items()
         }
         raise ValidationError(labelled)
-    services.correct_incident(user, incident, reason=form.cleaned_data["reason"], **form.changes())
+    services.correct_incident(
+        user,
+        incident,
+        reason=form.cleaned_data["reason"],
+        outside_confirmed=form.cleaned_data["outside_confirmed"],
+        **form.changes(),
+    )
 
 
 def _posted_time(raw: str | None) -> dt.datetime | None:

@@ -35,6 +35,7 @@ from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, Serializer, q
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage
 from koban.patrols.models import Observation, Patrol, PatrolCard
+from koban.runs.uploads import upload_rejection
 
 
 class PatrolSerializer(GeoFeatureModelSerializer):
@@ -176,6 +177,8 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=PatrolInputSerializer, responses={201: PatrolSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if too_large := upload_rejection(request):  # type: ignore[arg-type]
+            raise ValidationError({"gpx": [too_large]})
         data: dict[str, Any] = {key: request.data.get(key) for key in request.data}
         if hasattr(request.data, "getlist"):  # multipart form: repeated "officers" fields
             data["officers"] = request.data.getlist("officers")

@@ -35,6 +35,7 @@ from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
 from koban.patrols.models import Observation, PatrolCard
+from koban.runs.uploads import upload_rejection
 
 
 def _patrol_boxes(user: Any) -> Any:
@@ -86,6 +87,9 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("No box to record patrols for")
     initial = {"box": request.user.box_id, "officers": [request.user.pk]}  # type: ignore[union-attr]
     form = PatrolForm(request.POST or None, request.FILES or None, boxes=boxes, initial=initial)
+    if request.method == "POST" and (too_large := upload_rejection(request)):
+        # A file over KOBAN_UPLOAD_MAX_BYTES was skipped while the request was read: say so on its field.
+        form.add_error("gpx", too_large)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         options = {

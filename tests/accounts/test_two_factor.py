@@ -85,3 +85,14 @@ def test_a_password_reset_removes_a_lost_authenticator(cast):  # type: ignore[no
     assert not TOTPDevice.objects.filter(user=cast.planner).exists()
     event = AuditEvent.objects.get(action="password.reset")
     assert event.after == {"two_factor_devices_removed": 1}
+
+
+def test_where_required_a_session_without_the_code_must_sign_in_again(cast, settings):  # type: ignore[no-untyped-def]
+    settings.KOBAN_TOTP_REQUIRED = True
+    old_session = Client()
+    old_session.force_login(cast.planner)
+    with time_machine.travel(T0, tick=False):
+        _enrol(cast.planner)
+    response = old_session.get("/map/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert old_session.get("/account/").status_code == 302

@@ -167,3 +167,19 @@ def test_a_read_row_for_many_records_costs_a_few_queries_not_one_per_record(
     with django_assert_max_num_queries(3):
         read = record_read(cast.officer_a, cards, ["address"])
     assert read is not None and read.records_read == 12 and read.station_id == cast.north.pk
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_log_shown_again_with_a_form_error_still_records_its_read(cast):  # type: ignore[no-untyped-def]
+    record_matter(
+        cast.officer_a,
+        cast.box_a,
+        received_at=T0 - datetime.timedelta(minutes=10),
+        category=CounterCategory.objects.get(code="lost-child"),
+        summary="Child found at the exit",
+        person_description="Child, red cap",
+        outcome=Outcome.OPEN,
+    )
+    response = _client(cast.officer_a).post(f"/counter/boxes/{cast.box_a.pk}/", {"summary": ""})
+    assert response.status_code == 400 and "Child, red cap" in response.text
+    assert _reads().get().action == "counter.countermatter.read"

@@ -184,3 +184,18 @@ def test_a_loss_anywhere_in_the_country_is_plausible_but_not_in_sydney(cast):  #
     with pytest.raises(ValidationError) as caught:
         report_loss(cast.officer_a, cast.box_a, lost_lon=SYDNEY.x, lost_lat=SYDNEY.y, **fields)
     assert "outside the country" in caught.value.message_dict["lost_point"][0]
+
+
+def test_moving_an_incident_to_sydney_needs_a_confirmation(cast, theft):  # type: ignore[no-untyped-def]
+    from koban.incidents.services import correct_incident
+
+    incident = intake_incident(
+        cast.officer_a, category=theft, received_at=RECEIVED, lon=LON + 0.005, lat=LAT + 0.005
+    ).incident
+    with pytest.raises(ValidationError) as caught:
+        correct_incident(cast.officer_a, incident, reason="typo", lon=SYDNEY.x, lat=SYDNEY.y)
+    assert "km away" in caught.value.message_dict["outside_confirmed"][0]
+    changed = correct_incident(
+        cast.officer_a, incident, reason="really there", lon=SYDNEY.x, lat=SYDNEY.y, outside_confirmed=True
+    )
+    assert "location" in changed

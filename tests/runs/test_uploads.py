@@ -31,3 +31,13 @@ def test_an_api_upload_under_the_limit_passes(settings) -> None:
     request = api_request(5_000)
     assert upload_rejection(request) is None
     assert request.FILES["file"].size == 5_000
+
+
+def test_a_gpx_file_over_the_upload_limit_gets_the_same_clear_error(client, cast, settings):  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_BYTES = 1_000
+    client.force_login(cast.officer_a)
+    fields = {"box": cast.box_a.pk, "officers": [cast.officer_a.pk]}
+    page = client.post("/patrols/new/", {**fields, "gpx": SimpleUploadedFile("walk.gpx", b"<gpx>" * 1000)})
+    assert "The file walk.gpx is too large" in page.content.decode()
+    api = client.post("/api/v1/patrols/", {**fields, "gpx": SimpleUploadedFile("walk.gpx", b"<gpx>" * 1000)})
+    assert api.status_code == 400 and api.json()["gpx"][0].startswith("The file walk.gpx is too large")

@@ -18,8 +18,9 @@ def test_an_unknown_page_answers_a_translated_404_with_the_navigation(client, ca
 
 
 def test_a_forbidden_page_answers_403_in_english(client, cast):  # type: ignore[no-untyped-def]
-    assert client.login(username="officer_b", password=PASSWORD)
-    response = client.post(f"/counter/boxes/{cast.box_a.id}/", {}, HTTP_ACCEPT_LANGUAGE="en")
+    # A counsellor may not record patrols (another box's counter log would be a 404, like an unknown one).
+    assert client.login(username="counsellor_a", password=PASSWORD)
+    response = client.get("/patrols/new/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "Not allowed" in response.text and 'class="main-nav"' in response.text
 

@@ -244,7 +244,13 @@ def _write(
     check = check_version(version)
     report.extra["overlaps"] = len(check.overlaps)
     report.extra["gaps"] = len(check.gaps)
-    if not check.problems:
-        report.notes.append(_("No overlaps or gaps between the imported beats."))
+    report.notes.extend(check.notes)
+    if check.passed:
+        report.notes.append(_("The imported beats pass the activation check."))
+    else:
+        # Warnings, not notes: the draft can only go live with a planner's recorded reason.
+        report.notes.append(
+            _("The imported beats fail the activation check (%(summary)s).") % {"summary": check.summary()}
+        )
     for problem in check.problems:
-        report.notes.append(problem.describe())
+        report.warn(0, problem.kind, problem.describe())
