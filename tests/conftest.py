@@ -84,9 +84,15 @@ def _fresh_throttles():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _audit_trail_emptied_before_flush(request):  # type: ignore[no-untyped-def]
-    """Transactional tests end by truncating every table; the append-only audit trail refuses that
-    unless it is empty, so it is emptied first the one way the database allows (maintenance mode)."""
+def _transactional_test_database(request):  # type: ignore[no-untyped-def]
+    """Transactional tests (browser, live server, worker) start with the rows the migrations seed and
+    end by truncating every table.
+
+    An earlier transactional test's flush removed the seeded categories and shift patterns, so they are
+    put back first, whatever order the tests run in. At the end the append-only audit trail refuses the
+    truncation unless it is empty, so it is emptied first the one way the database allows (maintenance
+    mode).
+    """
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(request.fixturenames)
@@ -95,6 +101,9 @@ def _audit_trail_emptied_before_flush(request):  # type: ignore[no-untyped-def]
         yield
         return
     request.getfixturevalue("transactional_db")  # set up first, so torn down (flushed) after this
+    from tests.web.dashboard_data import reseed_categories
+
+    reseed_categories()
     yield
     from koban.audit.maintenance import purge_before
 

@@ -70,9 +70,9 @@ def existing_rows(cast) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
     }
 
 
-# The live server sees only committed rows; serialized_rollback restores the categories and patterns
-# the migrations seed once the test has flushed the database, for the tests that run after it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server sees only committed rows (a transactional test: tests/conftest.py puts the seeded
+# categories and patterns back before it and empties the database after it).
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("persona", ["planner", "officer_a"])
 def test_generated_requests_get_no_server_error_and_match_the_schema(live_server, cast, persona, tmp_path):  # type: ignore[no-untyped-def]
     secret = make_api_token(getattr(cast, persona), scope="write")

@@ -8,13 +8,11 @@ from django.db import transaction
 from koban.audit.services import record
 from tests.factories import PASSWORD
 from tests.lostfound.helpers import receive
-from tests.web.dashboard_data import reseed_categories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_chief_reviews_and_exports_the_station_trail(live_server, page, cast):  # type: ignore[no-untyped-def]
-    reseed_categories()  # earlier transactional tests may have emptied the seeded categories
     item = receive(cast.officer_a, cast.box_a)
     with transaction.atomic():
         record(cast.planner, "organization.policebox.update", cast.box_c, note="south only")

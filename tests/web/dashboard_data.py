@@ -21,11 +21,12 @@ SEED_MIGRATIONS = (
     "koban.incidents.migrations.0002_seed_categories",
     "koban.counter.migrations.0002_seed_categories",
     "koban.lostfound.migrations.0002_seed_categories",
+    "koban.rosters.migrations.0002_seed_patterns",
 )
 
 
 def reseed_categories() -> None:
-    """Put back the categories the migrations seed (idempotent).
+    """Put back the categories and shift patterns the migrations seed (idempotent).
 
     A transactional test (browser tests) runs on a database that earlier transactional tests emptied,
     seed rows included.

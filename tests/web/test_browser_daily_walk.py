@@ -52,7 +52,6 @@ def open_dashboard(page, url: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_officer_walks_through_the_day(live_server, page, cast, tmp_path: Path):  # type: ignore[no-untyped-def]
-    data.reseed_categories()
     now = clock.now()
     data.duty(cast.box_a, cast.officer_a, now - dt.timedelta(hours=3))
     data.incident(
