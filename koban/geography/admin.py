@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
@@ -22,11 +24,11 @@ from leaflet.admin import LeafletGeoAdmin
 from koban.accounts.access import can_override_beat_check
 from koban.audit.services import record, snapshot
 from koban.geography.importers.admin_views import CHANGE_LIST_WITH_IMPORT, NetworkAdminMixin
+from koban.geography.jobs import start_version_check
 from koban.geography.models import AdminArea, Beat, BeatVersion, RoadSegment
-from koban.geography.services import BeatCheckFailedError, VersionReport, activate_version, check_version
+from koban.geography.services import BeatCheckFailedError, VersionReport, activate_version
 from koban.lib.geojson import rfc7946_geometry
 
-MAX_PROBLEMS_SHOWN = 20
 # The confirmation page lists more: the planner decides on it.
 MAX_PROBLEMS_LISTED = 100
 
@@ -72,21 +74,31 @@ class BeatVersionAdmin(AuditedAdmin, admin.ModelAdmin):
     actions = ["check_overlaps_and_gaps", "activate"]
 
     @admin.action(description=gettext_lazy("Check (overlaps, gaps, boxes, dropped beats)"))
-    def check_overlaps_and_gaps(self, request: HttpRequest, queryset: QuerySet[BeatVersion]) -> None:
+    def check_overlaps_and_gaps(
+        self, request: HttpRequest, queryset: QuerySet[BeatVersion]
+    ) -> HttpResponse | None:
+        """Queue the check of each selected version as a background run (a large agency takes a while).
+
+        One version: its run page, which follows the progress and shows the report. Several: a link each.
+        """
+        started = []
         for version in queryset.select_related("agency"):
-            report = check_version(version)
-            for note in report.notes:
-                self.message_user(request, f"{version}: {note}", messages.WARNING)
-            if report.passed:
-                self.message_user(request, _("%(version)s: the check passed.") % {"version": version})
-                continue
+            try:
+                started.append(start_version_check(request.user, version))
+            except PermissionDenied as exc:
+                self.message_user(request, f"{version}: {exc}", messages.ERROR)
+        if len(started) == 1:
+            return HttpResponseRedirect(reverse("web:run", args=[started[0].pk]))
+        for run in started:
             self.message_user(
                 request,
-                _("%(version)s: %(summary)s.") % {"version": version, "summary": report.summary()},
-                messages.WARNING,
+                format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("web:run", args=[run.pk]),
+                    _("%(title)s: queued") % {"title": run.title},
+                ),
             )
-            for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
-                self.message_user(request, problem.describe(), messages.WARNING)
+        return None
 
     @admin.action(description=gettext_lazy("Activate (retires the agency's active version)"))
     def activate(self, request: HttpRequest, queryset: QuerySet[BeatVersion]) -> HttpResponse | None:

@@ -136,11 +136,13 @@ def test_beat_versions_can_be_checked_and_activated_from_the_list(cast):  # type
     make_beat(draft, cast.box_b, square(LON + 0.005, LAT), code="B-9")
     client = login(cast.planner)
     url = reverse("admin:geography_beatversion_changelist")
-    response = client.post(
-        url, {"action": "check_overlaps_and_gaps", "_selected_action": [draft.pk]}, follow=True
+    # The check runs in the background: the action opens its run page, which shows the report.
+    check = run_started_by(
+        client.post(url, {"action": "check_overlaps_and_gaps", "_selected_action": [draft.pk]})
     )
-    text = " ".join(str(m) for m in response.context["messages"])
-    assert "1 overlap(s)" in text and "A-9" in text
+    assert check.kind == "geography.check_version" and check.status == JobRun.Status.DONE
+    report = client.get(reverse("web:run", args=[check.pk])).content.decode()
+    assert "1 overlap(s)" in report and "A-9" in report
     # The check fails: a confirmation page shows the problems on a map and asks for a reason.
     page = client.post(url, {"action": "activate", "_selected_action": [draft.pk]})
     assert page.status_code == 200
