@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,6 +44,16 @@ def control_character_problem(value: Any, multiline: bool = True) -> str | None:
         if not multiline and _LINE_BREAKS.search(text):
             return str(LINE_BREAK_MESSAGE)
     return None
+
+
+def control_character_index(values: Sequence[str]) -> int | None:
+    """Index of the first of *values* holding a control character (tab and line breaks allowed), or None.
+
+    Made for file rows: one search over the joined row, then a look at each value only when it fails.
+    """
+    if not _CONTROL.search("".join(values)):
+        return None
+    return next(i for i, value in enumerate(values) if _CONTROL.search(value))
 
 
 def _strings(value: Any) -> list[str]:

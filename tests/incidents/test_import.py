@@ -207,3 +207,14 @@ def test_columns_the_format_does_not_read_are_reported(cast, tmp_path):  # type:
     report = import_incidents_file(path, "generic", agency=cast.agency)
     assert "remarks" in report.unused_columns
     assert "received_at" not in report.unused_columns
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07"], ids=["NUL", "bell"])
+def test_control_characters_in_a_row_are_reported_by_line_and_column_and_nothing_is_written(  # type: ignore[no-untyped-def]
+    cast, tmp_path, control
+):
+    rows = [GOOD[0], f"2025-03-01T12:00:00+09:00,theft,{LON + 0.005},{LAT + 0.005},,,a{control}b,\n"]
+    report = import_incidents_file(write(tmp_path, rows), "generic", agency=cast.agency, commit=True)
+    assert not report.committed
+    assert [(bad.line, bad.reason.split(":")[0]) for bad in report.bad_rows] == [(3, "description")]
+    assert Incident.objects.count() == 0

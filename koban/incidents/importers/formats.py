@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from koban.lib.dates import date_window_problem
 from koban.lib.geo import lonlat_problem
+from koban.lib.validation import CONTROL_MESSAGE, control_character_index
 
 FORMATS = ("hokkaido", "chiba", "generic")
 
@@ -147,7 +148,8 @@ class _Reader(abc.ABC):
             header = next(self.reader)
         except StopIteration as exc:
             raise ImportFormatError(_("The file is empty.")) from exc
-        self.columns = {name.strip().lstrip("\ufeff"): i for i, name in enumerate(header)}
+        self.header = [name.strip().lstrip("\ufeff") for name in header]
+        self.columns = {name: i for i, name in enumerate(self.header)}
         missing = [c for c in self.required if c not in self.columns]
         if missing:
             raise ImportFormatError(
@@ -164,10 +166,22 @@ class _Reader(abc.ABC):
                 continue
             if len(values) < self.width:
                 values = values + [""] * (self.width - len(values))
+            refused = self.control_characters(line, values)
+            if refused:
+                yield refused
+                continue
             try:
                 yield self.parse(line, values)
             except _RowError as exc:
                 yield BadRow(line, str(exc))
+
+    def control_characters(self, line: int, values: list[str]) -> BadRow | None:
+        """The bad row for a value holding a control character (NUL cannot even be stored), or None."""
+        index = control_character_index(values)
+        if index is None:
+            return None
+        column = self.header[index] if index < len(self.header) else str(index + 1)
+        return BadRow(line, _("%(column)s: %(problem)s") % {"column": column, "problem": CONTROL_MESSAGE})
 
     def get(self, values: list[str], name: str) -> str:
         self.used.add(name)
@@ -312,6 +326,10 @@ class GenericReader(_Reader):
             line = self.reader.line_num
             if len(values) < width:
                 values = values + pad[: width - len(values)]
+            refused = self.control_characters(line, values)
+            if refused:
+                yield refused
+                continue
             try:
                 yield self.parse(line, values)
             except _RowError as exc:
