@@ -1,0 +1,1 @@
+"""The box newsletter (交番だより) and each box's public page."""

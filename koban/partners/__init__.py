@@ -1,0 +1,1 @@
+"""Crime-prevention partners: organizations, their contacts, areas, meetings and agreements."""
