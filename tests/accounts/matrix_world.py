@@ -49,6 +49,8 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+ALERT_MARK = "MATRIX-ALERT-PLACE"
+SUBSCRIPTION_MARK = "matrix-subscriber@example.jp"
 
 
 @dataclass
@@ -69,6 +71,8 @@ class World:
     plan: BoxShiftPlan
     run: JobRun
     token: ApiToken
+    alert: Any = None
+    subscription: Any = None
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -232,12 +236,38 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _alerts(cast: Cast) -> tuple[Any, Any]:
+    """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
+    from koban.alerts import services as alerts
+    from koban.alerts.models import Channel, Subscription
+    from tests.alerts.helpers import beat_a_area, suspicious_person
+
+    draft = alerts.draft_alert(
+        cast.officer_a,
+        box=cast.box_a,
+        kind="suspicious_person",
+        data=suspicious_person(place=ALERT_MARK, occurred_at=NOW.isoformat()),
+        areas=[beat_a_area(cast)],
+        now=NOW,
+    )
+    subscription = Subscription.objects.create(
+        channel=Channel.EMAIL,
+        email=SUBSCRIPTION_MARK,
+        geom=cast.beat_a.geom,
+        created_at=NOW,
+        confirmed_at=NOW,
+        user=cast.officer_a,
+    )
+    return draft, subscription
+
+
 def build_world(cast: Cast) -> World:
     west = make_station(cast.outsider.agency, code="W", name="West Station")
     box_x = make_box(west, code="X", name="Faraway Koban", location=Point(135.5, 34.7, srid=4326))
     incident, backup = _incidents(cast)
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
+    alert, subscription = _alerts(cast)
     return World(
         cast=cast,
         people=_people(cast, box_x),
@@ -260,4 +290,6 @@ def build_world(cast: Cast) -> World:
             started_by=cast.planner,
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
+        alert=alert,
+        subscription=subscription,
     )
