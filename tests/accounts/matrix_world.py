@@ -17,6 +17,8 @@ from django.contrib.gis.geos import LineString, MultiLineString, Point
 from koban.accounts.models import ApiToken, Role, User
 from koban.accounts.tokens import create_api_token
 from koban.counter.models import CounterCategory, CounterMatter
+from koban.households import services as households
+from koban.households.models import Household, Outcome, Visit
 from koban.incidents.models import Dispatch, Incident, IncidentCategory, IncidentEvent, Status
 from koban.lostfound import services as lostfound
 from koban.lostfound.models import FoundItem, ItemCategory, ItemTask, LossReport
@@ -51,6 +53,8 @@ CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
 ALERT_MARK = "MATRIX-ALERT-PLACE"
 SUBSCRIPTION_MARK = "matrix-subscriber@example.jp"
+HOUSEHOLD_MARK = "MATRIX-HOUSEHOLD-ADDRESS"
+VISIT_MARK = "MATRIX-VISIT-REQUEST"
 
 
 @dataclass
@@ -71,6 +75,8 @@ class World:
     plan: BoxShiftPlan
     run: JobRun
     token: ApiToken
+    household: Household
+    visit: Visit
     alert: Any = None
     subscription: Any = None
 
@@ -259,6 +265,19 @@ def _alerts(cast: Cast) -> tuple[Any, Any]:
         user=cast.officer_a,
     )
     return draft, subscription
+def _households(cast: Cast) -> tuple[Household, Visit]:
+    household = households.add_household(
+        cast.officer_a, point=Point(139.704, 35.604, srid=4326), address=HOUSEHOLD_MARK
+    )
+    visit = households.record_visit(
+        cast.officer_a,
+        household,
+        visited_at=NOW - datetime.timedelta(days=2),
+        outcome=Outcome.MET,
+        requests=VISIT_MARK,
+        now=NOW,
+    )
+    return household, visit
 
 
 def build_world(cast: Cast) -> World:
@@ -268,6 +287,7 @@ def build_world(cast: Cast) -> World:
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
     alert, subscription = _alerts(cast)
+    household, visit = _households(cast)
     return World(
         cast=cast,
         people=_people(cast, box_x),
@@ -292,4 +312,6 @@ def build_world(cast: Cast) -> World:
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
         alert=alert,
         subscription=subscription,
+        household=household,
+        visit=visit,
     )
