@@ -118,6 +118,7 @@ class _BoxPlan:
     code: str
     fields: dict[str, Any]
     existing: PoliceBox | None = None
+    station_from_name: bool = False  # the station was read from the box's own name
 
 
 def import_boxes(
@@ -526,22 +527,23 @@ class _Planner:
         code = osm_code(*lonlat)
         self._check_duplicate(number, station_code, code)
         fields = {"name": name[:200], "kind": kind, "location": Point(lonlat[0], lonlat[1], srid=4326)}
-        self.boxes.append(_BoxPlan(number, station_code, code, fields))
+        self.boxes.append(_BoxPlan(number, station_code, code, fields, station_from_name=bool(named_station)))
 
     def _merge_near_duplicates(self) -> None:
-        """Boxes of one station with the same name within ``DUPLICATE_RADIUS_M`` are one box: keep the first.
+        """Boxes with the same name within ``DUPLICATE_RADIUS_M`` are one box: keep one, report the other.
 
-        OpenStreetMap often holds a box twice (an import and a hand-drawn point, 10 m apart).
+        OpenStreetMap often holds a box twice (an import and a hand-drawn point, 10 m apart), once
+        with its station in the name and once without; the one whose name gives the station is kept.
         """
+        ordered = sorted(self.boxes, key=lambda p: (not p.station_from_name, p.number))
         kept: list[_BoxPlan] = []
-        for plan in self.boxes:
+        for plan in ordered:
             point = plan.fields["location"]
             twin = next(
                 (
                     k
                     for k in kept
-                    if k.station_key == plan.station_key
-                    and area_key(k.fields["name"]) == area_key(plan.fields["name"])
+                    if area_key(k.fields["name"]) == area_key(plan.fields["name"])
                     and distance_m(point.x, point.y, k.fields["location"].x, k.fields["location"].y)
                     <= DUPLICATE_RADIUS_M
                 ),
@@ -563,7 +565,7 @@ class _Planner:
                 },
             )
             self.report.skipped += 1
-        self.boxes = kept
+        self.boxes = sorted(kept, key=lambda p: p.number)
 
     # -- writing ------------------------------------------------------------------------------------------
 

@@ -227,7 +227,7 @@ def _area_parts(source: AreaSource, report: ImportReport) -> list[shapely.MultiP
         level, wanted = AdminArea.Level.MUNICIPALITY, source.municipalities
     else:
         level, wanted = AdminArea.Level.TOWN, source.towns
-    parts = []
+    parts: list[shapely.MultiPolygon] = []
     for code in wanted:
         areas = AdminArea.objects.filter(level=level)
         areas = areas.filter(code__startswith=code[:-1]) if code.endswith("*") else areas.filter(code=code)
