@@ -32,6 +32,7 @@ from koban.rosters.models import (
     ShiftPattern,
 )
 from koban.runs.models import JobRun
+from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
@@ -69,6 +70,7 @@ class World:
     plan: BoxShiftPlan
     run: JobRun
     token: ApiToken
+    councils: CouncilWorld
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -260,4 +262,5 @@ def build_world(cast: Cast) -> World:
             started_by=cast.planner,
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
+        councils=build_council(cast),
     )
