@@ -33,7 +33,7 @@ from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.councils import services
 from koban.councils.forms import LeaveForm, MeetingForm, MemberForm, OpinionForm
-from koban.councils.models import Council, CouncilMember, Meeting
+from koban.councils.models import Council, CouncilMember
 from koban.councils.reports import opinion_lines, renewal_days, report_back, station_summary, terms_ending
 from koban.lib.forms import apply_errors
 
@@ -48,9 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
     councils = list(councils_visible_to(user).with_box())
-    without = [
-        b for b in council_boxes_visible_to(user).operating().with_station().filter(council__isnull=True)
-    ]
+    without = council_boxes_visible_to(user).operating().with_station().filter(council__isnull=True)
     due = list(terms_ending(councils_visible_to(user), today))
     note_read(due, ("name",))
     context = {
