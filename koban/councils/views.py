@@ -133,7 +133,7 @@ def end_member(request: HttpRequest, member_id: int) -> HttpResponse:
     member = access_member_for_work(user, member_id)
     form = LeaveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("councils:council", member.council_id)
     try:
         services.end_membership(user, member, left_on=form.cleaned_data["left_on"])
