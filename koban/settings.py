@@ -229,6 +229,19 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koban@localhost")
+# SMTP connections give up after this many seconds, so that a dead mail server cannot hang a page.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The address residents reach the site at: links in e-mails to reporters start with it.
+KOBAN_PUBLIC_URL = env_str("KOBAN_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# -- Residents' requests (koban.voice) ----------------------------------------------------------------
+# Requests a visitor may file from one address, and with one e-mail address, on the public form.
+KOBAN_VOICE_RATE_PER_IP = env_str("KOBAN_VOICE_RATE_PER_IP", "10/hour")
+KOBAN_VOICE_RATE_PER_EMAIL = env_str("KOBAN_VOICE_RATE_PER_EMAIL", "5/hour")
+# Open311 POST requests per API key (the key's owner is a program filing for many residents).
+KOBAN_OPEN311_RATE_PER_KEY = env_str("KOBAN_OPEN311_RATE_PER_KEY", "600/hour")
+# Public views show sensitive categories' places on a grid of this many metres (100-200 m blurs a home).
+KOBAN_VOICE_BLUR_METRES = env_int("KOBAN_VOICE_BLUR_METRES", 150)
 
 # -- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

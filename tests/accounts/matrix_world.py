@@ -34,7 +34,14 @@ from koban.rosters.models import (
     ShiftPattern,
 )
 from koban.runs.models import JobRun
+<<<<<<< HEAD
 from tests.councils.world import CouncilWorld, build_council
+=======
+from koban.voice import services as voice
+from koban.voice.models import Action as VoiceAction
+from koban.voice.models import ActionKind, RequestCategory, Source
+from koban.voice.models import Request as VoiceRequest
+>>>>>>> main
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
@@ -52,6 +59,9 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+VOICE_MARK = "MATRIX-VOICE-DESCRIPTION"
+REPORTER_MARK = "MATRIXREPORTER"
+ACTION_MARK = "MATRIX-ACTION-TITLE"
 HOUSEHOLD_MARK = "MATRIX-HOUSEHOLD-ADDRESS"
 VISIT_MARK = "MATRIX-VISIT-REQUEST"
 
@@ -74,6 +84,8 @@ class World:
     plan: BoxShiftPlan
     run: JobRun
     token: ApiToken
+    voice_request: VoiceRequest
+    voice_action: VoiceAction
     household: Household
     visit: Visit
     councils: CouncilWorld
@@ -240,6 +252,25 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _voice(cast: Cast) -> tuple[VoiceRequest, VoiceAction]:
+    request = voice.submit_request(
+        source=Source.PUBLIC,
+        point=Point(139.705, 35.605, srid=4326),
+        category=RequestCategory.objects.get(code="dark_street"),
+        description=VOICE_MARK,
+        reporter=voice.Reporter(name=REPORTER_MARK, email="resident@example.jp"),
+    )
+    action = VoiceAction.objects.create(
+        box=cast.box_a,
+        kind=ActionKind.VISIT,
+        title=ACTION_MARK,
+        due_on=NOW.date() + datetime.timedelta(days=7),
+        created_at=NOW,
+    )
+    action.requests.set([request])
+    return request, action
+
+
 def _households(cast: Cast) -> tuple[Household, Visit]:
     household = households.add_household(
         cast.officer_a, point=Point(139.704, 35.604, srid=4326), address=HOUSEHOLD_MARK
@@ -261,6 +292,7 @@ def build_world(cast: Cast) -> World:
     incident, backup = _incidents(cast)
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
+    voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
     return World(
         cast=cast,
@@ -284,6 +316,8 @@ def build_world(cast: Cast) -> World:
             started_by=cast.planner,
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
+        voice_request=voice_request,
+        voice_action=voice_action,
         household=household,
         visit=visit,
         councils=build_council(cast),

@@ -26,6 +26,7 @@ from django.test import Client
 
 from koban.audit.models import AuditEvent
 from tests.accounts.matrix_world import (
+    ACTION_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
@@ -36,8 +37,10 @@ from tests.accounts.matrix_world import (
     MATTER_MARK,
     NOW,
     REPORT_MARK,
+    REPORTER_MARK,
     SUSPECT_MARK,
     VISIT_MARK,
+    VOICE_MARK,
     World,
     build_world,
 )
@@ -91,6 +94,9 @@ BACKUP_POLICE = BACKUP - {"counsellor", "counsellor@station"}
 NETWORK = who("planner", "admin")
 NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
 ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
+# Residents' requests: read by box A's people and HQ; contacts and decisions stay with the box and its chief.
+VOICE_STAFF = frozenset({"officer", "counsellor", "chief"})
+VOICE_POLICE = frozenset({"officer", "chief"})
 ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
 # The household registry is read by those who visit: box A's officer and its chief. Not counsellors,
 # not HQ, not the superuser (HQ reads coverage figures only).
@@ -139,6 +145,8 @@ def _incident(w: World) -> int:
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
 COUNCIL = ("councils.council", "councils.councilmember")
+VOICE = ("voice.request",)
+VOICE_ACTION = ("voice.action",)
 ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
 
 ROWS: list[Row] = [
@@ -846,6 +854,65 @@ ROWS: list[Row] = [
         lambda w: f"/councils/stations/{w.cast.north.pk}/summary/",
         who("officer", "officer@box", "counsellor", "chief", "planner", "admin"),
     ),
+    # -- Residents' requests and action items -----------------------------------------------------
+    Row(VOICE, "page", "list", lambda w: "/voice/", SIGNED_IN, mark=VOICE_MARK, shows=OWN),
+    Row(
+        VOICE,
+        "page",
+        "read",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/",
+        OWN,
+        mark=REPORTER_MARK,
+        shows=VOICE_STAFF,
+    ),
+    Row(
+        VOICE,
+        "page",
+        "status",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/status/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"status": "under_review", "note": "Looking into it"},
+    ),
+    Row(
+        VOICE,
+        "page",
+        "moderate",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/moderate/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"decision": "approved"},
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "create",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/action/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"kind": "visit", "title": "Visit the street", "due_on": "2026-03-20"},
+    ),
+    Row(VOICE_ACTION, "page", "list", lambda w: "/voice/actions/", SIGNED_IN, mark=ACTION_MARK, shows=OWN),
+    Row(
+        VOICE_ACTION, "page", "read", lambda w: f"/voice/actions/{w.voice_action.pk}/", OWN, mark=ACTION_MARK
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "complete",
+        lambda w: f"/voice/actions/{w.voice_action.pk}/complete/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"result": "Visited, lamp reported"},
+    ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
     Row(
@@ -916,6 +983,8 @@ PROTECTED = {
     "rosters.planmember",
     "rosters.rosterentry",
     "runs.jobrun",
+    "voice.action",
+    "voice.request",
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
@@ -926,6 +995,7 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    "voice.requestcategory",
 }
 
 
