@@ -34,14 +34,11 @@ from koban.rosters.models import (
     ShiftPattern,
 )
 from koban.runs.models import JobRun
-<<<<<<< HEAD
-from tests.councils.world import CouncilWorld, build_council
-=======
 from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
 from koban.voice.models import Request as VoiceRequest
->>>>>>> main
+from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
