@@ -34,6 +34,7 @@ from koban.councils import services, voice_link
 from koban.councils.models import Council, CouncilMember, Meeting, Opinion
 from koban.councils.reports import opinion_lines, report_back
 from koban.lib.api import ModelSerializer, Serializer, query_int
+from koban.voice.models import RequestCategory
 
 
 class CouncilSerializer(ModelSerializer):
@@ -126,7 +127,7 @@ class MemberViewSet(viewsets.ModelViewSet):
 
 
 class OpinionSerializer(ModelSerializer):
-    category = serializers.ChoiceField(choices=voice_link.category_choices())
+    category = serializers.SlugRelatedField(slug_field="code", queryset=RequestCategory.objects.active())
     category_label = serializers.SerializerMethodField()
     raised_by = serializers.IntegerField(source="raised_by_id", required=False, allow_null=True)
     status = serializers.SerializerMethodField()
@@ -152,7 +153,7 @@ class OpinionSerializer(ModelSerializer):
         return outcomes.get(obj.pk)
 
     def get_category_label(self, obj: Opinion) -> str:
-        return voice_link.category_label(obj.category)
+        return obj.category.label()
 
     def get_status(self, obj: Opinion) -> str | None:
         outcome = self._outcome(obj)
@@ -201,12 +202,12 @@ class MeetingSerializer(ModelSerializer):
         return sorted(m.pk for m in obj.attendees.all())
 
     def get_opinions(self, obj: Meeting) -> list[dict[str, Any]]:
-        return self._opinions(list(obj.opinions.all()))
+        return self._opinions(list(obj.opinions.select_related("category")))
 
     def get_report_back(self, obj: Meeting) -> list[dict[str, Any]]:
         """The previous meeting's opinions with their current state (the report back)."""
         previous, _lines = report_back(obj)
-        return self._opinions(list(previous.opinions.all())) if previous else []
+        return self._opinions(list(previous.opinions.select_related("category"))) if previous else []
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("council", OpenApiTypes.INT)]))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from koban.councils import voice_link
 from koban.councils.models import Council, CouncilMember, Meeting, MemberKind
 from koban.lib.forms import Form
+from koban.voice.models import RequestCategory
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -53,8 +54,13 @@ class MeetingForm(Form):
         )
 
 
+class CategoryChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: RequestCategory) -> str:  # type: ignore[override]
+        return obj.label()
+
+
 class OpinionForm(Form):
-    category = forms.ChoiceField(label=_("Category"), choices=())
+    category = CategoryChoice(label=_("Category"), queryset=RequestCategory.objects.none())
     summary = forms.CharField(label=_("Opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     raised_by = forms.ModelChoiceField(
         label=_("Raised by"), queryset=CouncilMember.objects.none(), required=False
@@ -63,7 +69,7 @@ class OpinionForm(Form):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, prefix="opinion", **kwargs)
-        cast(forms.ChoiceField, self.fields["category"]).choices = voice_link.category_choices()
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = voice_link.categories()
         cast(forms.ModelChoiceField, self.fields["raised_by"]).queryset = meeting.attendees.all()
 
 

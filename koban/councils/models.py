@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from koban.organization.models import PoliceBox
+from koban.voice.models import Request, RequestCategory
 
 TERM_YEARS = 2
 
@@ -197,7 +198,9 @@ class OpinionQuerySet(models.QuerySet["Opinion"]):
         return self.filter(meeting__council__in=councils)
 
     def with_meeting(self) -> OpinionQuerySet:
-        return self.select_related("meeting", "meeting__council", "meeting__council__box", "raised_by")
+        return self.select_related(
+            "meeting", "meeting__council", "meeting__council__box", "raised_by", "category", "request"
+        )
 
 
 class Opinion(models.Model):
@@ -210,7 +213,9 @@ class Opinion(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="opinions"
     )
-    category = models.CharField(_("category"), max_length=40)
+    category = models.ForeignKey(
+        RequestCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="council_opinions"
+    )
     summary = models.TextField(_("opinion"))
     raised_by = models.ForeignKey(
         CouncilMember,
@@ -221,6 +226,9 @@ class Opinion(models.Model):
         related_name="opinions",
     )
     place = models.CharField(_("place concerned"), max_length=200, blank=True)
+    request = models.OneToOneField(
+        Request, verbose_name=_("request"), on_delete=models.PROTECT, related_name="council_opinion"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = OpinionQuerySet.as_manager()

@@ -24,7 +24,7 @@ class OpinionLine:
 def opinion_lines(opinions: list[Opinion]) -> list[OpinionLine]:
     """Opinions with their category label and what became of them (one query for the outcomes)."""
     outcomes = voice_link.outcomes(opinions)
-    return [OpinionLine(o, voice_link.category_label(o.category), outcomes.get(o.pk)) for o in opinions]
+    return [OpinionLine(o, o.category.label(), outcomes.get(o.pk)) for o in opinions]
 
 
 def report_back(meeting: Meeting) -> tuple[Meeting | None, list[OpinionLine]]:
@@ -32,7 +32,7 @@ def report_back(meeting: Meeting) -> tuple[Meeting | None, list[OpinionLine]]:
     previous = meeting.previous()
     if previous is None:
         return None, []
-    return previous, opinion_lines(list(previous.opinions.select_related("raised_by")))
+    return previous, opinion_lines(list(previous.opinions.select_related("raised_by", "category")))
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,21 @@ def station_summary(station: PoliceStation, since: dt.date) -> tuple[list[Summar
     Returns the rows (most frequent category first) and the statuses that occur, for the columns.
     """
     opinions = list(
-        Opinion.objects.filter(meeting__council__box__station=station, meeting__held_on__gte=since).only(
-            "id", "category"
-        )
+        Opinion.objects.filter(meeting__council__box__station=station, meeting__held_on__gte=since)
+        .select_related("category")
+        .only("id", "request_id", "category__code", "category__labels")
     )
     outcomes = voice_link.outcomes(opinions)
     counts: dict[str, Counter[str]] = {}
+    labels: dict[str, str] = {}
     for opinion in opinions:
         outcome = outcomes.get(opinion.pk)
         status = outcome.status_label if outcome else "—"
-        counts.setdefault(opinion.category, Counter())[status] += 1
+        counts.setdefault(opinion.category.code, Counter())[status] += 1
+        labels[opinion.category.code] = opinion.category.label()
     statuses = sorted({status for counter in counts.values() for status in counter})
     rows = [
-        SummaryRow(code, voice_link.category_label(code), sum(c.values()), dict(c))
+        SummaryRow(code, labels[code], sum(c.values()), dict(c))
         for code, c in sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))
     ]
     return rows, statuses

@@ -23,6 +23,7 @@ from koban.councils import voice_link
 from koban.councils.models import Council, CouncilMember, Meeting, MemberKind, Opinion, term_end_for
 from koban.lib.dates import check_date_window
 from koban.organization.models import PoliceBox
+from koban.voice.models import RequestCategory
 
 # Meetings are planned up to a year ahead.
 PLAN_AHEAD_DAYS = 366
@@ -259,7 +260,7 @@ def record_opinion(
     actor: User,
     meeting: Meeting,
     *,
-    category: str,
+    category: RequestCategory,
     summary: str,
     raised_by: CouncilMember | None = None,
     place: str = "",
@@ -272,16 +273,23 @@ def record_opinion(
     errors: dict[str, str] = {}
     if meeting.status != Meeting.Status.HELD:
         errors["meeting"] = _("Opinions are recorded for a meeting that was held.")
-    if category not in voice_link.category_codes():
+    if category is None or not category.active:
         errors["category"] = _("Choose one of the categories.")
     if not _text(summary):
         errors["summary"] = _("Write down the opinion.")
     if raised_by is not None and raised_by.council_id != meeting.council_id:
         errors["raised_by"] = _("%(name)s is not a member of this council.") % {"name": raised_by}
     _raise(errors)
-    opinion = Opinion.objects.create(
-        meeting=meeting, category=category, summary=_text(summary), raised_by=raised_by, place=_text(place)
+    request = voice_link.file_request(
+        actor, meeting, category=category, summary=_text(summary), place=_text(place)
     )
-    voice_link.hand_over(actor, opinion)
+    opinion = Opinion.objects.create(
+        meeting=meeting,
+        category=category,
+        summary=_text(summary),
+        raised_by=raised_by,
+        place=_text(place),
+        request=request,
+    )
     record(actor, "councils.opinion.create", opinion, after=snapshot(opinion))
     return opinion

@@ -217,7 +217,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": item,
         "council": item.council,
         "attendees": attendees,
-        "opinions": opinion_lines(list(item.opinions.select_related("raised_by"))),
+        "opinions": opinion_lines(list(item.opinions.select_related("raised_by", "category"))),
         "previous": previous,
         "reported": reported,
         "can_record": can_record,

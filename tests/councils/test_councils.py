@@ -12,7 +12,7 @@ from koban.councils import services
 from koban.councils.models import CouncilMember, Meeting, term_end_for
 from koban.councils.reports import terms_ending
 from tests import clock
-from tests.councils.world import CONTACT_MARK, NAME_MARK, build_council
+from tests.councils.world import CONTACT_MARK, NAME_MARK, build_council, category
 from tests.factories import bearer, make_api_token, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_a_meeting_with_minutes_is_held_and_a_future_one_planned(cast, cw) -> No
         services.update_meeting(cast.officer_a, planned, minutes="We met")
     assert "status" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.record_opinion(cast.officer_a, planned, category="noise", summary="Loud")
+        services.record_opinion(cast.officer_a, planned, category=category("noise"), summary="Loud")
     assert "meeting" in exc.value.message_dict
 
 
@@ -100,7 +100,7 @@ def test_attendance_only_of_members_serving_that_day(cast, cw) -> None:  # type:
 
 def test_opinion_category_must_be_known(cast, cw) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as exc:
-        services.record_opinion(cast.officer_a, cw.last_meeting, category="nonsense", summary="")
+        services.record_opinion(cast.officer_a, cw.last_meeting, category=None, summary="")  # type: ignore[arg-type]
     assert {"category", "summary"} <= set(exc.value.message_dict)
 
 
@@ -169,8 +169,12 @@ def test_renewals_page_lists_the_chair(client, cast, cw) -> None:  # type: ignor
 
 
 def test_station_summary_counts_opinions_by_category(client, cast, cw) -> None:  # type: ignore[no-untyped-def]
-    services.record_opinion(cast.officer_a, cw.last_meeting, category="dark_street", summary="Park is dark")
-    services.record_opinion(cast.officer_a, cw.last_meeting, category="speeding", summary="Cars speed")
+    services.record_opinion(
+        cast.officer_a, cw.last_meeting, category=category("dark_street"), summary="Park is dark"
+    )
+    services.record_opinion(
+        cast.officer_a, cw.last_meeting, category=category("speeding"), summary="Cars speed"
+    )
     sign_in(client, "chief_north")
     response = client.get(f"/councils/stations/{cast.north.pk}/summary/")
     rows = response.context["rows"]
@@ -220,3 +224,39 @@ def test_api_members_meetings_and_opinions(client, cast, cw) -> None:  # type: i
         **other,
     )
     assert response.status_code == 404
+
+
+def test_opinion_becomes_a_council_request_and_is_reported_back_done(client, cast, cw) -> None:  # type: ignore[no-untyped-def]
+    """Opinion → voice request (source council) → action done → the next meeting hears the result."""
+    from koban.voice import services as voice
+    from koban.voice.models import Source, Status
+
+    request = cw.opinion.request
+    assert request.source == Source.COUNCIL and request.box == cast.box_a
+    assert request.category.code == "dark_street" and "Liaison council" in request.reference
+    action = voice.create_action(
+        cast.officer_a,
+        [request],
+        kind="road_authority",
+        title="Ask the city for lights",
+        due_on=clock.local_today(),
+    )
+    sign_in(client, "officer_a")
+    response = client.post(
+        f"/councils/{cw.council.pk}/meetings/new/",
+        {
+            "held_on": clock.local_today().isoformat(),
+            "status": "held",
+            "other_attendees": 0,
+            "minutes": "Met.",
+        },
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Action planned" in page and "Ask the city for lights" in page
+    voice.complete_action(
+        cast.officer_a, action, result="Two new street lights in the underpass", close_requests=True
+    )
+    request.refresh_from_db()
+    assert request.status == Status.DONE
+    page = client.get(response["Location"]).content.decode()
+    assert "Two new street lights in the underpass" in page and ">Done<" in page

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 from koban.councils import services
 from koban.councils.models import Council, CouncilMember, Meeting, MemberKind, Opinion
+from koban.voice.models import RequestCategory
 from tests import clock
 from tests.personas import Cast
 
 CONTACT_MARK = "090-COUNCIL-CONTACT"
 NAME_MARK = "Sato Hanako"
+
+
+def category(code: str) -> RequestCategory:
+    return RequestCategory.objects.get(code=code)
 
 
 @dataclass
@@ -54,7 +59,7 @@ def build_council(cast: Cast) -> CouncilWorld:
     opinion = services.record_opinion(
         cast.officer_a,
         meeting,
-        category="dark_street",
+        category=category("dark_street"),
         summary="The underpass is dark at night",
         raised_by=chair,
     )
