@@ -27,6 +27,7 @@ from django.test import Client
 from koban.audit.models import AuditEvent
 from tests.accounts.matrix_world import (
     ACTION_MARK,
+    ALERT_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
@@ -38,6 +39,7 @@ from tests.accounts.matrix_world import (
     NOW,
     REPORT_MARK,
     REPORTER_MARK,
+    SUBSCRIPTION_MARK,
     SUSPECT_MARK,
     VISIT_MARK,
     VOICE_MARK,
@@ -145,6 +147,7 @@ def _incident(w: World) -> int:
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
 COUNCIL = ("councils.council", "councils.councilmember")
+ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
 VOICE = ("voice.request",)
 VOICE_ACTION = ("voice.action",)
 ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
@@ -706,6 +709,29 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/shift-plans/{w.plan.pk}/",
         STATION,
     ),
+    # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
+    Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
+    Row(ALERT, "page", "read", lambda w: f"/alerts/{w.alert.pk}/", STATION, mark=ALERT_MARK),
+    Row(("alerts.delivery",), "page", "progress", lambda w: f"/alerts/{w.alert.pk}/progress/", STATION),
+    Row(
+        ALERT,
+        "page",
+        "approve",
+        lambda w: f"/alerts/{w.alert.pk}/approve/",
+        STATION,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("alerts.subscription", "alerts.subscriptionarea"),
+        "page",
+        "list",
+        lambda w: "/alerts/subscriptions/",
+        SIGNED_IN,
+        mark=SUBSCRIPTION_MARK,
+        shows=frozenset({"officer"}),
+    ),
     # -- The police network in the admin (HQ of its own agency only) -------------------------------
     Row(
         ("organization.policebox",),
@@ -952,6 +978,12 @@ ROWS: list[Row] = [
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "accounts.apitoken",
     "accounts.user",
     "audit.auditevent",
@@ -988,6 +1020,12 @@ PROTECTED = {
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "counter.countercategory",
     "geography.adminarea",
     "geography.roadsegment",
