@@ -9,6 +9,7 @@ reported with their number and skipped.
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
 from dataclasses import dataclass, field
 
@@ -32,7 +33,9 @@ def _from_dsn(text: str) -> list[str] | None:
         if part.get_content_type() != "message/delivery-status":
             continue
         # The status part holds one header block per recipient (parsed as sub-messages).
-        for block in part.get_payload() or []:
+        for block in part.get_payload() or []:  # type: ignore[union-attr]
+            if not isinstance(block, email.message.Message):
+                continue
             recipient = str(block.get("Final-Recipient", "") or block.get("Original-Recipient", ""))
             action = str(block.get("Action", "")).strip().lower()
             if recipient and action == "failed":

@@ -94,7 +94,7 @@ def start_receiver(record_bodies: bool = True) -> tuple[HookReceiver, ThreadingH
     receiver = HookReceiver(port=free_port())
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with receiver.lock:
                 receiver.calls.append(HookCall(self.path, dict(self.headers), body if record_bodies else b""))
@@ -105,7 +105,7 @@ def start_receiver(record_bodies: bool = True) -> tuple[HookReceiver, ThreadingH
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", receiver.port), Handler)

@@ -203,7 +203,7 @@ def test_quiet_hours_hold_ordinary_alerts_but_not_urgent_ones(cast, smtp, time_m
     time_machine.move_to(clock.tokyo(2026, 6, 10, 10, 0), tick=False)
     morning = subscriber("morning@example.jp", quiet_start=datetime.time(9), quiet_end=datetime.time(12))
     night = subscriber("night@example.jp", quiet_start=datetime.time(22), quiet_end=datetime.time(11))
-    awake = subscriber("awake@example.jp", quiet_start=datetime.time(12), quiet_end=datetime.time(18))
+    subscriber("awake@example.jp", quiet_start=datetime.time(12), quiet_end=datetime.time(18))
     assert morning.in_quiet_hours(datetime.time(10)) and night.in_quiet_hours(datetime.time(10))
     notice = released(
         cast,

@@ -21,7 +21,7 @@ from django.db import connection
 from koban.alerts import services
 from koban.alerts.models import Delivery
 from tests.alerts.helpers import draft, subscriber
-from tests.alerts.servers import SmtpSink, start_smtp
+from tests.alerts.servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 
