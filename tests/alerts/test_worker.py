@@ -98,7 +98,9 @@ def test_a_worker_killed_mid_send_leaves_exactly_one_delivery_per_recipient(cast
     try:
         recipients = [subscriber(f"r{n:03d}@example.jp") for n in range(80)]
         alert = services.approve_alert(cast.chief_north, draft(cast))
-        worker = _koban(sink, "procrastinate", "worker", "--queues", "alerts", "--concurrency", str(CONCURRENCY))
+        worker = _koban(
+            sink, "procrastinate", "worker", "--queues", "alerts", "--concurrency", str(CONCURRENCY)
+        )
         assert _wait(lambda: len(sink.messages) >= 25, 60), (
             worker.stderr.read() if worker.poll() is not None else ""
         )
