@@ -95,8 +95,8 @@ def replace_incidents(actor: Any, agency: Agency, *, commit: bool = True) -> Rep
     result.incidents = len(rows)
     if not rows:
         return result
-    lons = np.array([r[1].x for r in rows])
-    lats = np.array([r[1].y for r in rows])
+    lons = np.array([r[1].x if r[1] is not None else np.nan for r in rows])
+    lats = np.array([r[1].y if r[1] is not None else np.nan for r in rows])
     beat_ids = (
         assign_points_to_beats(lons, lats, version) if version else np.full(len(rows), -1, dtype=np.int64)
     )
