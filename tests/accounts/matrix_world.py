@@ -27,6 +27,8 @@ from koban.rosters.models import (
     DutyRecord,
     EntryKind,
     EntrySource,
+    LeaveRequest,
+    Outing,
     PlanMember,
     RosterEntry,
     ShiftPattern,
@@ -67,6 +69,8 @@ class World:
     duty: RosterEntry
     duty_record: DutyRecord
     plan: BoxShiftPlan
+    outing: Outing
+    leave_request: LeaveRequest
     run: JobRun
     token: ApiToken
 
@@ -232,12 +236,34 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _presence(cast: Cast) -> tuple[Outing, LeaveRequest]:
+    """Officer A out on patrol now, and A's leave request waiting for the chief."""
+    outing = Outing.objects.create(
+        box=cast.box_a,
+        officer=cast.officer_a,
+        kind=Outing.Kind.PATROL,
+        started_at=NOW - datetime.timedelta(minutes=30),
+        recorded_by=cast.officer_a,
+    )
+    later = datetime.datetime(2026, 3, 20, 8, 30, tzinfo=TOKYO)
+    leave_request = LeaveRequest.objects.create(
+        box=cast.box_a,
+        officer=cast.officer_a,
+        start=later,
+        end=later + datetime.timedelta(days=2),
+        note=LEAVE_MARK,
+        requested_at=NOW - datetime.timedelta(days=1),
+    )
+    return outing, leave_request
+
+
 def build_world(cast: Cast) -> World:
     west = make_station(cast.outsider.agency, code="W", name="West Station")
     box_x = make_box(west, code="X", name="Faraway Koban", location=Point(135.5, 34.7, srid=4326))
     incident, backup = _incidents(cast)
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
+    outing, leave_request = _presence(cast)
     return World(
         cast=cast,
         people=_people(cast, box_x),
@@ -253,6 +279,8 @@ def build_world(cast: Cast) -> World:
         duty=duty,
         duty_record=duty_record,
         plan=plan,
+        outing=outing,
+        leave_request=leave_request,
         run=JobRun.objects.create(
             kind="geography.import_beats",
             title="Beats",
