@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from koban.organization.models import PoliceBox
 from koban.rosters import cycle
@@ -415,7 +416,7 @@ class LeaveRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("leave request", "Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     box = models.ForeignKey(

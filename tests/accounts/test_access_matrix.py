@@ -26,16 +26,23 @@ from django.test import Client
 
 from koban.audit.models import AuditEvent
 from tests.accounts.matrix_world import (
+    ACTION_MARK,
+    ALERT_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
+    HOUSEHOLD_MARK,
     INCIDENT_MARK,
     ITEM_MARK,
     LEAVE_MARK,
     MATTER_MARK,
     NOW,
     REPORT_MARK,
+    REPORTER_MARK,
+    SUBSCRIPTION_MARK,
     SUSPECT_MARK,
+    VISIT_MARK,
+    VOICE_MARK,
     World,
     build_world,
 )
@@ -88,7 +95,13 @@ BACKUP_POLICE = BACKUP - {"counsellor", "counsellor@station"}
 NETWORK = who("planner", "admin")
 NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
 ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
+# Residents' requests: read by box A's people and HQ; contacts and decisions stay with the box and its chief.
+VOICE_STAFF = frozenset({"officer", "counsellor", "chief"})
+VOICE_POLICE = frozenset({"officer", "chief"})
 ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
+# The household registry is read by those who visit: box A's officer and its chief. Not counsellors,
+# not HQ, not the superuser (HQ reads coverage figures only).
+VISITORS = frozenset({"officer", "chief"})
 REFUSED = {"page": 404, "api": 404, "admin": 302}
 
 Url = Callable[[World], str]
@@ -132,6 +145,9 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
+VOICE = ("voice.request",)
+VOICE_ACTION = ("voice.action",)
 ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
 
 ROWS: list[Row] = [
@@ -514,6 +530,61 @@ ROWS: list[Row] = [
             "ended_at": "2026-03-02T08:00:00+09:00",
         },
     ),
+    # -- Household registry and visits --------------------------------------------------------------
+    Row(
+        ("households.household",),
+        "api",
+        "list",
+        lambda w: "/api/v1/households/",
+        SIGNED_IN,
+        mark=HOUSEHOLD_MARK,
+        shows=VISITORS,
+    ),
+    Row(
+        ("households.household",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/households/{w.household.pk}/",
+        VISITORS,
+        mark=HOUSEHOLD_MARK,
+    ),
+    Row(
+        ("households.household",),
+        "api",
+        "create",
+        lambda w: "/api/v1/households/",
+        SIGNED_IN,
+        VISITORS,
+        method="post",
+        ok=(201,),
+        data=lambda w: {"lon": 139.703, "lat": 35.603, "address": "Ekimae 9-9"},
+        # Officers of other boxes may add addresses, but not in box A's beat.
+        special={
+            "officer@box": 400,
+            "officer@station": 400,
+            "officer@agency": 400,
+            "chief@station": 400,
+            "chief@agency": 400,
+        },
+    ),
+    Row(
+        ("households.visit",),
+        "api",
+        "list",
+        lambda w: f"/api/v1/households/{w.household.pk}/visits/",
+        VISITORS,
+        mark=VISIT_MARK,
+    ),
+    Row(
+        ("households.visit",),
+        "api",
+        "create",
+        lambda w: f"/api/v1/households/{w.household.pk}/visits/",
+        VISITORS,
+        method="post",
+        ok=(201,),
+        data=lambda w: {"visited_at": "2026-03-02T09:00:00+09:00", "outcome": "met", "topics": ["fraud"]},
+    ),
     # -- Counter log and protective custody -------------------------------------------------------
     Row(
         ("counter.countermatter",),
@@ -714,6 +785,29 @@ ROWS: list[Row] = [
         STATION,
         who("officer", "chief", "planner", "admin"),
     ),
+    # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
+    Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
+    Row(ALERT, "page", "read", lambda w: f"/alerts/{w.alert.pk}/", STATION, mark=ALERT_MARK),
+    Row(("alerts.delivery",), "page", "progress", lambda w: f"/alerts/{w.alert.pk}/progress/", STATION),
+    Row(
+        ALERT,
+        "page",
+        "approve",
+        lambda w: f"/alerts/{w.alert.pk}/approve/",
+        STATION,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("alerts.subscription", "alerts.subscriptionarea"),
+        "page",
+        "list",
+        lambda w: "/alerts/subscriptions/",
+        SIGNED_IN,
+        mark=SUBSCRIPTION_MARK,
+        shows=frozenset({"officer"}),
+    ),
     # -- The police network in the admin (HQ of its own agency only) -------------------------------
     Row(
         ("organization.policebox",),
@@ -759,6 +853,65 @@ ROWS: list[Row] = [
         mark=lambda w: f'<option value="{w.cast.agency.pk}"',
         shows=NETWORK,
     ),
+    # -- Residents' requests and action items -----------------------------------------------------
+    Row(VOICE, "page", "list", lambda w: "/voice/", SIGNED_IN, mark=VOICE_MARK, shows=OWN),
+    Row(
+        VOICE,
+        "page",
+        "read",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/",
+        OWN,
+        mark=REPORTER_MARK,
+        shows=VOICE_STAFF,
+    ),
+    Row(
+        VOICE,
+        "page",
+        "status",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/status/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"status": "under_review", "note": "Looking into it"},
+    ),
+    Row(
+        VOICE,
+        "page",
+        "moderate",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/moderate/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"decision": "approved"},
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "create",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/action/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"kind": "visit", "title": "Visit the street", "due_on": "2026-03-20"},
+    ),
+    Row(VOICE_ACTION, "page", "list", lambda w: "/voice/actions/", SIGNED_IN, mark=ACTION_MARK, shows=OWN),
+    Row(
+        VOICE_ACTION, "page", "read", lambda w: f"/voice/actions/{w.voice_action.pk}/", OWN, mark=ACTION_MARK
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "complete",
+        lambda w: f"/voice/actions/{w.voice_action.pk}/complete/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"result": "Visited, lamp reported"},
+    ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
     Row(
@@ -798,12 +951,20 @@ ROWS: list[Row] = [
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "accounts.apitoken",
     "accounts.user",
     "audit.auditevent",
     "counter.countermatter",
     "geography.beat",
     "geography.beatversion",
+    "households.household",
+    "households.visit",
     "incidents.dispatch",
     "incidents.incident",
     "incidents.incidentevent",
@@ -825,9 +986,17 @@ PROTECTED = {
     "rosters.planmember",
     "rosters.rosterentry",
     "runs.jobrun",
+    "voice.action",
+    "voice.request",
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "counter.countercategory",
     "geography.adminarea",
     "geography.roadsegment",
@@ -835,6 +1004,7 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    "voice.requestcategory",
 }
 
 
