@@ -40,6 +40,7 @@ from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
 from koban.voice.models import Request as VoiceRequest
+from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
@@ -90,6 +91,7 @@ class World:
     voice_action: VoiceAction
     household: Household
     visit: Visit
+    councils: CouncilWorld
     alert: Any = None
     subscription: Any = None
 
@@ -375,4 +377,5 @@ def build_world(cast: Cast) -> World:
         voice_action=voice_action,
         household=household,
         visit=visit,
+        councils=build_council(cast),
     )
