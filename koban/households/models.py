@@ -115,8 +115,10 @@ class Household(models.Model):
     # Where people live, and which homes need help in an evacuation, is personal data.
     PERSONAL_FIELDS = ("address", "point", "needs_care")
 
+    # Looked up through the (agency, address_key) and (box, last_contact_at) indexes: no index of their own
+    # (every index costs time on an import of a million addresses).
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="registered"
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="registered", db_index=False
     )
     beat = models.ForeignKey(
         Beat,
@@ -135,10 +137,11 @@ class Household(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="registered",
+        db_index=False,
     )
     point = models.PointField(_("place"), srid=4326)
     address = models.CharField(_("address"), max_length=300)
-    address_key = models.CharField(_("normalised address"), max_length=300, db_index=True, editable=False)
+    address_key = models.CharField(_("normalised address"), max_length=300, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOUSE)
     building = models.ForeignKey(
         "self",

@@ -27,6 +27,7 @@ from django.test import Client
 from koban.audit.models import AuditEvent
 from tests.accounts.matrix_world import (
     ACTION_MARK,
+    ALERT_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
@@ -38,12 +39,14 @@ from tests.accounts.matrix_world import (
     NOW,
     REPORT_MARK,
     REPORTER_MARK,
+    SUBSCRIPTION_MARK,
     SUSPECT_MARK,
     VISIT_MARK,
     VOICE_MARK,
     World,
     build_world,
 )
+from tests.councils.world import CONTACT_MARK as COUNCIL_MARK
 
 ROLES = [
     "officer",
@@ -143,6 +146,8 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+COUNCIL = ("councils.council", "councils.councilmember")
+ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
 VOICE = ("voice.request",)
 VOICE_ACTION = ("voice.action",)
 ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
@@ -704,6 +709,29 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/shift-plans/{w.plan.pk}/",
         STATION,
     ),
+    # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
+    Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
+    Row(ALERT, "page", "read", lambda w: f"/alerts/{w.alert.pk}/", STATION, mark=ALERT_MARK),
+    Row(("alerts.delivery",), "page", "progress", lambda w: f"/alerts/{w.alert.pk}/progress/", STATION),
+    Row(
+        ALERT,
+        "page",
+        "approve",
+        lambda w: f"/alerts/{w.alert.pk}/approve/",
+        STATION,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("alerts.subscription", "alerts.subscriptionarea"),
+        "page",
+        "list",
+        lambda w: "/alerts/subscriptions/",
+        SIGNED_IN,
+        mark=SUBSCRIPTION_MARK,
+        shows=frozenset({"officer"}),
+    ),
     # -- The police network in the admin (HQ of its own agency only) -------------------------------
     Row(
         ("organization.policebox",),
@@ -748,6 +776,109 @@ ROWS: list[Row] = [
         NETWORK_ANY,
         mark=lambda w: f'<option value="{w.cast.agency.pk}"',
         shows=NETWORK,
+    ),
+    # -- Liaison councils (members' names and contacts) -------------------------------------------------
+    Row(COUNCIL, "page", "read", lambda w: f"/councils/{w.councils.council.pk}/", OWN, mark=COUNCIL_MARK),
+    Row(
+        COUNCIL,
+        "page",
+        "list",
+        lambda w: "/councils/",
+        SIGNED_IN,
+        mark=lambda w: f"/councils/{w.councils.council.pk}/",
+        shows=OWN,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "page",
+        "create",
+        lambda w: f"/councils/{w.councils.council.pk}/members/new/",
+        OWN,
+        who("chief", "planner", "admin"),
+    ),
+    Row(
+        ("councils.meeting",),
+        "page",
+        "create",
+        lambda w: f"/councils/{w.councils.council.pk}/meetings/new/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"status": "held"},
+    ),
+    Row(
+        ("councils.meeting", "councils.opinion"),
+        "page",
+        "read",
+        lambda w: f"/councils/meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        mark=lambda w: w.councils.opinion.summary,
+    ),
+    Row(
+        ("councils.opinion",),
+        "page",
+        "create",
+        lambda w: f"/councils/meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"opinion-category": "noise"},
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "list",
+        lambda w: "/api/v1/council-members/",
+        SIGNED_IN,
+        mark=COUNCIL_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/council-members/{w.councils.chair.pk}/",
+        OWN,
+        mark=COUNCIL_MARK,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "renew",
+        lambda w: f"/api/v1/council-members/{w.councils.chair.pk}/renew/",
+        OWN,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(201,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("councils.meeting",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/council-meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        mark=lambda w: w.councils.opinion.summary,
+    ),
+    Row(
+        ("councils.opinion",),
+        "api",
+        "create",
+        lambda w: f"/api/v1/council-meetings/{w.councils.last_meeting.pk}/opinions/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("councils.council",),
+        "page",
+        "summary",
+        lambda w: f"/councils/stations/{w.cast.north.pk}/summary/",
+        who("officer", "officer@box", "counsellor", "chief", "planner", "admin"),
     ),
     # -- Residents' requests and action items -----------------------------------------------------
     Row(VOICE, "page", "list", lambda w: "/voice/", SIGNED_IN, mark=VOICE_MARK, shows=OWN),
@@ -847,9 +978,19 @@ ROWS: list[Row] = [
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "accounts.apitoken",
     "accounts.user",
     "audit.auditevent",
+    "councils.council",
+    "councils.councilmember",
+    "councils.meeting",
+    "councils.opinion",
     "counter.countermatter",
     "geography.beat",
     "geography.beatversion",
@@ -879,6 +1020,12 @@ PROTECTED = {
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "counter.countercategory",
     "geography.adminarea",
     "geography.roadsegment",
