@@ -237,8 +237,15 @@ class Visit(models.Model):
     )
     note = models.TextField(_("what was talked about"), blank=True)
     requests = models.TextField(_("requests raised"), blank=True)
-    # The residents' request created from ``requests`` in the voice app (its id; null while none).
-    voice_request_id = models.BigIntegerField(_("request created"), null=True, blank=True)
+    # The residents' request that ``requests`` was handed to (the voice queue), when the officer sent it.
+    voice_request = models.ForeignKey(
+        "voice.Request",
+        verbose_name=_("request created"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

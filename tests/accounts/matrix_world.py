@@ -22,6 +22,8 @@ from koban.households.models import Household, Outcome, Visit
 from koban.incidents.models import Dispatch, Incident, IncidentCategory, IncidentEvent, Status
 from koban.lostfound import services as lostfound
 from koban.lostfound.models import FoundItem, ItemCategory, ItemTask, LossReport
+from koban.newsletters import services as newsletters
+from koban.newsletters.models import Newsletter
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol, PatrolCard, PatrolStop
 from koban.rosters.models import (
@@ -88,6 +90,7 @@ class World:
     household: Household
     visit: Visit
     councils: CouncilWorld
+    newsletter: Newsletter
     alert: Any = None
     subscription: Any = None
 
@@ -350,4 +353,5 @@ def build_world(cast: Cast) -> World:
         household=household,
         visit=visit,
         councils=build_council(cast),
+        newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )
