@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_councils_meet_and_a_year_of_newsletters_is_archived(cast) -> None:  # type: ignore[no-untyped-def]
-    context = DemoContext(seed=1, agency=cast.agency, now=clock.now(), stdout=StringIO(), rng=random.Random(1))
+    context = DemoContext(
+        seed=1, agency=cast.agency, now=clock.now(), stdout=StringIO(), rng=random.Random(1)
+    )
     summary = councils_demo.populate(context.for_step("councils"))
     # Boxes A and B have an officer and a chief; box C has no officer and gets no council.
     assert summary == "2 liaison councils, 10 meetings"
