@@ -52,7 +52,7 @@ def parse_area(text: str) -> Polygon:
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         message = str(exc) if isinstance(exc, GeometryError) else _("not a GeoJSON polygon")
         raise ValidationError({"area": _("Area: %(problem)s.") % {"problem": message}}) from None
-    polygon = GEOSGeometry(geom.wkb, srid=4326)
+    polygon = GEOSGeometry(memoryview(geom.wkb), srid=4326)
     assert isinstance(polygon, Polygon)  # noqa: S101 - checked above
     return polygon
 

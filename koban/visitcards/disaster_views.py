@@ -50,7 +50,9 @@ def checks(request: HttpRequest) -> HttpResponse:
         "checks": disaster_checks_visible_to(user).select_related("box")[:50],
         "map_config": map_config(),
     }
-    return render(request, "visitcards/disaster_checks.html", context, status=400 if form and form.errors else 200)
+    return render(
+        request, "visitcards/disaster_checks.html", context, status=400 if form and form.errors else 200
+    )
 
 
 def _home_box(user: User, boxes: list) -> object:  # type: ignore[type-arg]
