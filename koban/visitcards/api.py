@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -33,7 +32,7 @@ from koban.accounts.models import User
 from koban.lib.api import ModelSerializer, Serializer, query_text
 from koban.visitcards import services
 from koban.visitcards.contents import MAX_CONTACTS, MAX_MEMBERS
-from koban.visitcards.models import CardLanguage, CardType, ConsentScope, VisitCard
+from koban.visitcards.models import CardLanguage, CardType, ConsentScope, VisitCard, VisitCardQuerySet
 
 
 class CardConflict(APIException):
@@ -60,8 +59,8 @@ class ContactSerializer(Serializer):
 
 
 class ContentsSerializer(Serializer):
-    members = MemberSerializer(many=True, max_length=MAX_MEMBERS)
-    contacts = ContactSerializer(many=True, max_length=MAX_CONTACTS, required=False, default=list)
+    members = MemberSerializer(many=True, max_length=MAX_MEMBERS)  # type: ignore[call-arg]
+    contacts = ContactSerializer(many=True, max_length=MAX_CONTACTS, required=False, default=list)  # type: ignore[call-arg]
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -140,7 +139,7 @@ class VisitCardViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def _user(self) -> User:
         return self.request.user  # type: ignore[return-value]
 
-    def get_queryset(self) -> QuerySet[VisitCard]:
+    def get_queryset(self) -> VisitCardQuerySet:
         return cards_visible_to(self._user()).order_by("pk")
 
     def _detail(self, card: VisitCard, code: int = status.HTTP_200_OK) -> Response:

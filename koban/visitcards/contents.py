@@ -72,7 +72,9 @@ def clean_contents(data: Any, today: datetime.date) -> dict[str, Any]:
     members = []
     for i, row in enumerate(_rows(data.get("members"), "members", MAX_MEMBERS)):
         where = f"members[{i}]"
-        member = {name: _text(row.get(name), f"{where}.{name}", MAX_TEXT) for name in MEMBER_FIELDS}
+        member: dict[str, Any] = {
+            name: _text(row.get(name), f"{where}.{name}", MAX_TEXT) for name in MEMBER_FIELDS
+        }
         member["birth_date"] = _birth_date(row.get("birth_date"), f"{where}.birth_date", today)
         member["needs_help"] = bool(row.get("needs_help"))
         if not member["name"] and any(member[name] for name in MEMBER_FIELDS):

@@ -19,8 +19,19 @@ CONTACT_PHONE = "090-1234-5678"
 def contents(name: str = MEMBER, needs_help: bool = True) -> dict[str, Any]:
     return {
         "members": [
-            {"name": name, "reading": READING, "birth_date": "1941-04-03", "relationship": "本人", "needs_help": needs_help},
-            {"name": "山田 一郎", "reading": "やまだ いちろう", "birth_date": "1970-01-20", "relationship": "長男"},
+            {
+                "name": name,
+                "reading": READING,
+                "birth_date": "1941-04-03",
+                "relationship": "本人",
+                "needs_help": needs_help,
+            },
+            {
+                "name": "山田 一郎",
+                "reading": "やまだ いちろう",
+                "birth_date": "1970-01-20",
+                "relationship": "長男",
+            },
         ],
         "contacts": [{"name": "山田 一郎", "relationship": "長男", "phone": CONTACT_PHONE}],
         "notes": "車椅子を使用。避難時は2階から介助が必要。",

@@ -28,7 +28,9 @@ from tests.personas import Cast
 
 
 def _denied(card: VisitCard) -> int:
-    return AuditEvent.objects.filter(action="access.denied", object_type="visitcards.visitcard", object_id=str(card.pk)).count()
+    return AuditEvent.objects.filter(
+        action="access.denied", object_type="visitcards.visitcard", object_id=str(card.pk)
+    ).count()
 
 
 def _refused(user, card: VisitCard) -> None:  # type: ignore[no-untyped-def]

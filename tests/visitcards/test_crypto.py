@@ -44,7 +44,9 @@ def test_a_changed_byte_fails(ring, part) -> None:  # type: ignore[no-untyped-de
     sealed = seal(7, CONTENTS, ring)
     blob = bytearray(getattr(sealed, part))
     blob[-5] ^= 0x01
-    tampered = Sealed(sealed.key_id, **{"wrapped_key": sealed.wrapped_key, "payload": sealed.payload, part: bytes(blob)})
+    tampered = Sealed(
+        sealed.key_id, **{"wrapped_key": sealed.wrapped_key, "payload": sealed.payload, part: bytes(blob)}
+    )
     with pytest.raises(CardDecryptionError):
         unseal(7, tampered, ring)
 

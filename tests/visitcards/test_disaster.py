@@ -47,18 +47,32 @@ def test_bad_areas_are_refused_naming_the_field(bad: str) -> None:
 def test_disaster_check_lists_households_needing_help(cast: Cast, card_a) -> None:  # type: ignore[no-untyped-def]
     # Box A: one more card without anyone needing help, one that did not agree to disaster checks.
     calm = make_household(cast, address="本町1-9", dx=0.004)
-    create_card(cast.officer_a, calm, CardInput("household", "ja", contents("佐藤 一", needs_help=False)), consent_scopes=["keep", "disaster"])
+    create_card(
+        cast.officer_a,
+        calm,
+        CardInput("household", "ja", contents("佐藤 一", needs_help=False)),
+        consent_scopes=["keep", "disaster"],
+    )
     private = make_household(cast, address="本町1-8", dx=0.003)
-    create_card(cast.officer_a, private, CardInput("household", "ja", contents("鈴木 二")), consent_scopes=["keep"])
+    create_card(
+        cast.officer_a, private, CardInput("household", "ja", contents("鈴木 二")), consent_scopes=["keep"]
+    )
     # Box B: a household needing help that box A's officer may not open.
     household_b = make_household(cast, box="b", address="山手2-1")
-    create_card(cast.officer_b, household_b, CardInput("household", "ja", contents("田中 三")), consent_scopes=["keep", "disaster"])
+    create_card(
+        cast.officer_b,
+        household_b,
+        CardInput("household", "ja", contents("田中 三")),
+        consent_scopes=["keep", "disaster"],
+    )
 
     client = _client(cast.officer_a)
     assert client.get("/visit-cards/disaster/").status_code == 200
     missing = client.post("/visit-cards/disaster/", {"title": "Flood", "area": ""})
     assert missing.status_code == 400 and "Draw the area" in missing.content.decode()
-    opened = client.post("/visit-cards/disaster/", {"title": "Flood of the Midori river", "area": json.dumps(AREA)})
+    opened = client.post(
+        "/visit-cards/disaster/", {"title": "Flood of the Midori river", "area": json.dumps(AREA)}
+    )
     check = DisasterCheck.objects.get()
     assert opened.status_code == 302 and check.box == cast.box_a
     page = client.get(f"/visit-cards/disaster/{check.pk}/").content.decode()

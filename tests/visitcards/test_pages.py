@@ -131,7 +131,10 @@ def test_household_export_json_and_pdf(cast: Cast, card_a: VisitCard) -> None:
     pdf = client.get(f"/visit-cards/households/{card_a.household_id}/export.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="visitcard.export").count() == 2
-    assert _client(cast.officer_b).get(f"/visit-cards/households/{card_a.household_id}/export.json").status_code == 404
+    assert (
+        _client(cast.officer_b).get(f"/visit-cards/households/{card_a.household_id}/export.json").status_code
+        == 404
+    )
 
 
 def test_retention_page_lists_flagged_cards_for_the_chief(cast: Cast, card_a: VisitCard) -> None:

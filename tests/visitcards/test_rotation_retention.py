@@ -38,7 +38,12 @@ def rotated(settings):  # type: ignore[no-untyped-def]
 
 def _cards(cast: Cast, household, n: int) -> list[VisitCard]:  # type: ignore[no-untyped-def]
     return [
-        create_card(cast.officer_a, household, CardInput("household", "ja", contents(f"{MEMBER}{i}")), consent_scopes=["keep"])
+        create_card(
+            cast.officer_a,
+            household,
+            CardInput("household", "ja", contents(f"{MEMBER}{i}")),
+            consent_scopes=["keep"],
+        )
         for i in range(n)
     ]
 

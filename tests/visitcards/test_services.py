@@ -26,7 +26,9 @@ from tests.visitcards.conftest import CONTACT_PHONE, MEMBER, contents
 def test_card_without_consent_is_refused(cast: Cast, household_a) -> None:  # type: ignore[no-untyped-def]
     for scopes in ([], ["disaster"], ["keep", "sell"]):
         with pytest.raises(ValidationError) as refused:
-            create_card(cast.officer_a, household_a, CardInput("household", "ja", contents()), consent_scopes=scopes)
+            create_card(
+                cast.officer_a, household_a, CardInput("household", "ja", contents()), consent_scopes=scopes
+            )
         assert "consent" in refused.value.message_dict
     assert not VisitCard.objects.exists()
     assert not NameToken.objects.exists()
@@ -82,7 +84,9 @@ def test_stale_edit_is_a_conflict_and_loses_nothing(cast: Cast, card_a: VisitCar
 def test_confirmed_edit_restarts_retention(cast: Cast, card_a: VisitCard) -> None:
     later = card_a.confirmed_at + datetime.timedelta(days=400)
     VisitCard.objects.filter(pk=card_a.pk).update(review_flagged_at=later)
-    card = update_card(cast.officer_a, card_a, CardInput("household", "ja", contents()), version=1, confirmed=True, at=later)
+    card = update_card(
+        cast.officer_a, card_a, CardInput("household", "ja", contents()), version=1, confirmed=True, at=later
+    )
     assert card.confirmed_at == later and card.review_flagged_at is None
 
 
