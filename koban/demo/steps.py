@@ -14,4 +14,6 @@ APP_STEPS = [
     "koban.lostfound",
     "koban.patrols",
     "koban.audit",
+    # After the household registry (koban.households), whose addresses the cards belong to.
+    "koban.visitcards",
 ]
