@@ -26,6 +26,8 @@ from django.test import Client
 
 from koban.audit.models import AuditEvent
 from tests.accounts.matrix_world import (
+    ACTION_MARK,
+    ALERT_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
@@ -36,12 +38,16 @@ from tests.accounts.matrix_world import (
     MATTER_MARK,
     NOW,
     REPORT_MARK,
+    REPORTER_MARK,
+    SUBSCRIPTION_MARK,
     SUSPECT_MARK,
     VISIT_CARD_MARK,
     VISIT_MARK,
+    VOICE_MARK,
     World,
     build_world,
 )
+from tests.councils.world import CONTACT_MARK as COUNCIL_MARK
 
 ROLES = [
     "officer",
@@ -91,6 +97,9 @@ BACKUP_POLICE = BACKUP - {"counsellor", "counsellor@station"}
 NETWORK = who("planner", "admin")
 NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
 ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
+# Residents' requests: read by box A's people and HQ; contacts and decisions stay with the box and its chief.
+VOICE_STAFF = frozenset({"officer", "counsellor", "chief"})
+VOICE_POLICE = frozenset({"officer", "chief"})
 ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
 # The household registry is read by those who visit: box A's officer and its chief. Not counsellors,
 # not HQ, not the superuser (HQ reads coverage figures only).
@@ -143,6 +152,10 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+COUNCIL = ("councils.council", "councils.councilmember")
+ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
+VOICE = ("voice.request",)
+VOICE_ACTION = ("voice.action",)
 ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
 
 ROWS: list[Row] = [
@@ -853,6 +866,29 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/shift-plans/{w.plan.pk}/",
         STATION,
     ),
+    # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
+    Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
+    Row(ALERT, "page", "read", lambda w: f"/alerts/{w.alert.pk}/", STATION, mark=ALERT_MARK),
+    Row(("alerts.delivery",), "page", "progress", lambda w: f"/alerts/{w.alert.pk}/progress/", STATION),
+    Row(
+        ALERT,
+        "page",
+        "approve",
+        lambda w: f"/alerts/{w.alert.pk}/approve/",
+        STATION,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("alerts.subscription", "alerts.subscriptionarea"),
+        "page",
+        "list",
+        lambda w: "/alerts/subscriptions/",
+        SIGNED_IN,
+        mark=SUBSCRIPTION_MARK,
+        shows=frozenset({"officer"}),
+    ),
     # -- The police network in the admin (HQ of its own agency only) -------------------------------
     Row(
         ("organization.policebox",),
@@ -898,6 +934,168 @@ ROWS: list[Row] = [
         mark=lambda w: f'<option value="{w.cast.agency.pk}"',
         shows=NETWORK,
     ),
+    # -- Liaison councils (members' names and contacts) -------------------------------------------------
+    Row(COUNCIL, "page", "read", lambda w: f"/councils/{w.councils.council.pk}/", OWN, mark=COUNCIL_MARK),
+    Row(
+        COUNCIL,
+        "page",
+        "list",
+        lambda w: "/councils/",
+        SIGNED_IN,
+        mark=lambda w: f"/councils/{w.councils.council.pk}/",
+        shows=OWN,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "page",
+        "create",
+        lambda w: f"/councils/{w.councils.council.pk}/members/new/",
+        OWN,
+        who("chief", "planner", "admin"),
+    ),
+    Row(
+        ("councils.meeting",),
+        "page",
+        "create",
+        lambda w: f"/councils/{w.councils.council.pk}/meetings/new/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"status": "held"},
+    ),
+    Row(
+        ("councils.meeting", "councils.opinion"),
+        "page",
+        "read",
+        lambda w: f"/councils/meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        mark=lambda w: w.councils.opinion.summary,
+    ),
+    Row(
+        ("councils.opinion",),
+        "page",
+        "create",
+        lambda w: f"/councils/meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"opinion-category": "noise"},
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "list",
+        lambda w: "/api/v1/council-members/",
+        SIGNED_IN,
+        mark=COUNCIL_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/council-members/{w.councils.chair.pk}/",
+        OWN,
+        mark=COUNCIL_MARK,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "renew",
+        lambda w: f"/api/v1/council-members/{w.councils.chair.pk}/renew/",
+        OWN,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(201,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("councils.meeting",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/council-meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        mark=lambda w: w.councils.opinion.summary,
+    ),
+    Row(
+        ("councils.opinion",),
+        "api",
+        "create",
+        lambda w: f"/api/v1/council-meetings/{w.councils.last_meeting.pk}/opinions/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("councils.council",),
+        "page",
+        "summary",
+        lambda w: f"/councils/stations/{w.cast.north.pk}/summary/",
+        who("officer", "officer@box", "counsellor", "chief", "planner", "admin"),
+    ),
+    # -- Residents' requests and action items -----------------------------------------------------
+    Row(VOICE, "page", "list", lambda w: "/voice/", SIGNED_IN, mark=VOICE_MARK, shows=OWN),
+    Row(
+        VOICE,
+        "page",
+        "read",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/",
+        OWN,
+        mark=REPORTER_MARK,
+        shows=VOICE_STAFF,
+    ),
+    Row(
+        VOICE,
+        "page",
+        "status",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/status/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"status": "under_review", "note": "Looking into it"},
+    ),
+    Row(
+        VOICE,
+        "page",
+        "moderate",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/moderate/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"decision": "approved"},
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "create",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/action/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"kind": "visit", "title": "Visit the street", "due_on": "2026-03-20"},
+    ),
+    Row(VOICE_ACTION, "page", "list", lambda w: "/voice/actions/", SIGNED_IN, mark=ACTION_MARK, shows=OWN),
+    Row(
+        VOICE_ACTION, "page", "read", lambda w: f"/voice/actions/{w.voice_action.pk}/", OWN, mark=ACTION_MARK
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "complete",
+        lambda w: f"/voice/actions/{w.voice_action.pk}/complete/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"result": "Visited, lamp reported"},
+    ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
     Row(
@@ -937,9 +1135,19 @@ ROWS: list[Row] = [
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "accounts.apitoken",
     "accounts.user",
     "audit.auditevent",
+    "councils.council",
+    "councils.councilmember",
+    "councils.meeting",
+    "councils.opinion",
     "counter.countermatter",
     "geography.beat",
     "geography.beatversion",
@@ -970,9 +1178,17 @@ PROTECTED = {
     "rosters.planmember",
     "rosters.rosterentry",
     "runs.jobrun",
+    "voice.action",
+    "voice.request",
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "counter.countercategory",
     "geography.adminarea",
     "geography.roadsegment",
@@ -983,6 +1199,7 @@ UNPROTECTED = {
     # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
     # are covered by the visit card rows).
     "visitcards.cardcustodian",
+    "voice.requestcategory",
 }
 
 
