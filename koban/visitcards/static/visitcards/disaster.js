@@ -18,7 +18,8 @@
         const beats = L.geoJSON(data, { style: { color: "#555", weight: 1, fill: false } }).addTo(map);
         if (!element.dataset.area && beats.getBounds().isValid()) map.fitBounds(beats.getBounds());
       })
-      .catch(function (e) { console.error(e); });
+      .catch(function (e) { console.error(e); })
+      .finally(function () { element.classList.add("map-loaded"); });
     if (element.dataset.area) {
       const area = L.geoJSON(JSON.parse(JSON.parse(document.getElementById(element.dataset.area).textContent)),
         { style: { color: "#b3261e", weight: 2 } }).addTo(map);
