@@ -1,7 +1,7 @@
 """REST API for visit cards, through the same access functions and services as the pages.
 
-- ``GET /visit-cards/``: the cards the user may open, metadata only (never contents); ``?name=`` searches
-  the blind index.
+- ``GET /visit-cards/``: the cards the user may open, metadata only (never contents).
+- ``POST /visit-cards/search/``: ``{"name": …}`` searched in the blind index (POST: names stay out of URLs).
 - ``POST /visit-cards/``: a new card with the household's consent (refused without it).
 - ``GET /visit-cards/{id}/``: one card with its contents (an audited read).
 - ``PUT /visit-cards/{id}/``: replace the contents; carries the ``version`` it was made on, and a stale
@@ -29,7 +29,7 @@ from koban.accounts.access.visitcards import (
     cards_visible_to,
 )
 from koban.accounts.models import User
-from koban.lib.api import ModelSerializer, Serializer, query_text
+from koban.lib.api import ModelSerializer, Serializer
 from koban.visitcards import services
 from koban.visitcards.contents import MAX_CONTACTS, MAX_MEMBERS
 from koban.visitcards.models import CardLanguage, CardType, ConsentScope, VisitCard, VisitCardQuerySet
@@ -62,6 +62,10 @@ class ContentsSerializer(Serializer):
     members = MemberSerializer(many=True, max_length=MAX_MEMBERS)  # type: ignore[call-arg]
     contacts = ContactSerializer(many=True, max_length=MAX_CONTACTS, required=False, default=list)  # type: ignore[call-arg]
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class NameSearchSerializer(Serializer):
+    name = serializers.CharField(max_length=100)
 
 
 class CardSummarySerializer(ModelSerializer):
@@ -147,10 +151,6 @@ class VisitCardViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return Response(CardDetailSerializer(card, context={"contents": contents}).data, status=code)
 
     def list(self, request: Request) -> Response:
-        name = query_text(request.query_params, "name")
-        if name:
-            cards = services.search_cards(self._user(), self.get_queryset(), name)
-            return Response(CardSummarySerializer(cards, many=True).data)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CardSummarySerializer(page, many=True).data)
 
@@ -179,6 +179,16 @@ class VisitCardViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         except services.CardConflictError as exc:
             raise CardConflict(str(exc)) from None
         return self._detail(card)
+
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        """Cards with a member named *name* (whole name or one part, kana or kanji), metadata only.
+
+        A POST, so that names stay out of URLs and server logs."""
+        serializer = NameSearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cards = services.search_cards(self._user(), self.get_queryset(), serializer.validated_data["name"])
+        return Response(CardSummarySerializer(cards, many=True).data)
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:

@@ -66,10 +66,12 @@ def _note_addresses(cards: list[VisitCard]) -> None:
 
 
 @login_required
+@sensitive_post_parameters("name")
 def index(request: HttpRequest) -> HttpResponse:
     """The cards the user works on (metadata only) and the search by name over them."""
     user = _user(request)
-    form = NameSearchForm(request.GET or None)
+    # Names are searched by POST so that they stay out of URLs, server logs and the trail's paths.
+    form = NameSearchForm(request.POST or None)
     scope = cards_visible_to(user)
     searched = form.is_valid() and bool(form.cleaned_data["name"])
     if searched:

@@ -115,9 +115,11 @@ def test_list_and_search_show_no_contents(cast: Cast, card_a: VisitCard) -> None
     client = _client(cast.officer_a)
     listing = client.get("/visit-cards/").content.decode()
     assert card_a.household.address in listing and MEMBER not in listing
-    found = client.get("/visit-cards/", {"name": "やまだ"}).content.decode()
+    found = client.post("/visit-cards/", {"name": "やまだ"}).content.decode()
     assert f"/visit-cards/{card_a.pk}/" in found and MEMBER not in found
-    missed = client.get("/visit-cards/", {"name": "佐藤"}).content.decode()
+    missed = client.post("/visit-cards/", {"name": "佐藤"}).content.decode()
+    reads = AuditEvent.objects.filter(after__what="name search")
+    assert reads.count() == 1 and "やまだ" not in str(list(reads.values_list("after", flat=True)))
     assert f"/visit-cards/{card_a.pk}/" not in missed
 
 
