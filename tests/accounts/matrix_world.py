@@ -22,6 +22,8 @@ from koban.households.models import Household, Outcome, Visit
 from koban.incidents.models import Dispatch, Incident, IncidentCategory, IncidentEvent, Status
 from koban.lostfound import services as lostfound
 from koban.lostfound.models import FoundItem, ItemCategory, ItemTask, LossReport
+from koban.newsletters import services as newsletters
+from koban.newsletters.models import Newsletter
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol, PatrolCard, PatrolStop
 from koban.rosters.models import (
@@ -94,6 +96,7 @@ class World:
     visit_card: VisitCard
     disaster: DisasterCheck
     councils: CouncilWorld
+    newsletter: Newsletter
     alert: Any = None
     subscription: Any = None
 
@@ -374,4 +377,5 @@ def build_world(cast: Cast) -> World:
         visit_card=visit_card,
         disaster=disaster,
         councils=build_council(cast),
+        newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )
