@@ -31,6 +31,8 @@ from koban.rosters.models import (
     DutyRecord,
     EntryKind,
     EntrySource,
+    LeaveRequest,
+    Outing,
     PlanMember,
     RosterEntry,
     ShiftPattern,
@@ -87,6 +89,8 @@ class World:
     duty: RosterEntry
     duty_record: DutyRecord
     plan: BoxShiftPlan
+    outing: Outing
+    leave_request: LeaveRequest
     run: JobRun
     token: ApiToken
     voice_request: VoiceRequest
@@ -262,6 +266,27 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _presence(cast: Cast) -> tuple[Outing, LeaveRequest]:
+    """Officer A out on patrol now, and A's leave request waiting for the chief."""
+    outing = Outing.objects.create(
+        box=cast.box_a,
+        officer=cast.officer_a,
+        kind=Outing.Kind.PATROL,
+        started_at=NOW - datetime.timedelta(minutes=30),
+        recorded_by=cast.officer_a,
+    )
+    later = datetime.datetime(2026, 3, 20, 8, 30, tzinfo=TOKYO)
+    leave_request = LeaveRequest.objects.create(
+        box=cast.box_a,
+        officer=cast.officer_a,
+        start=later,
+        end=later + datetime.timedelta(days=2),
+        note=LEAVE_MARK,
+        requested_at=NOW - datetime.timedelta(days=1),
+    )
+    return outing, leave_request
+
+
 def _alerts(cast: Cast) -> tuple[Any, Any]:
     """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
     from koban.alerts import services as alerts
@@ -342,6 +367,7 @@ def build_world(cast: Cast) -> World:
     incident, backup = _incidents(cast)
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
+    outing, leave_request = _presence(cast)
     alert, subscription = _alerts(cast)
     voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
@@ -361,6 +387,8 @@ def build_world(cast: Cast) -> World:
         duty=duty,
         duty_record=duty_record,
         plan=plan,
+        outing=outing,
+        leave_request=leave_request,
         run=JobRun.objects.create(
             kind="geography.import_beats",
             title="Beats",
