@@ -16,4 +16,6 @@ APP_STEPS = [
     "koban.councils",
     "koban.newsletters",
     "koban.audit",
+    # After the household registry (koban.households), whose addresses the cards belong to.
+    "koban.visitcards",
 ]
