@@ -13,5 +13,9 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.councils",
+    "koban.newsletters",
     "koban.audit",
+    # After the household registry (koban.households), whose addresses the cards belong to.
+    "koban.visitcards",
 ]
