@@ -13,5 +13,6 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.voice",
     "koban.audit",
 ]
