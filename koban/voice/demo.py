@@ -81,7 +81,7 @@ TEXTS = {
     "other": ["放置自転車が歩道をふさいでいます。", "ごみ置き場のカラス対策について相談したいです。"],
 }
 NAMES = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村"]
-NOTES = {
+NOTES: dict[str, str] = {
     Status.UNDER_REVIEW: "担当者が現地を確認します。",
     Status.ACTION_PLANNED: "対応を計画しました。",
     Status.DONE: "対応が完了しました。ご連絡ありがとうございました。",
