@@ -44,7 +44,7 @@ MIX = {
     "complaint": 0.05,
     "other": 0.05,
 }
-SOURCES = {
+SOURCES: dict[str, float] = {
     Source.PUBLIC: 0.5,
     Source.OPEN311: 0.12,
     Source.VISIT: 0.18,
