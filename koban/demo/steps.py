@@ -14,5 +14,9 @@ APP_STEPS = [
     "koban.lostfound",
     "koban.patrols",
     "koban.voice",
+    "koban.councils",
+    "koban.newsletters",
     "koban.audit",
+    # After the household registry (koban.households), whose addresses the cards belong to.
+    "koban.visitcards",
 ]

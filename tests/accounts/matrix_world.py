@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.gis.geos import LineString, MultiLineString, Point
+from django.contrib.gis.geos import LineString, MultiLineString, Point, Polygon
 
 from koban.accounts.models import ApiToken, Role, User
 from koban.accounts.tokens import create_api_token
@@ -38,6 +38,9 @@ from koban.rosters.models import (
     ShiftPattern,
 )
 from koban.runs.models import JobRun
+from koban.visitcards.disaster import open_check
+from koban.visitcards.models import DisasterCheck, VisitCard
+from koban.visitcards.services import CardInput, create_card
 from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
@@ -67,6 +70,7 @@ REPORTER_MARK = "MATRIXREPORTER"
 ACTION_MARK = "MATRIX-ACTION-TITLE"
 HOUSEHOLD_MARK = "MATRIX-HOUSEHOLD-ADDRESS"
 VISIT_MARK = "MATRIX-VISIT-REQUEST"
+VISIT_CARD_MARK = "MATRIXCARDMEMBER"
 
 
 @dataclass
@@ -93,6 +97,8 @@ class World:
     voice_action: VoiceAction
     household: Household
     visit: Visit
+    visit_card: VisitCard
+    disaster: DisasterCheck
     councils: CouncilWorld
     newsletter: Newsletter
     alert: Any = None
@@ -340,6 +346,21 @@ def _households(cast: Cast) -> tuple[Household, Visit]:
     return household, visit
 
 
+def _visit_card(cast: Cast, household: Household) -> tuple[VisitCard, DisasterCheck]:
+    """A card of box A's household (someone needing help, disaster checks agreed) and a check over it."""
+    contents = {
+        "members": [{"name": VISIT_CARD_MARK, "needs_help": True}],
+        "contacts": [{"name": "Contact", "phone": "090-0000-0000"}],
+        "notes": "",
+    }
+    card = create_card(
+        cast.officer_a, household, CardInput("household", "ja", contents), consent_scopes=["keep", "disaster"]
+    )
+    area = Polygon.from_bbox((139.70, 35.60, 139.71, 35.61))
+    area.srid = 4326
+    return card, open_check(cast.officer_a, cast.box_a, "Flood", area)
+
+
 def build_world(cast: Cast) -> World:
     west = make_station(cast.outsider.agency, code="W", name="West Station")
     box_x = make_box(west, code="X", name="Faraway Koban", location=Point(135.5, 34.7, srid=4326))
@@ -350,6 +371,7 @@ def build_world(cast: Cast) -> World:
     alert, subscription = _alerts(cast)
     voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
+    visit_card, disaster = _visit_card(cast, household)
     return World(
         cast=cast,
         people=_people(cast, box_x),
@@ -380,6 +402,8 @@ def build_world(cast: Cast) -> World:
         voice_action=voice_action,
         household=household,
         visit=visit,
+        visit_card=visit_card,
+        disaster=disaster,
         councils=build_council(cast),
         newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )

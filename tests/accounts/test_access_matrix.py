@@ -41,6 +41,7 @@ from tests.accounts.matrix_world import (
     REPORTER_MARK,
     SUBSCRIPTION_MARK,
     SUSPECT_MARK,
+    VISIT_CARD_MARK,
     VISIT_MARK,
     VOICE_MARK,
     World,
@@ -103,6 +104,11 @@ ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
 # The household registry is read by those who visit: box A's officer and its chief. Not counsellors,
 # not HQ, not the superuser (HQ reads coverage figures only).
 VISITORS = frozenset({"officer", "chief"})
+# Visit cards are opened by the officers of the household's box only (and the box's card custodian, of
+# whom the world has none); box A's chief reviews them and opens one only with a recorded reason. Not
+# counsellors, HQ, administrators or the superuser (koban/accounts/access/visitcards.py).
+CARD_OFFICER = frozenset({"officer"})
+CARD_REVIEWER = frozenset({"chief"})
 REFUSED = {"page": 404, "api": 404, "admin": 302}
 
 Url = Callable[[World], str]
@@ -586,6 +592,159 @@ ROWS: list[Row] = [
         method="post",
         ok=(201,),
         data=lambda w: {"visited_at": "2026-03-02T09:00:00+09:00", "outcome": "met", "topics": ["fraud"]},
+    ),
+    # -- Visit cards: contents for the beat's officers only; the chief with a recorded reason ------------
+    Row(
+        ("visitcards.visitcard", "visitcards.nametoken"),
+        "page",
+        "list",
+        lambda w: "/visit-cards/",
+        SIGNED_IN,
+        method="post",
+        data=lambda w: {"name": VISIT_CARD_MARK},
+        mark=lambda w: f"/visit-cards/{w.visit_card.pk}/",
+        shows=CARD_OFFICER,
+    ),
+    Row(
+        ("visitcards.visitcard", "visitcards.consent"),
+        "page",
+        "read",
+        lambda w: f"/visit-cards/{w.visit_card.pk}/",
+        CARD_OFFICER,
+        mark=VISIT_CARD_MARK,
+        special={"chief": 302},
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "page",
+        "edit",
+        lambda w: f"/visit-cards/{w.visit_card.pk}/edit/",
+        CARD_OFFICER,
+        mark=VISIT_CARD_MARK,
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "page",
+        "create",
+        lambda w: "/visit-cards/new/",
+        CARD_OFFICER,
+        method="post",
+        ok=(302,),
+        data=lambda w: {
+            "household": w.household.pk,
+            "card_type": "household",
+            "language": "ja",
+            "member_0_name": "New member",
+            "consent": "on",
+        },
+    ),
+    Row(
+        ("visitcards.consent",),
+        "page",
+        "withdraw",
+        lambda w: f"/visit-cards/{w.visit_card.pk}/withdraw/",
+        CARD_OFFICER,
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("visitcards.accessgrant",),
+        "page",
+        "reason",
+        lambda w: f"/visit-cards/{w.visit_card.pk}/reason/",
+        CARD_REVIEWER,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"reason": "Lost elderly resident: call the family"},
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "page",
+        "trail",
+        lambda w: f"/visit-cards/{w.visit_card.pk}/trail/",
+        CARD_REVIEWER,
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "page",
+        "export",
+        lambda w: f"/visit-cards/households/{w.household.pk}/export.json",
+        CARD_OFFICER,
+        mark=VISIT_CARD_MARK,
+    ),
+    Row(
+        ("visitcards.disastercheck", "visitcards.visitcard"),
+        "page",
+        "disaster",
+        lambda w: f"/visit-cards/disaster/{w.disaster.pk}/",
+        VISITORS,
+        mark=VISIT_CARD_MARK,
+        shows=CARD_OFFICER,
+    ),
+    Row(
+        ("visitcards.safetycheck",),
+        "page",
+        "safety-check",
+        lambda w: f"/visit-cards/disaster/{w.disaster.pk}/",
+        VISITORS,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"card": w.visit_card.pk, "status": "safe"},
+        # The chief follows the check but may not open the card: refused like an unknown household.
+        special={"chief": 400},
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "api",
+        "list",
+        lambda w: "/api/v1/visit-cards/",
+        SIGNED_IN,
+        mark=VISIT_CARD_MARK,
+        shows=frozenset(),
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/visit-cards/{w.visit_card.pk}/",
+        CARD_OFFICER,
+        mark=VISIT_CARD_MARK,
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "api",
+        "create",
+        lambda w: "/api/v1/visit-cards/",
+        CARD_OFFICER,
+        method="post",
+        ok=(201,),
+        data=lambda w: {
+            "household": w.household.pk,
+            "card_type": "household",
+            "contents": {"members": [{"name": "New member"}]},
+            "consent_scopes": ["keep"],
+        },
+    ),
+    Row(
+        ("visitcards.visitcard",),
+        "api",
+        "update",
+        lambda w: f"/api/v1/visit-cards/{w.visit_card.pk}/",
+        CARD_OFFICER,
+        method="put",
+        data=lambda w: {
+            "version": 1,
+            "card_type": "household",
+            "contents": {"members": [{"name": "Renamed"}]},
+        },
+    ),
+    Row(
+        ("visitcards.consent",),
+        "api",
+        "withdraw",
+        lambda w: f"/api/v1/visit-cards/{w.visit_card.pk}/withdraw/",
+        CARD_OFFICER,
+        method="post",
     ),
     # -- Counter log and protective custody -------------------------------------------------------
     Row(
@@ -1112,6 +1271,12 @@ PROTECTED = {
     "geography.beatversion",
     "households.household",
     "households.visit",
+    "visitcards.accessgrant",
+    "visitcards.consent",
+    "visitcards.disastercheck",
+    "visitcards.nametoken",
+    "visitcards.safetycheck",
+    "visitcards.visitcard",
     "incidents.dispatch",
     "incidents.incident",
     "incidents.incidentevent",
@@ -1152,6 +1317,9 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
+    # are covered by the visit card rows).
+    "visitcards.cardcustodian",
     "voice.requestcategory",
 }
 
