@@ -258,6 +258,8 @@ KOBAN_ALERT_MAX_ATTEMPTS = env_int("KOBAN_ALERT_MAX_ATTEMPTS", 5)
 KOBAN_ALERT_RETRY_SECONDS = env_int("KOBAN_ALERT_RETRY_SECONDS", 60)
 # A message claimed by a worker that died is sent again (same Message-ID) after this many seconds.
 KOBAN_ALERT_CLAIM_SECONDS = env_int("KOBAN_ALERT_CLAIM_SECONDS", 300)
+# Parallel SMTP connections per delivery task (the MTA accepts several at once).
+KOBAN_ALERT_SMTP_CONNECTIONS = env_int("KOBAN_ALERT_SMTP_CONNECTIONS", 4)
 KOBAN_WEBHOOK_TIMEOUT_SECONDS = env_int("KOBAN_WEBHOOK_TIMEOUT_SECONDS", 5)
 KOBAN_WEBHOOK_THREADS = env_int("KOBAN_WEBHOOK_THREADS", 16)
 # Largest CAP message accepted from a partner (bytes).
