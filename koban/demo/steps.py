@@ -13,6 +13,10 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.voice",
+    "koban.councils",
+    "koban.newsletters",
+    "koban.alerts",
     "koban.audit",
     # After the household registry (koban.households), whose addresses the cards belong to.
     "koban.visitcards",

@@ -111,4 +111,5 @@ SECTION_PATHS: list[str] = [
     "koban.web.dashboard.sections.UNPATROLLED",
     "koban.web.dashboard.sections.OPEN_REQUESTS",
     "koban.web.dashboard.sections.ACTIONS_DUE",
+    "koban.households.dashboard.VISITS_DUE",
 ]
