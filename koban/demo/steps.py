@@ -16,6 +16,7 @@ APP_STEPS = [
     "koban.councils",
     "koban.newsletters",
     "koban.audit",
+    "koban.households",
     # After the household registry (koban.households), whose addresses the cards belong to.
     "koban.visitcards",
 ]
