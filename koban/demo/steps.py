@@ -15,6 +15,7 @@ APP_STEPS = [
     "koban.patrols",
     "koban.councils",
     "koban.newsletters",
+    "koban.alerts",
     "koban.audit",
     "koban.households",
     # After the household registry (koban.households), whose addresses the cards belong to.
