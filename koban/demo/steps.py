@@ -13,6 +13,7 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.voice",
     "koban.councils",
     "koban.newsletters",
     "koban.alerts",
