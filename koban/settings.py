@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
     "ENUM_NAME_OVERRIDES": {
         "VisitOutcomeEnum": "koban.households.models.Outcome",
+        "HouseholdKindEnum": "koban.households.models.Kind",
+        "OutingKindEnum": "koban.rosters.models.Outing.Kind",
         "CouncilMemberKindEnum": "koban.councils.models.MemberKind",
         "CouncilMeetingStatusEnum": "koban.councils.models.Meeting.Status",
     },
@@ -480,6 +482,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
+# Run when a worker starts: loads the URL configuration before the first alert e-mail needs it.
+PROCRASTINATE_ON_APP_READY = "koban.alerts.jobs.on_app_ready"
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial references; every
 # imported file is read from a path the operator chose and coordinates are validated before saving.
