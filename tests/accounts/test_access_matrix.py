@@ -419,6 +419,15 @@ ROWS: list[Row] = [
         STATION,
         mark=REPORT_MARK,
     ),
+    # Matching reaches the found items of the whole agency (items_matchable_by), never another's.
+    Row(
+        ("lostfound.lossreport",),
+        "api",
+        "matches",
+        lambda w: f"/api/v1/lost-found/reports/{w.report.pk}/matches/",
+        STATION,
+        mark=lambda w: w.item.receipt_number,
+    ),
     Row(
         ("lostfound.itemtask",),
         "page",
@@ -539,6 +548,27 @@ ROWS: list[Row] = [
         },
     ),
     # -- Household registry and visits --------------------------------------------------------------
+    Row(
+        ("households.household",),
+        "page",
+        "read",
+        lambda w: f"/households/{w.household.pk}/",
+        VISITORS,
+        mark=HOUSEHOLD_MARK,
+    ),
+    Row(
+        ("households.visit",),
+        "page",
+        "create",
+        lambda w: f"/households/{w.household.pk}/visit/",
+        VISITORS,
+        method="post",
+        ok=(302,),
+        data=lambda w: {
+            f"v{w.household.pk}-visited_at": "2026-03-02T09:00",
+            f"v{w.household.pk}-outcome": "met",
+        },
+    ),
     Row(
         ("households.household",),
         "api",
