@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
     "ENUM_NAME_OVERRIDES": {
         "VisitOutcomeEnum": "koban.households.models.Outcome",
+        "HouseholdKindEnum": "koban.households.models.Kind",
+        "OutingKindEnum": "koban.rosters.models.Outing.Kind",
         "CouncilMemberKindEnum": "koban.councils.models.MemberKind",
         "CouncilMeetingStatusEnum": "koban.councils.models.Meeting.Status",
     },

@@ -18,6 +18,7 @@ APP_STEPS = [
     "koban.newsletters",
     "koban.alerts",
     "koban.audit",
+    "koban.households",
     # After the household registry (koban.households), whose addresses the cards belong to.
     "koban.visitcards",
 ]
