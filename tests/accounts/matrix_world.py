@@ -32,6 +32,7 @@ from koban.rosters.models import (
     ShiftPattern,
 )
 from koban.runs.models import JobRun
+from tests.accounts.matrix_community import Community, build_community
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
@@ -69,6 +70,7 @@ class World:
     plan: BoxShiftPlan
     run: JobRun
     token: ApiToken
+    community: Community
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -238,9 +240,10 @@ def build_world(cast: Cast) -> World:
     incident, backup = _incidents(cast)
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
+    community = build_community(cast, NOW)
     return World(
         cast=cast,
-        people=_people(cast, box_x),
+        people=_people(cast, box_x) | community.people,
         box_x=box_x,
         incident=incident,
         backup_incident=backup,
@@ -260,4 +263,5 @@ def build_world(cast: Cast) -> World:
             started_by=cast.planner,
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
+        community=community,
     )

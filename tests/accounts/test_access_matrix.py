@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
     CARD_MARK,
     CUSTODY_MARK,
@@ -56,6 +57,10 @@ ROLES = [
     "admin",
     "admin@agency",
     "superuser",
+    "volunteer",
+    "volunteer@group",
+    "partner",
+    "partner@other",
     "anonymous",
 ]
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
@@ -90,6 +95,13 @@ NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
 ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
 ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
 REFUSED = {"page": 404, "api": 404, "admin": 302}
+
+# The partner working with station North: its staff, the police of the station and HQ of the agency.
+PARTNER_READERS = who("officer", "officer@box", "counsellor", "chief", "planner", "admin", "partner")
+# The volunteer group of box A (linked to that partner): the same, and its own volunteer.
+GROUP_READERS = PARTNER_READERS | {"volunteer"}
+# Suspicious persons seen by the group: the police and the group itself, not counsellors or partners.
+GROUP_SUSPECT = GROUP_READERS - {"counsellor", "partner"}
 
 Url = Callable[[World], str]
 
@@ -716,6 +728,65 @@ ROWS: list[Row] = [
         who(),
         special=dict.fromkeys(ADMIN_STAFF, 403),
     ),
+    # -- Partners, volunteer groups and their activity ----------------------------------------------
+    Row(
+        ("partners.partner", "partners.partneraccount", "partners.agreement", "partners.networkmeeting"),
+        "api",
+        "list",
+        lambda w: "/api/v1/partners/",
+        SIGNED_IN,
+        mark=CONTACT_MARK,
+        shows=PARTNER_READERS,
+    ),
+    Row(
+        ("partners.partnercontact",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/partners/{w.community.partner.pk}/",
+        GROUP_READERS,
+        mark=CONTACT_MARK,
+        shows=PARTNER_READERS,
+    ),
+    Row(
+        ("volunteers.volunteergroup", "volunteers.volunteermember"),
+        "api",
+        "list",
+        lambda w: "/api/v1/volunteer-groups/",
+        SIGNED_IN,
+        mark=MEMBER_MARK,
+        shows=GROUP_READERS,
+    ),
+    Row(
+        (
+            "volunteers.volunteermember",
+            "volunteers.bluelightcertification",
+            "volunteers.certifiedpatroller",
+            "volunteers.patrolvehicle",
+        ),
+        "api",
+        "read",
+        lambda w: f"/api/v1/volunteer-groups/{w.community.group.pk}/",
+        GROUP_READERS,
+        mark=MEMBER_MARK,
+    ),
+    Row(
+        ("volunteers.volunteeractivity",),
+        "api",
+        "list",
+        lambda w: "/api/v1/volunteer-activity/",
+        SIGNED_IN,
+        mark=VOLUNTEER_SUSPECT_MARK,
+        shows=GROUP_SUSPECT,
+    ),
+    Row(
+        ("volunteers.activityobservation",),
+        "api",
+        "read-suspect",
+        lambda w: f"/api/v1/volunteer-activity/{w.community.activity.pk}/",
+        GROUP_READERS,
+        mark=VOLUNTEER_SUSPECT_MARK,
+        shows=GROUP_SUSPECT,
+    ),
 ]
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
@@ -736,6 +807,11 @@ PROTECTED = {
     "organization.agency",
     "organization.policebox",
     "organization.policestation",
+    "partners.agreement",
+    "partners.networkmeeting",
+    "partners.partner",
+    "partners.partneraccount",
+    "partners.partnercontact",
     "patrols.observation",
     "patrols.patrol",
     "patrols.patrolcard",
@@ -745,6 +821,13 @@ PROTECTED = {
     "rosters.planmember",
     "rosters.rosterentry",
     "runs.jobrun",
+    "volunteers.activityobservation",
+    "volunteers.bluelightcertification",
+    "volunteers.certifiedpatroller",
+    "volunteers.patrolvehicle",
+    "volunteers.volunteeractivity",
+    "volunteers.volunteergroup",
+    "volunteers.volunteermember",
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
