@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Police boxes, beats and community policing data.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
+    "ENUM_NAME_OVERRIDES": {"VisitOutcomeEnum": "koban.households.models.Outcome"},
     # Every operation documents its error answers (400/401/403/404/429), which come from shared code.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -363,8 +365,19 @@ try:
     KOBAN_LOST_FOUND_RULES: dict[str, object] = json.loads(_lost_found_raw) if _lost_found_raw else {}
 except json.JSONDecodeError as exc:
     raise ImproperlyConfigured(f"KOBAN_LOST_FOUND_RULES is not valid JSON: {exc}") from exc
+# Visit policy (koban.households.policy): a JSON object of visits per year for "home" (1), "business" (2,
+# businesses and public offices) and "needs_care" (4, homes flagged as needing help). Empty = those.
+# Checked when the app loads; a wrong field stops start-up.
+_visit_policy_raw = env_str("KOBAN_VISIT_POLICY")
+try:
+    KOBAN_VISIT_POLICY: dict[str, object] = json.loads(_visit_policy_raw) if _visit_policy_raw else {}
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"KOBAN_VISIT_POLICY is not valid JSON: {exc}") from exc
 # Largest GPX file a patrol upload may have (bytes); bigger files are refused before parsing.
 KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
+# Days before a blue-light certificate, patroller card or vehicle registration expires that the
+# station is reminded (volunteer pages, box dashboard, daily job).
+KOBAN_BLUE_LIGHT_REMINDER_DAYS = env_int("KOBAN_BLUE_LIGHT_REMINDER_DAYS", 60)
 
 # -- Plausibility of places and dates (koban.organization.jurisdiction, koban.lib.dates) ----------
 # An agency's jurisdiction is its configured extent, else the union of its stations' areas; an agency

@@ -12,6 +12,7 @@ the municipalities.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,9 +86,14 @@ class DeriveReport:
         out.extend(self.warnings)
         if self.check is not None:
             out.append(
-                _("Check: %(overlaps)d overlaps, %(gaps)d gaps.")
-                % {"overlaps": len(self.check.overlaps), "gaps": len(self.check.gaps)}
+                _("Check: %(overlaps)d overlaps, %(gaps)d gaps (%(people)d residents in no beat).")
+                % {
+                    "overlaps": len(self.check.overlaps),
+                    "gaps": len(self.check.gaps),
+                    "people": self.check.uncovered_population,
+                }
             )
+            out.extend(self.check.notes)
             out.extend(problem.describe() for problem in self.check.problems)
         return out
 
@@ -278,6 +284,7 @@ def _dissolve(
     report: DeriveReport,
 ) -> list[Beat]:
     beats: list[Beat] = []
+    taken: set[str] = set()
     for b, box in enumerate(boxes):
         members = np.flatnonzero(assignment == b)
         if members.size == 0:
@@ -291,17 +298,19 @@ def _dissolve(
         territory = groups[int(area_group[members[0]])].territory
         if not shapely.covered_by(merged, territory):
             merged = shapely.intersection(merged, territory)
-        polygons = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon" and p.area > 0]
+        polygons = polygonal_parts(merged)
         if not polygons:
-            report.boxes_without_area.append(box.name)
-            continue
+            raise ValidationError(
+                _("The beat of box %(box)s dissolved into no polygon (areas: %(areas)s).")
+                % {"box": box.name, "areas": _shortlist([areas[i].name for i in members])}
+            )
         geom = shapely.MultiPolygon(polygons)
         check_geometry_coordinates(geom)
         beats.append(
             Beat(
                 version=version,
                 box=box,
-                code=f"{box.station.code}-{box.code}",
+                code=beat_code(box.station.code, box.code, taken),
                 name=box.name,
                 geom=_multipolygon(geom),
                 area_m2=area_m2(geom),
@@ -310,6 +319,47 @@ def _dissolve(
             )
         )
     return beats
+
+
+def polygonal_parts(geom: BaseGeometry) -> list[shapely.Polygon]:
+    """Every polygon with an area in *geom*, however deep (a dissolve or a clip can return a
+    GeometryCollection of polygons, multipolygons and stray lines: the lines go, no polygon does)."""
+    found: list[shapely.Polygon] = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type == "Polygon":
+            if part.area > 0:
+                found.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            found.extend(polygonal_parts(part))
+    return found
+
+
+_CODE_LENGTH = Beat._meta.get_field("code").max_length or 40
+
+
+def beat_code(station_code: str, box_code: str, taken: set[str]) -> str:
+    """A beat code unique in *taken* and within the code column: ``<station>-<box>``, shortened.
+
+    Codes made from long station and box codes (OpenStreetMap positions) are cut and given a short
+    digest of the full code, so the same boxes always get the same codes; *taken* is updated.
+    """
+    full = f"{station_code}-{box_code}"
+    code = full
+    if len(code) > _CODE_LENGTH:
+        digest = hashlib.sha256(full.encode()).hexdigest()[:8]
+        code = f"{full[: _CODE_LENGTH - 9]}~{digest}"
+    return _unique(code, taken)
+
+
+def _unique(code: str, taken: set[str]) -> str:
+    """*code*, or *code* cut and numbered (``-2``, ``-3`` …) until it is not in *taken*; added to it."""
+    number, base = 1, code
+    while code in taken:
+        number += 1
+        suffix = f"-{number}"
+        code = base[: _CODE_LENGTH - len(suffix)] + suffix
+    taken.add(code)
+    return code
 
 
 def _multipolygon(geom: BaseGeometry) -> MultiPolygon:
@@ -333,10 +383,7 @@ def _copy_other_stations(
         return []
     copies = []
     for beat in active.beats.exclude(box__station=station).order_by("code"):
-        code = beat.code
-        while code in taken:
-            code = f"{code}'"
-        taken.add(code)
+        code = _unique(beat.code, taken)
         copies.append(
             Beat(
                 version=version,

@@ -114,6 +114,11 @@ class VersionReport:
         ]
         return {"type": "FeatureCollection", "features": features}
 
+    @property
+    def uncovered_population(self) -> int:
+        """Residents living in the gaps (as far as the area statistics know them)."""
+        return sum(p.population or 0 for p in self.gaps)
+
     def summary(self) -> str:
         return _(
             "%(overlaps)d overlap(s), %(gaps)d gap(s), %(boxes)d box(es) without exactly one beat, "
@@ -168,12 +173,25 @@ def check_version(version: BeatVersion) -> VersionReport:
 def _gaps(version: BeatVersion, shapes: list[shapely.Geometry], report: VersionReport) -> list[AreaProblem]:
     territory = jurisdiction_of(version.agency, fresh=True)
     report.territory = territory.source
+    ground = territory.geom
     if territory.is_fallback:
+        ground = _municipalities_of_boxes(version)
+        if ground is None:
+            report.notes.append(
+                _(
+                    "Gaps were not checked: the agency has no station areas, no configured extent and "
+                    "no municipality area holds its boxes."
+                )
+            )
+            return []
+        report.territory = "municipalities"
         report.notes.append(
-            _("Gaps were not checked: the agency has no station areas and no configured extent.")
+            _(
+                "The agency has no station areas and no extent: gaps were looked for in the "
+                "municipalities that hold its boxes."
+            )
         )
-        return []
-    gaps = beat_check.find_gaps(territory.geom, shapes)
+    gaps = beat_check.find_gaps(ground, shapes)
     if not gaps:
         return []
     stations = [
@@ -202,6 +220,27 @@ def _gaps(version: BeatVersion, shapes: list[shapely.Geometry], report: VersionR
             )
         )
     return problems
+
+
+def _municipalities_of_boxes(version: BeatVersion) -> shapely.Geometry | None:
+    """The union of the municipality areas holding the agency's operating boxes (None: no such area).
+
+    Without station areas this is the ground a derivation covers, so the check looks for gaps there
+    rather than report none.
+    """
+    boxes = PoliceBox.objects.operating().filter(station__agency=version.agency)
+    municipalities = AdminArea.objects.filter(
+        level=AdminArea.Level.MUNICIPALITY,
+        pk__in=[
+            area.pk
+            for box in boxes.only("location")
+            for area in AdminArea.objects.filter(
+                level=AdminArea.Level.MUNICIPALITY, geom__contains=box.location
+            ).only("pk")
+        ],
+    )
+    shapes = [_shapely(m.geom) for m in municipalities]
+    return shapely.union_all(shapes) if shapes else None
 
 
 def _populated_areas(gaps: list[shapely.Geometry]) -> list[beat_check.PopulatedArea]:

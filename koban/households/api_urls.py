@@ -1,3 +1,6 @@
-from django.urls import URLPattern, URLResolver
+from koban.households.api import HouseholdViewSet
+from koban.lib.api import Router
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = Router()
+router.register("households", HouseholdViewSet, basename="household")
+urlpatterns = router.urls

@@ -14,7 +14,8 @@ import datetime
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from koban.organization.models import Agency, PoliceBox, PoliceStation
@@ -75,11 +76,20 @@ class VolunteerGroupQuerySet(models.QuerySet["VolunteerGroup"]):
         return self.filter(_active_on(day, "founded_on", "dissolved_on"))
 
     def with_member_count(self, day: datetime.date) -> VolunteerGroupQuerySet:
-        """Annotate ``member_count``: members who had joined and not left on *day*."""
-        members = Q(members__joined_on__lte=day) & (
-            Q(members__left_on__isnull=True) | Q(members__left_on__gt=day)
+        """Annotate ``member_count``: members who had joined and not left on *day*.
+
+        A correlated subquery rather than a join, so that the count can be filtered and aggregated
+        again (size bands, sums) in the same statement.
+        """
+        members = (
+            VolunteerMember.objects.current_on(day)
+            .filter(group=OuterRef("pk"))
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-        return self.annotate(member_count=Count("members", filter=members))
+        return self.annotate(member_count=Coalesce(Subquery(members), 0))
 
     def counted(self, day: datetime.date) -> VolunteerGroupQuerySet:
         """The groups the national survey counts on *day*: existing, active at least monthly, 5+ members."""
@@ -146,6 +156,11 @@ class VolunteerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def activity_labels(self) -> list[str]:
+        labels = dict(ActivityType.choices)
+        return [str(labels.get(code, code)) for code in self.activities]
 
 
 class VolunteerMemberQuerySet(models.QuerySet["VolunteerMember"]):

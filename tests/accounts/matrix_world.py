@@ -17,6 +17,8 @@ from django.contrib.gis.geos import LineString, MultiLineString, Point
 from koban.accounts.models import ApiToken, Role, User
 from koban.accounts.tokens import create_api_token
 from koban.counter.models import CounterCategory, CounterMatter
+from koban.households import services as households
+from koban.households.models import Household, Outcome, Visit
 from koban.incidents.models import Dispatch, Incident, IncidentCategory, IncidentEvent, Status
 from koban.lostfound import services as lostfound
 from koban.lostfound.models import FoundItem, ItemCategory, ItemTask, LossReport
@@ -50,6 +52,8 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+HOUSEHOLD_MARK = "MATRIX-HOUSEHOLD-ADDRESS"
+VISIT_MARK = "MATRIX-VISIT-REQUEST"
 
 
 @dataclass
@@ -71,6 +75,8 @@ class World:
     run: JobRun
     token: ApiToken
     community: Community
+    household: Household
+    visit: Visit
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -234,6 +240,21 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _households(cast: Cast) -> tuple[Household, Visit]:
+    household = households.add_household(
+        cast.officer_a, point=Point(139.704, 35.604, srid=4326), address=HOUSEHOLD_MARK
+    )
+    visit = households.record_visit(
+        cast.officer_a,
+        household,
+        visited_at=NOW - datetime.timedelta(days=2),
+        outcome=Outcome.MET,
+        requests=VISIT_MARK,
+        now=NOW,
+    )
+    return household, visit
+
+
 def build_world(cast: Cast) -> World:
     west = make_station(cast.outsider.agency, code="W", name="West Station")
     box_x = make_box(west, code="X", name="Faraway Koban", location=Point(135.5, 34.7, srid=4326))
@@ -241,6 +262,7 @@ def build_world(cast: Cast) -> World:
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
     community = build_community(cast, NOW)
+    household, visit = _households(cast)
     return World(
         cast=cast,
         people=_people(cast, box_x) | community.people,
@@ -264,4 +286,6 @@ def build_world(cast: Cast) -> World:
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
         community=community,
+        household=household,
+        visit=visit,
     )

@@ -30,6 +30,7 @@ from tests.accounts.matrix_world import (
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
+    HOUSEHOLD_MARK,
     INCIDENT_MARK,
     ITEM_MARK,
     LEAVE_MARK,
@@ -37,6 +38,7 @@ from tests.accounts.matrix_world import (
     NOW,
     REPORT_MARK,
     SUSPECT_MARK,
+    VISIT_MARK,
     World,
     build_world,
 )
@@ -94,6 +96,9 @@ NETWORK = who("planner", "admin")
 NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
 ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
 ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
+# The household registry is read by those who visit: box A's officer and its chief. Not counsellors,
+# not HQ, not the superuser (HQ reads coverage figures only).
+VISITORS = frozenset({"officer", "chief"})
 REFUSED = {"page": 404, "api": 404, "admin": 302}
 
 # The partner working with station North: its staff, the police of the station and HQ of the agency.
@@ -526,6 +531,61 @@ ROWS: list[Row] = [
             "ended_at": "2026-03-02T08:00:00+09:00",
         },
     ),
+    # -- Household registry and visits --------------------------------------------------------------
+    Row(
+        ("households.household",),
+        "api",
+        "list",
+        lambda w: "/api/v1/households/",
+        SIGNED_IN,
+        mark=HOUSEHOLD_MARK,
+        shows=VISITORS,
+    ),
+    Row(
+        ("households.household",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/households/{w.household.pk}/",
+        VISITORS,
+        mark=HOUSEHOLD_MARK,
+    ),
+    Row(
+        ("households.household",),
+        "api",
+        "create",
+        lambda w: "/api/v1/households/",
+        SIGNED_IN,
+        VISITORS,
+        method="post",
+        ok=(201,),
+        data=lambda w: {"lon": 139.703, "lat": 35.603, "address": "Ekimae 9-9"},
+        # Officers of other boxes may add addresses, but not in box A's beat.
+        special={
+            "officer@box": 400,
+            "officer@station": 400,
+            "officer@agency": 400,
+            "chief@station": 400,
+            "chief@agency": 400,
+        },
+    ),
+    Row(
+        ("households.visit",),
+        "api",
+        "list",
+        lambda w: f"/api/v1/households/{w.household.pk}/visits/",
+        VISITORS,
+        mark=VISIT_MARK,
+    ),
+    Row(
+        ("households.visit",),
+        "api",
+        "create",
+        lambda w: f"/api/v1/households/{w.household.pk}/visits/",
+        VISITORS,
+        method="post",
+        ok=(201,),
+        data=lambda w: {"visited_at": "2026-03-02T09:00:00+09:00", "outcome": "met", "topics": ["fraud"]},
+    ),
     # -- Counter log and protective custody -------------------------------------------------------
     Row(
         ("counter.countermatter",),
@@ -797,6 +857,8 @@ PROTECTED = {
     "counter.countermatter",
     "geography.beat",
     "geography.beatversion",
+    "households.household",
+    "households.visit",
     "incidents.dispatch",
     "incidents.incident",
     "incidents.incidentevent",

@@ -223,3 +223,62 @@ def test_the_command_names_a_wrong_option(cast):  # type: ignore[no-untyped-def]
         call_command("derive_beats", "--agency", "T1", "--user", "officer_a")
     with pytest.raises(CommandError, match="--agency"):
         call_command("derive_beats", "--agency", "NOPE", "--user", "planner")
+
+
+def test_long_station_and_box_codes_give_beat_codes_within_the_column(cast):  # type: ignore[no-untyped-def]
+    give_station_areas(cast)
+    grid_areas()
+    cast.north.code = "osm-139.96980-35.87291"
+    cast.north.save()
+    for box in (cast.box_a, cast.box_b):
+        box.code = f"osm-{box.location.x:.5f}-{box.location.y:.5f}-tail"
+        box.save()
+    version, _report = derive_beats(cast.planner, cast.agency)
+    codes = sorted(version.beats.values_list("code", flat=True))
+    assert len(codes) == 3 and all(len(code) <= 40 for code in codes)
+    assert len(set(codes)) == 3
+    # The same boxes get the same codes in the next derivation.
+    again, _ = derive_beats(cast.planner, cast.agency)
+    assert sorted(again.beats.values_list("code", flat=True)) == codes
+
+
+def test_beat_codes_are_shortened_deterministically_and_stay_unique() -> None:
+    from koban.geography.derive import beat_code
+
+    taken: set[str] = set()
+    first = beat_code("S" * 30, "B" * 30, taken)
+    second = beat_code("S" * 30, "B" * 30, taken)
+    assert len(first) == len(second) == 40 and first != second
+    assert beat_code("S" * 30, "B" * 30, set()) == first
+    assert beat_code("N", "K01", taken) == "N-K01"
+
+
+def test_a_dissolve_that_gives_a_geometry_collection_keeps_every_polygon() -> None:
+    from koban.geography.derive import polygonal_parts
+
+    square = shapely.box(0, 0, 1, 1)
+    other = shapely.box(2, 0, 3, 1)
+    collection = shapely.GeometryCollection(
+        [shapely.MultiPolygon([square, other]), shapely.LineString([(1, 0), (2, 0)]), shapely.Point(5, 5)]
+    )
+    parts = polygonal_parts(collection)
+    assert sorted(p.bounds for p in parts) == [square.bounds, other.bounds]
+    # What make_valid returns for a bow-tie ring is kept whole too.
+    bow_tie = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
+    assert shapely.area(shapely.MultiPolygon(polygonal_parts(shapely.make_valid(bow_tie)))) == 2.0
+
+
+def test_without_station_areas_the_check_reports_the_residents_left_in_no_beat(cast):  # type: ignore[no-untyped-def]
+    grid_areas()
+    add_area("M1", rect(LON, LAT, LON + 0.03, LAT + 0.01), level="municipality")
+    version, report = derive_beats(cast.planner, cast.agency)
+    assert report.check is not None and report.check.gaps == []
+    # A beat lost on the way (as a dropped GeometryCollection once did) leaves its residents out.
+    lost = version.beats.get(box=cast.box_c)
+    lost.delete()
+    check = check_version(version)
+    assert len(check.gaps) == 1
+    # Box C's areas: the last two columns (T08–T11) with 108–111 residents each.
+    assert check.uncovered_population == 108 + 109 + 110 + 111
+    assert check.territory == "municipalities"
+    assert any("no beat" in line for line in (p.describe() for p in check.problems))

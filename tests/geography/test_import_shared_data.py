@@ -85,3 +85,12 @@ def test_estat_basic_unit_blocks_kept_as_blocks_in_a_dry_run():  # type: ignore[
     assert report.total == 6_873
     assert report.created == 6_873
     assert not report.committed and AdminArea.objects.count() == 0
+
+
+def test_n03_of_chiba_reports_and_skips_the_unassigned_land():  # type: ignore[no-untyped-def]
+    path = shared_path("japan-boundaries", "municipalities-n03-2021", "N03-21_12_210101_s0010.json")
+    report = import_areas(path, preset_options("n03"), commit=True)
+    assert report.committed, [i.describe() for i in report.errors]
+    assert report.skipped == 1
+    assert [w.field for w in report.warnings if "所属未定地" in w.message] == ["N03_007"]
+    assert AdminArea.objects.get(level="municipality", code="12217").name == "柏市"

@@ -192,10 +192,17 @@ def registry_stations_for(user: User) -> QuerySet[PoliceStation]:
     return PoliceStation.objects.none()
 
 
+def groups_certifiable_by(user: User) -> VolunteerGroupQuerySet:
+    """Groups whose blue-light certificate, patrollers and vehicles *user* may record: the prefectural
+    police (HQ of the group's agency) certifies."""
+    groups = _model("volunteers.VolunteerGroup").objects.all()
+    if not is_hq(user):
+        return groups.none()  # type: ignore[no-any-return]
+    return groups.filter(agency__in=agencies_overseen_by(user))  # type: ignore[no-any-return]
+
+
 def can_certify_blue_light(user: User, group: VolunteerGroup) -> bool:
-    """Whether *user* may certify *group* for blue-light patrols, register its patrollers and vehicles:
-    the prefectural police (HQ of the group's agency) certifies."""
-    return is_hq(user) and agencies_overseen_by(user).filter(pk=group.agency_id).exists()
+    return groups_certifiable_by(user).filter(pk=group.pk).exists()
 
 
 def members_visible_to(user: User) -> QuerySet[Any]:

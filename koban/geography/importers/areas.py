@@ -289,6 +289,16 @@ def _plan(
         number, values = feature.number, feature.properties
         errors_before = len(report.errors)
         code = code_of(values)
+        if not code and _is_unassigned(values, options):
+            # N03 lists land no municipality owns yet (reclaimed or disputed) without a code.
+            report.warn(
+                number,
+                options.code_field,
+                _("%(name)s (land not assigned to any municipality) has no code: skipped")
+                % {"name": name_of(values)},
+            )
+            report.skipped += 1
+            continue
         if not code:
             report.error(number, options.code_field, _("missing value"))
         name = name_of(values)
@@ -314,6 +324,15 @@ def _plan(
         plans[code] = _AreaPlan(number, code[:40], name[:200], parent, population, households, [geom])
     ticker.finish()
     return list(plans.values())
+
+
+# Names N03 gives to land that belongs to no municipality yet (所属未定地: reclaimed land, lakes).
+UNASSIGNED_NAMES = ("所属未定地", "所属未定")
+
+
+def _is_unassigned(values: Values, options: AreaImportOptions) -> bool:
+    name = (options.name_of()(values) or "").strip()
+    return name in UNASSIGNED_NAMES
 
 
 def _count(report: ImportReport, number: int, spec: str | None, values: Values) -> int | None:

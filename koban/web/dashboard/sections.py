@@ -88,4 +88,5 @@ SECTION_PATHS: list[str] = [
     "koban.web.dashboard.sections.LOST_FOUND",
     "koban.web.dashboard.sections.RESPONSE_TIMES",
     "koban.web.dashboard.sections.UNPATROLLED",
+    "koban.volunteers.dashboard.VOLUNTEER_ACTIVITY",
 ]

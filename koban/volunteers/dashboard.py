@@ -1,0 +1,58 @@
+"""Dashboard section "volunteer activity in my beat": the last week's volunteer patrols and watches that
+crossed the box's beat (or were joint patrols with the box), what they reported, and blue-light papers of
+the box's groups that expire soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from koban.accounts.access import activities_visible_to, groups_visible_to
+from koban.geography.models import Beat
+from koban.organization.models import PoliceBox
+from koban.volunteers import reminders
+from koban.volunteers.models import ActivityObservation
+from koban.web.dashboard.registry import DashboardSection
+
+DAYS = 7
+LIST_LIMIT = 10
+
+
+def build_volunteer_activity(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any] | None:
+    """Volunteer activity of the last week in *box*'s beat, as *user* may see it."""
+    beat = Beat.objects.current().filter(box=box).first()
+    place = Q(joint_box=box) | Q(group__box=box)
+    if beat is not None:
+        place |= Q(route__intersects=beat.geom)
+    recent = (
+        activities_visible_to(user)
+        .between(now - dt.timedelta(days=DAYS), now)
+        .filter(place)
+        .select_related("group")
+        .annotate(
+            suspicious=Count(
+                "observations", filter=Q(observations__kind=ActivityObservation.Kind.SUSPICIOUS)
+            ),
+            hazards=Count("observations", filter=Q(observations__kind=ActivityObservation.Kind.HAZARD)),
+        )
+        .order_by("-started_at")
+    )
+    items = list(recent[:LIST_LIMIT])
+    totals = recent.aggregate(n=Count("pk", distinct=True))
+    due = reminders.due_for(groups_visible_to(user).filter(box=box), timezone.localdate(now))
+    return {"count": totals["n"], "items": items, "reminders": due, "days": DAYS}
+
+
+VOLUNTEER_ACTIVITY = DashboardSection(
+    key="volunteer_activity",
+    title=_("Volunteer activity in my beat"),
+    order=80,
+    build=build_volunteer_activity,
+    template="volunteers/dashboard/volunteer_activity.html",
+    pdf_template="volunteers/dashboard/volunteer_activity_pdf.html",
+    refresh_seconds=600,
+)

@@ -1,0 +1,59 @@
+"""Reminders before blue-light papers expire: the group's certificate, patroller cards, vehicle registrations.
+
+A group that lets its certificate lapse may no longer patrol with the blue light, and a patroller whose
+card expired is refused on the next patrol; the station is reminded ``KOBAN_BLUE_LIGHT_REMINDER_DAYS``
+days ahead (on the volunteer pages, the box dashboard and by the daily job).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from koban.volunteers.models import (
+    BlueLightCertification,
+    CertifiedPatroller,
+    PatrolVehicle,
+    VolunteerGroupQuerySet,
+)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    group_id: int
+    group_name: str
+    what: str  # a translated description naming the certificate, patroller or vehicle
+    expires_on: datetime.date
+
+    @property
+    def key(self) -> str:
+        return f"{self.group_id}:{self.what}:{self.expires_on.isoformat()}"
+
+
+def due_for(groups: VolunteerGroupQuerySet, today: datetime.date, days: int | None = None) -> list[Reminder]:
+    """Papers of *groups* that expire between *today* and *days* later, soonest first."""
+    end = today + datetime.timedelta(
+        days=days if days is not None else settings.KOBAN_BLUE_LIGHT_REMINDER_DAYS
+    )
+    ids = groups.values("pk")
+    found: list[Reminder] = []
+    for cert in (
+        BlueLightCertification.objects.filter(group__in=ids)
+        .expiring_between(today, end)
+        .select_related("group")
+    ):
+        what = _("Blue-light certificate %(number)s") % {"number": cert.number}
+        found.append(Reminder(cert.group_id, cert.group.name, what, cert.expires_on))
+    patrollers = CertifiedPatroller.objects.filter(member__group__in=ids, member__left_on__isnull=True)
+    for card in patrollers.expiring_between(today, end).select_related("member__group"):
+        what = _("Patroller card of %(name)s") % {"name": card.member.name}
+        found.append(Reminder(card.member.group_id, card.member.group.name, what, card.expires_on))
+    for vehicle in (
+        PatrolVehicle.objects.filter(group__in=ids).expiring_between(today, end).select_related("group")
+    ):
+        what = _("Registration of the vehicle %(plate)s") % {"plate": vehicle.plate}
+        found.append(Reminder(vehicle.group_id, vehicle.group.name, what, vehicle.expires_on))
+    return sorted(found, key=lambda r: (r.expires_on, r.group_name, r.what))
