@@ -18,7 +18,7 @@ from koban.audit.services import record
 from koban.volunteers.models import ActivityObservation
 
 # The voice category a kind of observation becomes at the box.
-CATEGORIES = {
+CATEGORIES: dict[str, str] = {
     ActivityObservation.Kind.SUSPICIOUS: "suspicious_person",
     ActivityObservation.Kind.HAZARD: "hazard",
     ActivityObservation.Kind.OTHER: "other",

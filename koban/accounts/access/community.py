@@ -40,7 +40,12 @@ from koban.organization.models import PoliceStation
 
 if TYPE_CHECKING:
     from koban.partners.models import Partner, PartnerQuerySet
-    from koban.volunteers.models import VolunteerActivity, VolunteerGroup, VolunteerGroupQuerySet
+    from koban.volunteers.models import (
+        ActivityQuerySet,
+        VolunteerActivity,
+        VolunteerGroup,
+        VolunteerGroupQuerySet,
+    )
 
 
 def _model(label: str) -> Any:
@@ -213,7 +218,7 @@ def members_visible_to(user: User) -> QuerySet[Any]:
 # -- Volunteer activity -----------------------------------------------------------------------------------
 
 
-def activities_visible_to(user: User) -> QuerySet[Any]:
+def activities_visible_to(user: User) -> ActivityQuerySet:
     """Patrols and watches *user* may read: those of the groups they see, and joint patrols with their box."""
     activity = _model("volunteers.VolunteerActivity").objects.all()
     if not _active(user):
