@@ -15,7 +15,7 @@ from koban.accounts.access import activities_visible_to, groups_visible_to
 from koban.geography.models import Beat
 from koban.organization.models import PoliceBox
 from koban.volunteers import reminders
-from koban.volunteers.models import ActivityObservation
+from koban.volunteers.models import ActivityObservation, VolunteerGroup
 from koban.web.dashboard.registry import DashboardSection
 
 DAYS = 7
@@ -41,10 +41,16 @@ def build_volunteer_activity(box: PoliceBox, user: Any, now: dt.datetime) -> dic
         )
         .order_by("-started_at")
     )
-    items = list(recent[:LIST_LIMIT])
-    totals = recent.aggregate(n=Count("pk", distinct=True))
-    due = reminders.due_for(groups_visible_to(user).filter(box=box), timezone.localdate(now))
-    return {"count": totals["n"], "items": items, "reminders": due, "days": DAYS}
+    items = list(recent[: LIST_LIMIT + 1])
+    count = len(items) if len(items) <= LIST_LIMIT else recent.count()
+    # Reminders only for the box's groups; most boxes have none, which costs one query.
+    group_ids = list(groups_visible_to(user).filter(box=box).values_list("pk", flat=True))
+    due = (
+        reminders.due_for(VolunteerGroup.objects.filter(pk__in=group_ids), timezone.localdate(now))
+        if group_ids
+        else []
+    )
+    return {"count": count, "items": items[:LIST_LIMIT], "reminders": due, "days": DAYS}
 
 
 VOLUNTEER_ACTIVITY = DashboardSection(
