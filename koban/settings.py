@@ -229,6 +229,39 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koban@localhost")
+# SMTP connections give up after this many seconds, so that a dead mail server cannot hang a page.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The address residents reach the site at: links in e-mails to reporters start with it.
+KOBAN_PUBLIC_URL = env_str("KOBAN_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# -- Residents' requests (koban.voice) ----------------------------------------------------------------
+# Requests a visitor may file from one address, and with one e-mail address, on the public form.
+KOBAN_VOICE_RATE_PER_IP = env_str("KOBAN_VOICE_RATE_PER_IP", "10/hour")
+KOBAN_VOICE_RATE_PER_EMAIL = env_str("KOBAN_VOICE_RATE_PER_EMAIL", "5/hour")
+# Open311 POST requests per API key (the key's owner is a program filing for many residents).
+KOBAN_OPEN311_RATE_PER_KEY = env_str("KOBAN_OPEN311_RATE_PER_KEY", "600/hour")
+# Public views show sensitive categories' places on a grid of this many metres (100-200 m blurs a home).
+KOBAN_VOICE_BLUR_METRES = env_int("KOBAN_VOICE_BLUR_METRES", 150)
+
+# -- Alerts (CAP 1.2) and their delivery ------------------------------------------------------------
+# Address of this site as seen by residents: links in alert e-mails (confirm, unsubscribe, the alert page).
+KOBAN_PUBLIC_URL = env_str("KOBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# CAP ``sender`` of the alerts this deployment releases (no spaces, commas, < or &).
+KOBAN_ALERT_SENDER = env_str("KOBAN_ALERT_SENDER", "koban@localhost")
+# An alert area larger than this (km²), or than the agency's jurisdiction times the ratio, needs a second
+# confirmation: a slip of the mouse must not alert the whole country.
+KOBAN_ALERT_MAX_AREA_KM2 = env_int("KOBAN_ALERT_MAX_AREA_KM2", 2000)
+KOBAN_ALERT_MAX_EXTENT_RATIO = env_int("KOBAN_ALERT_MAX_EXTENT_RATIO", 2)
+# Recipients per delivery task, tries per message before it fails for good, first retry delay (doubles).
+KOBAN_ALERT_BATCH_SIZE = env_int("KOBAN_ALERT_BATCH_SIZE", 1000)
+KOBAN_ALERT_MAX_ATTEMPTS = env_int("KOBAN_ALERT_MAX_ATTEMPTS", 5)
+KOBAN_ALERT_RETRY_SECONDS = env_int("KOBAN_ALERT_RETRY_SECONDS", 60)
+# A message claimed by a worker that died is sent again (same Message-ID) after this many seconds.
+KOBAN_ALERT_CLAIM_SECONDS = env_int("KOBAN_ALERT_CLAIM_SECONDS", 300)
+KOBAN_WEBHOOK_TIMEOUT_SECONDS = env_int("KOBAN_WEBHOOK_TIMEOUT_SECONDS", 5)
+KOBAN_WEBHOOK_THREADS = env_int("KOBAN_WEBHOOK_THREADS", 16)
+# Largest CAP message accepted from a partner (bytes).
+KOBAN_CAP_MAX_BYTES = env_int("KOBAN_CAP_MAX_BYTES", 1024 * 1024)
 
 # -- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

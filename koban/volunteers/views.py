@@ -188,7 +188,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "activity": activity,
             "participants": activity.participants.all(),
             "observations": observations,
-            "can_forward": can_forward_observation(user, activity) and tips.forwarding_available(),
+            "can_forward": can_forward_observation(user, activity),
             "map_config": map_config(layers={}, mode="detail", patrol=features),
         },
     )

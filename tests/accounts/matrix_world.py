@@ -34,6 +34,10 @@ from koban.rosters.models import (
     ShiftPattern,
 )
 from koban.runs.models import JobRun
+from koban.voice import services as voice
+from koban.voice.models import Action as VoiceAction
+from koban.voice.models import ActionKind, RequestCategory, Source
+from koban.voice.models import Request as VoiceRequest
 from tests.accounts.matrix_community import Community, build_community
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
@@ -52,6 +56,11 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+ALERT_MARK = "MATRIX-ALERT-PLACE"
+SUBSCRIPTION_MARK = "matrix-subscriber@example.jp"
+VOICE_MARK = "MATRIX-VOICE-DESCRIPTION"
+REPORTER_MARK = "MATRIXREPORTER"
+ACTION_MARK = "MATRIX-ACTION-TITLE"
 HOUSEHOLD_MARK = "MATRIX-HOUSEHOLD-ADDRESS"
 VISIT_MARK = "MATRIX-VISIT-REQUEST"
 
@@ -75,8 +84,12 @@ class World:
     run: JobRun
     token: ApiToken
     community: Community
+    voice_request: VoiceRequest
+    voice_action: VoiceAction
     household: Household
     visit: Visit
+    alert: Any = None
+    subscription: Any = None
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -240,6 +253,50 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _alerts(cast: Cast) -> tuple[Any, Any]:
+    """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
+    from koban.alerts import services as alerts
+    from koban.alerts.models import Channel, Subscription
+    from tests.alerts.helpers import beat_a_area, suspicious_person
+
+    draft = alerts.draft_alert(
+        cast.officer_a,
+        box=cast.box_a,
+        kind="suspicious_person",
+        data=suspicious_person(place=ALERT_MARK, occurred_at=NOW.isoformat()),
+        areas=[beat_a_area(cast)],
+        now=NOW,
+    )
+    subscription = Subscription.objects.create(
+        channel=Channel.EMAIL,
+        email=SUBSCRIPTION_MARK,
+        geom=cast.beat_a.geom,
+        created_at=NOW,
+        confirmed_at=NOW,
+        user=cast.officer_a,
+    )
+    return draft, subscription
+
+
+def _voice(cast: Cast) -> tuple[VoiceRequest, VoiceAction]:
+    request = voice.submit_request(
+        source=Source.PUBLIC,
+        point=Point(139.705, 35.605, srid=4326),
+        category=RequestCategory.objects.get(code="dark_street"),
+        description=VOICE_MARK,
+        reporter=voice.Reporter(name=REPORTER_MARK, email="resident@example.jp"),
+    )
+    action = VoiceAction.objects.create(
+        box=cast.box_a,
+        kind=ActionKind.VISIT,
+        title=ACTION_MARK,
+        due_on=NOW.date() + datetime.timedelta(days=7),
+        created_at=NOW,
+    )
+    action.requests.set([request])
+    return request, action
+
+
 def _households(cast: Cast) -> tuple[Household, Visit]:
     household = households.add_household(
         cast.officer_a, point=Point(139.704, 35.604, srid=4326), address=HOUSEHOLD_MARK
@@ -262,6 +319,8 @@ def build_world(cast: Cast) -> World:
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
     community = build_community(cast, NOW)
+    alert, subscription = _alerts(cast)
+    voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
     return World(
         cast=cast,
@@ -286,6 +345,10 @@ def build_world(cast: Cast) -> World:
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
         community=community,
+        alert=alert,
+        subscription=subscription,
+        voice_request=voice_request,
+        voice_action=voice_action,
         household=household,
         visit=visit,
     )

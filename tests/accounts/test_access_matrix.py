@@ -27,6 +27,8 @@ from django.test import Client
 from koban.audit.models import AuditEvent
 from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
+    ACTION_MARK,
+    ALERT_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
@@ -37,8 +39,11 @@ from tests.accounts.matrix_world import (
     MATTER_MARK,
     NOW,
     REPORT_MARK,
+    REPORTER_MARK,
+    SUBSCRIPTION_MARK,
     SUSPECT_MARK,
     VISIT_MARK,
+    VOICE_MARK,
     World,
     build_world,
 )
@@ -95,6 +100,9 @@ BACKUP_POLICE = BACKUP - {"counsellor", "counsellor@station"}
 NETWORK = who("planner", "admin")
 NETWORK_ANY = NETWORK | {"planner@agency", "admin@agency"}
 ADMIN_STAFF = frozenset({"planner", "planner@agency", "admin", "admin@agency"})
+# Residents' requests: read by box A's people and HQ; contacts and decisions stay with the box and its chief.
+VOICE_STAFF = frozenset({"officer", "counsellor", "chief"})
+VOICE_POLICE = frozenset({"officer", "chief"})
 ANONYMOUS = {"page": (302,), "admin": (302,), "api": (401, 403)}
 # The household registry is read by those who visit: box A's officer and its chief. Not counsellors,
 # not HQ, not the superuser (HQ reads coverage figures only).
@@ -149,6 +157,9 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
+VOICE = ("voice.request",)
+VOICE_ACTION = ("voice.action",)
 ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.602]]}
 
 ROWS: list[Row] = [
@@ -708,6 +719,29 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/shift-plans/{w.plan.pk}/",
         STATION,
     ),
+    # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
+    Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
+    Row(ALERT, "page", "read", lambda w: f"/alerts/{w.alert.pk}/", STATION, mark=ALERT_MARK),
+    Row(("alerts.delivery",), "page", "progress", lambda w: f"/alerts/{w.alert.pk}/progress/", STATION),
+    Row(
+        ALERT,
+        "page",
+        "approve",
+        lambda w: f"/alerts/{w.alert.pk}/approve/",
+        STATION,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        ("alerts.subscription", "alerts.subscriptionarea"),
+        "page",
+        "list",
+        lambda w: "/alerts/subscriptions/",
+        SIGNED_IN,
+        mark=SUBSCRIPTION_MARK,
+        shows=frozenset({"officer"}),
+    ),
     # -- The police network in the admin (HQ of its own agency only) -------------------------------
     Row(
         ("organization.policebox",),
@@ -752,6 +786,65 @@ ROWS: list[Row] = [
         NETWORK_ANY,
         mark=lambda w: f'<option value="{w.cast.agency.pk}"',
         shows=NETWORK,
+    ),
+    # -- Residents' requests and action items -----------------------------------------------------
+    Row(VOICE, "page", "list", lambda w: "/voice/", SIGNED_IN, mark=VOICE_MARK, shows=OWN),
+    Row(
+        VOICE,
+        "page",
+        "read",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/",
+        OWN,
+        mark=REPORTER_MARK,
+        shows=VOICE_STAFF,
+    ),
+    Row(
+        VOICE,
+        "page",
+        "status",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/status/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"status": "under_review", "note": "Looking into it"},
+    ),
+    Row(
+        VOICE,
+        "page",
+        "moderate",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/moderate/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"decision": "approved"},
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "create",
+        lambda w: f"/voice/requests/{w.voice_request.pk}/action/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"kind": "visit", "title": "Visit the street", "due_on": "2026-03-20"},
+    ),
+    Row(VOICE_ACTION, "page", "list", lambda w: "/voice/actions/", SIGNED_IN, mark=ACTION_MARK, shows=OWN),
+    Row(
+        VOICE_ACTION, "page", "read", lambda w: f"/voice/actions/{w.voice_action.pk}/", OWN, mark=ACTION_MARK
+    ),
+    Row(
+        VOICE_ACTION,
+        "page",
+        "complete",
+        lambda w: f"/voice/actions/{w.voice_action.pk}/complete/",
+        OWN,
+        VOICE_POLICE,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"result": "Visited, lamp reported"},
     ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
@@ -853,6 +946,12 @@ ROWS: list[Row] = [
 PROTECTED = {
     "accounts.apitoken",
     "accounts.user",
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "audit.auditevent",
     "counter.countermatter",
     "geography.beat",
@@ -883,6 +982,8 @@ PROTECTED = {
     "rosters.planmember",
     "rosters.rosterentry",
     "runs.jobrun",
+    "voice.action",
+    "voice.request",
     "volunteers.activityobservation",
     "volunteers.bluelightcertification",
     "volunteers.certifiedpatroller",
@@ -893,6 +994,12 @@ PROTECTED = {
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {
+    "alerts.alert",
+    "alerts.alertarea",
+    "alerts.alertinfo",
+    "alerts.delivery",
+    "alerts.subscription",
+    "alerts.subscriptionarea",
     "counter.countercategory",
     "geography.adminarea",
     "geography.roadsegment",
@@ -900,6 +1007,7 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    "voice.requestcategory",
 }
 
 

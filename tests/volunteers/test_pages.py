@@ -8,6 +8,7 @@ import json
 import pytest
 
 from koban.audit.models import AuditEvent
+from koban.voice.models import Request
 from koban.volunteers.models import (
     BlueLightCertification,
     CertifiedPatroller,
@@ -158,3 +159,20 @@ def test_the_box_dashboard_shows_volunteer_activity_in_the_beat(client, communit
     assert "Volunteer activity in my beat" in text
     assert f"/volunteers/activity/{community.activity.pk}/" in text
     assert "1 suspicious person" in text
+
+
+def test_a_suspicious_person_is_sent_to_the_box_once(client, community, cast) -> None:  # type: ignore[no-untyped-def]
+    observation = community.activity.observations.get()
+    client.force_login(community.people["volunteer"])
+    url = f"/volunteers/activity/{community.activity.pk}/observations/{observation.pk}/forward/"
+    assert client.post(url).status_code == 302
+    request = Request.objects.get()
+    assert request.box == cast.box_a and request.source == "volunteer"
+    assert request.category.code == "suspicious_person" and "MATRIX-VOLUNTEER-SUSPECT" in request.description
+    observation.refresh_from_db()
+    assert observation.forwarded_request_id == request.pk
+    client.post(url)
+    assert Request.objects.count() == 1  # a second press sends nothing
+    # Another group's volunteer cannot send it.
+    client.force_login(community.people["volunteer@group"])
+    assert client.post(url).status_code == 404

@@ -22,6 +22,7 @@ SEED_MIGRATIONS = (
     "koban.counter.migrations.0002_seed_categories",
     "koban.lostfound.migrations.0002_seed_categories",
     "koban.rosters.migrations.0002_seed_patterns",
+    "koban.voice.migrations.0002_seed_categories",
 )
 
 

@@ -1,0 +1,58 @@
+"""Procrastinate tasks of alert delivery: fan-out after approval, one task per batch, retries, recovery.
+
+Tasks only call ``koban.alerts.delivery``; every state lives in the ``Delivery`` rows, so a task may run
+twice, late or after a crash without sending a message twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from procrastinate.contrib.django import app
+
+from koban.alerts import delivery
+from koban.alerts.models import Alert
+
+QUEUE = "alerts"
+
+
+def _queue_batches(alert_id: int, ranges: list[tuple[int, int]]) -> None:
+    for lo, hi in ranges:
+        send_batch.defer(alert_id=alert_id, lo=lo, hi=hi)
+
+
+@app.task(queue=QUEUE, name="koban.alerts.fan_out")
+def fan_out_alert(alert_id: int) -> None:
+    """Record the deliveries of a released alert and queue one task per batch of recipients."""
+    try:
+        alert = Alert.objects.prefetch_related("infos").get(pk=alert_id)
+        _queue_batches(alert_id, delivery.fan_out(alert))
+    finally:
+        connection.close()
+
+
+def _schedule(alert_id: int, lo: int, hi: int, when: datetime.datetime) -> None:
+    send_batch.configure(schedule_at=when).defer(alert_id=alert_id, lo=lo, hi=hi)
+
+
+@app.task(queue=QUEUE, name="koban.alerts.send_batch")
+def send_batch(alert_id: int, lo: int, hi: int) -> None:
+    """Send one batch; schedule it again for what waits (retries with backoff, quiet hours)."""
+    try:
+        result = delivery.send_batch(alert_id, lo, hi)
+        if result.next_try is not None:
+            _schedule(alert_id, lo, hi, result.next_try)
+    finally:
+        connection.close()
+
+
+@app.periodic(cron="*/5 * * * *")
+@app.task(queue=QUEUE, name="koban.alerts.resume", queueing_lock="koban.alerts.resume")
+def resume_deliveries(timestamp: int) -> None:
+    """Queue again the batches with due or abandoned deliveries (e.g. after a worker was killed)."""
+    try:
+        for alert_id, lo, hi in delivery.unfinished():
+            send_batch.defer(alert_id=alert_id, lo=lo, hi=hi)
+    finally:
+        connection.close()
