@@ -13,5 +13,7 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.partners",
+    "koban.volunteers",
     "koban.audit",
 ]

@@ -11,12 +11,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from koban.accounts.access import reminder_recipients
+from koban.audit.models import AuditEvent
+from koban.audit.services import record
 from koban.volunteers.models import (
     BlueLightCertification,
     CertifiedPatroller,
     PatrolVehicle,
+    VolunteerGroup,
     VolunteerGroupQuerySet,
 )
 
@@ -57,3 +63,54 @@ def due_for(groups: VolunteerGroupQuerySet, today: datetime.date, days: int | No
         what = _("Registration of the vehicle %(plate)s") % {"plate": vehicle.plate}
         found.append(Reminder(vehicle.group_id, vehicle.group.name, what, vehicle.expires_on))
     return sorted(found, key=lambda r: (r.expires_on, r.group_name, r.what))
+
+
+SENT = "volunteers.reminder.sent"
+
+
+def _already_sent(reminder: Reminder) -> bool:
+    return AuditEvent.objects.filter(action=SENT, note=reminder.key).exists()
+
+
+def _message(reminder: Reminder) -> tuple[str, str]:
+    subject = _("Expires on %(day)s: %(what)s (%(group)s)") % {
+        "day": reminder.expires_on.isoformat(),
+        "what": reminder.what,
+        "group": reminder.group_name,
+    }
+    body = _(
+        "%(what)s of the volunteer group %(group)s expires on %(day)s. After that day a blue-light patrol "
+        "by this group, person or vehicle is refused until the papers are renewed."
+    ) % {"what": reminder.what, "group": reminder.group_name, "day": reminder.expires_on.isoformat()}
+    return subject, body
+
+
+@transaction.atomic
+def send_due(today: datetime.date) -> int:
+    """Remind the station of every paper entering the reminder window, once per paper and expiry date.
+
+    The group's station chiefs get an e-mail (after the commit); each reminder leaves an audit row on
+    the group, which also marks it as sent.
+    """
+    sent = 0
+    for reminder in due_for(VolunteerGroup.objects.filter(dissolved_on__isnull=True), today):
+        if _already_sent(reminder):
+            continue
+        group = VolunteerGroup.objects.get(pk=reminder.group_id)
+        addresses = list(reminder_recipients(group).exclude(email="").values_list("email", flat=True))
+        subject, body = _message(reminder)
+        if addresses:
+            transaction.on_commit(
+                lambda s=subject, b=body, to=addresses: send_mail(
+                    s, b, settings.DEFAULT_FROM_EMAIL, to, fail_silently=True
+                )
+            )
+        record(
+            "volunteers.reminders",
+            SENT,
+            group,
+            after={"to": len(addresses), "expires_on": reminder.expires_on.isoformat()},
+            note=reminder.key,
+        )
+        sent += 1
+    return sent

@@ -112,9 +112,9 @@ def _route(form: ActivityForm) -> tuple[Route | None, str]:
 def _observations(data: dict[str, Any]) -> list[services.ObservationInput]:
     if not data.get("observation_kind"):
         return []
-    point = None
-    if data.get("observation_lon") is not None and data.get("observation_lat") is not None:
-        point = point_from_lonlat(data["observation_lon"], data["observation_lat"])
+    point = point_from_lonlat(
+        data.get("observation_lon"), data.get("observation_lat"), ("observation_lon", "observation_lat")
+    )
     moment = data["started_at"]
     return [services.ObservationInput(data["observation_kind"], moment, data["observation_note"], point)]
 
@@ -157,7 +157,13 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Activity recorded."))
             return redirect("volunteers:activity", activity.pk)
-    config = map_config(layers={}, mode="draw", routeInput="id_route")
+    # The group's area frames the map (drawn dashed, like a beat), so the route is drawn where it was walked.
+    area = (
+        {"type": "Feature", "geometry": json.loads(group.area.geojson), "properties": {}}
+        if group and group.area
+        else None
+    )
+    config = map_config(layers={}, mode="draw", routeInput="id_route", beat=area)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "volunteers/activity_new.html", {"form": form, "map_config": config}, status=status

@@ -31,6 +31,7 @@ class Community:
     partner: Partner
     group: VolunteerGroup
     activity: VolunteerActivity
+    member: VolunteerMember
     people: dict[str, User | None]
 
 
@@ -92,4 +93,4 @@ def build_community(cast: Cast, now: datetime.datetime) -> Community:
         "partner": partner_user,
         "partner@other": outsider,
     }
-    return Community(partner=partner, group=group, activity=activity, people=people)
+    return Community(partner=partner, group=group, activity=activity, member=member, people=people)

@@ -115,6 +115,8 @@ PARTNER_READERS = who("officer", "officer@box", "counsellor", "chief", "planner"
 GROUP_READERS = PARTNER_READERS | {"volunteer"}
 # Suspicious persons seen by the group: the police and the group itself, not counsellors or partners.
 GROUP_SUSPECT = GROUP_READERS - {"counsellor", "partner"}
+# Who records the group's patrols: its volunteer, the police of its box (joint patrols), its chief, HQ.
+GROUP_RECORDERS = who("officer", "chief", "planner", "admin", "volunteer")
 
 Url = Callable[[World], str]
 
@@ -930,6 +932,24 @@ ROWS: list[Row] = [
         SIGNED_IN,
         mark=VOLUNTEER_SUSPECT_MARK,
         shows=GROUP_SUSPECT,
+    ),
+    Row(
+        ("volunteers.volunteeractivity",),
+        "api",
+        "create",
+        lambda w: "/api/v1/volunteer-activity/",
+        GROUP_READERS,
+        GROUP_RECORDERS,
+        method="post",
+        ok=(201,),
+        data=lambda w: {
+            "group": w.community.group.pk,
+            "kind": "foot_patrol",
+            "participants": [w.community.member.pk],
+            "route": ROUTE,
+            "started_at": "2026-03-02T07:00:00+09:00",
+            "ended_at": "2026-03-02T08:00:00+09:00",
+        },
     ),
     Row(
         ("volunteers.activityobservation",),

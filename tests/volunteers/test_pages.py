@@ -16,6 +16,7 @@ from koban.volunteers.models import (
     VolunteerActivity,
 )
 from tests import clock
+from tests.factories import bearer, make_api_token
 from tests.volunteers.world import build_survey_world
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,35 @@ def test_a_suspicious_person_is_sent_to_the_box_once(client, community, cast) ->
     # Another group's volunteer cannot send it.
     client.force_login(community.people["volunteer@group"])
     assert client.post(url).status_code == 404
+
+
+def test_the_api_records_a_patrol_and_refuses_an_uncertified_blue_light_one(client, community) -> None:  # type: ignore[no-untyped-def]
+    token = make_api_token(community.people["volunteer"], "write")
+    start, end = _times()
+    body = {
+        "group": community.group.pk,
+        "kind": "blue_light",
+        "participants": [community.member.pk],
+        "route": LINE,
+        "started_at": f"{start}:00+09:00",
+        "ended_at": f"{end}:00+09:00",
+        "observations": [
+            {
+                "kind": "hazard",
+                "observed_at": f"{start}:00+09:00",
+                "note": "Broken fence",
+                "lon": 139.702,
+                "lat": 35.6015,
+            }
+        ],
+    }
+    refused = client.post(
+        "/api/v1/volunteer-activity/", body, content_type="application/json", **bearer(token)
+    )
+    assert refused.status_code == 400
+    assert "Ekimae Patrol Team holds no valid blue-light patrol certificate" in refused.json()["kind"][0]
+    body["kind"] = "foot_patrol"
+    made = client.post("/api/v1/volunteer-activity/", body, content_type="application/json", **bearer(token))
+    assert made.status_code == 201, made.content
+    assert made.json()["properties"]["observations"][0]["note"] == "Broken fence"
+    assert VolunteerActivity.objects.count() == 2

@@ -63,6 +63,7 @@ from koban.accounts.access.community import (
     partners_manageable_by,
     partners_visible_to,
     registry_stations_for,
+    reminder_recipients,
     survey_stations_for,
     volunteer_observations_visible_to,
 )
@@ -346,6 +347,7 @@ __all__ = [
     "plans_visible_to",
     "refuse",
     "registry_stations_for",
+    "reminder_recipients",
     "reports_visible_to",
     "requests_visible_to",
     "require_network_manager",

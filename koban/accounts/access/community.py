@@ -210,6 +210,11 @@ def can_certify_blue_light(user: User, group: VolunteerGroup) -> bool:
     return groups_certifiable_by(user).filter(pk=group.pk).exists()
 
 
+def reminder_recipients(group: VolunteerGroup) -> QuerySet[User]:
+    """Who is told that a group's blue-light papers expire soon: the active chiefs of its station."""
+    return User.objects.filter(is_active=True, role=Role.STATION_CHIEF, station_id=group.station_id)
+
+
 def members_visible_to(user: User) -> QuerySet[Any]:
     """Members (personal data) of the groups *user* may read."""
     return _model("volunteers.VolunteerMember").objects.filter(group__in=groups_visible_to(user))  # type: ignore[no-any-return]
