@@ -312,7 +312,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
-    "ENUM_NAME_OVERRIDES": {"VisitOutcomeEnum": "koban.households.models.Outcome"},
+    "ENUM_NAME_OVERRIDES": {
+        "VisitOutcomeEnum": "koban.households.models.Outcome",
+        "VolunteerActivityTypeEnum": "koban.volunteers.models.ActivityType",
+        "VolunteerObservationKindEnum": "koban.volunteers.models.ActivityObservation.Kind",
+        "PartnerKindEnum": "koban.partners.models.PartnerKind",
+        "AgreementKindEnum": "koban.partners.models.AgreementKind",
+    },
     # Every operation documents its error answers (400/401/403/404/429), which come from shared code.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -123,7 +123,7 @@ class ActivitySerializer(GeoFeatureModelSerializer):
         ]
 
 
-class ObservationInputSerializer(Serializer):
+class VolunteerObservationInputSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ActivityObservation.Kind.choices)
     observed_at = serializers.DateTimeField()
     note = serializers.CharField(max_length=5000)
@@ -144,7 +144,7 @@ class ActivityInputSerializer(Serializer):
     vehicle = serializers.IntegerField(required=False, allow_null=True)
     joint_box = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    observations = ObservationInputSerializer(many=True, required=False)
+    observations = VolunteerObservationInputSerializer(many=True, required=False)
 
 
 def _observation(item: dict[str, Any]) -> services.ObservationInput:

@@ -65,7 +65,7 @@ def _name(rng: Any) -> str:
 
 
 def _activities(rng: Any, composition: str) -> list[str]:
-    chosen = [ActivityType.FOOT_PATROL] if rng.random() < 0.82 else []
+    chosen: list[str] = [ActivityType.FOOT_PATROL] if rng.random() < 0.82 else []
     if composition == Composition.PARENTS or rng.random() < 0.7:
         chosen.append(ActivityType.SCHOOL_ROUTE)
     for code, share in (
@@ -271,10 +271,13 @@ def populate(context: DemoContext) -> str:
         .select_related("box", "box__station")
         .order_by("code")
     )
+    # The neighbourhood association of a box (demo partners) sponsors the box's first group.
     neighbourhoods = {
-        p.boxes.first().pk: p
-        for p in Partner.objects.filter(agency=context.agency, kind=PartnerKind.NEIGHBOURHOOD)
-        if p.boxes.exists()
+        box_id: partner
+        for partner in Partner.objects.filter(agency=context.agency, kind=PartnerKind.NEIGHBOURHOOD).order_by(
+            "pk"
+        )
+        for box_id in partner.boxes.values_list("pk", flat=True)
     }
     groups: list[VolunteerGroup] = []
     members_of: dict[int, list[VolunteerMember]] = {}

@@ -92,11 +92,11 @@ def _group_rows(
     years = rng.integers(2003, today.year, size=n)
     months = rng.integers(1, 13, size=n)
     night = rng.random(n) < 0.435
-    chosen = {code: rng.random(n) < share for code, share in ACTIVITY_SHARES.items()}
-    rows = []
+    chosen = {str(code): rng.random(n) < share for code, share in ACTIVITY_SHARES.items()}
+    rows: list[tuple[object, ...]] = []
     for i in range(n):
         station = stations[int(picks[i])]
-        activities = [code for code, mask in chosen.items() if mask[i]] or [ActivityType.FOOT_PATROL]
+        activities = [code for code, mask in chosen.items() if mask[i]] or [str(ActivityType.FOOT_PATROL)]
         rows.append(
             (
                 f"{tag} {i + 1}",

@@ -8,6 +8,7 @@ days ahead (on the volunteer pages, the box dashboard and by the daily job).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -85,6 +86,13 @@ def _message(reminder: Reminder) -> tuple[str, str]:
     return subject, body
 
 
+def _mailer(subject: str, body: str, addresses: list[str]) -> Callable[[], None]:
+    def send() -> None:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=True)
+
+    return send
+
+
 @transaction.atomic
 def send_due(today: datetime.date) -> int:
     """Remind the station of every paper entering the reminder window, once per paper and expiry date.
@@ -100,11 +108,7 @@ def send_due(today: datetime.date) -> int:
         addresses = list(reminder_recipients(group).exclude(email="").values_list("email", flat=True))
         subject, body = _message(reminder)
         if addresses:
-            transaction.on_commit(
-                lambda s=subject, b=body, to=addresses: send_mail(
-                    s, b, settings.DEFAULT_FROM_EMAIL, to, fail_silently=True
-                )
-            )
+            transaction.on_commit(_mailer(subject, body, addresses))
         record(
             "volunteers.reminders",
             SENT,
