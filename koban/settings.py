@@ -443,6 +443,14 @@ KOBAN_ROSTER_YEARS_AHEAD = env_int("KOBAN_ROSTER_YEARS_AHEAD", 2)
 # Empty = the built-in list in koban/web/dashboard/sections.py.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
 
+# -- Liaison councils, the box newsletter and the public box page -------------------------------------
+# Whether the public box page names the officers on the beat (otherwise it says how many there are).
+KOBAN_PUBLIC_OFFICER_NAMES = env_bool("KOBAN_PUBLIC_OFFICER_NAMES", False)
+# Council members whose term ends within this many days are listed for renewal.
+KOBAN_COUNCIL_RENEWAL_DAYS = env_int("KOBAN_COUNCIL_RENEWAL_DAYS", 60)
+# Side of the grid cells (metres) that the newsletter map counts incidents in: never exact places.
+KOBAN_NEWSLETTER_GRID_M = env_int("KOBAN_NEWSLETTER_GRID_M", 250)
+
 # -- Uploads and background runs ------------------------------------------------------------------
 # Uploaded import files are stored here for the worker that runs the import: on several machines this
 # folder must be shared storage (NFS, a mounted volume) readable by every web server and worker.

@@ -47,12 +47,20 @@ def send_batch(alert_id: int, lo: int, hi: int) -> None:
         connection.close()
 
 
+def queue_unfinished() -> int:
+    """Queue again the batches with due or abandoned deliveries; returns how many were queued."""
+    queued = 0
+    for alert_id, lo, hi in delivery.unfinished():
+        send_batch.defer(alert_id=alert_id, lo=lo, hi=hi)
+        queued += 1
+    return queued
+
+
 @app.periodic(cron="*/5 * * * *")
 @app.task(queue=QUEUE, name="koban.alerts.resume", queueing_lock="koban.alerts.resume")
 def resume_deliveries(timestamp: int) -> None:
-    """Queue again the batches with due or abandoned deliveries (e.g. after a worker was killed)."""
+    """Every 5 minutes: pick up what a killed worker left (its claims expire) and what waited."""
     try:
-        for alert_id, lo, hi in delivery.unfinished():
-            send_batch.defer(alert_id=alert_id, lo=lo, hi=hi)
+        queue_unfinished()
     finally:
         connection.close()

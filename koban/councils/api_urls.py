@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from koban.councils.api import CouncilViewSet, MeetingViewSet, MemberViewSet
+from koban.lib.api import Router
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = Router()
+router.register("councils", CouncilViewSet, basename="council")
+router.register("council-members", MemberViewSet, basename="council-member")
+router.register("council-meetings", MeetingViewSet, basename="council-meeting")
+urlpatterns = router.urls

@@ -29,6 +29,8 @@ from shapely.geometry.base import BaseGeometry
 from koban.accounts.access import require_network_manager
 from koban.analytics.algorithms.districts import UNASSIGNED, drop_small_holes, nearest_box_per_area
 from koban.audit.services import record, snapshot
+from koban.geography.derive_labels import Jurisdictions, follow_labels, open_label_only_boxes
+from koban.geography.labels import LabelTally
 from koban.geography.models import AdminArea, Beat, BeatVersion
 from koban.geography.services import VersionReport, as_multipolygon, check_version
 from koban.lib.geo import area_m2, check_geometry_coordinates, to_metric, to_wgs84
@@ -56,6 +58,8 @@ class DeriveReport:
     areas_without_box: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     check: VersionReport | None = None
+    labels: LabelTally | None = None
+    jurisdictions: Jurisdictions | None = None
 
     def lines(self) -> list[str]:
         """The report as readable lines: counts first, then warnings and overlaps/gaps."""
@@ -84,6 +88,10 @@ class DeriveReport:
                 % {"count": len(self.areas_without_box), "areas": _shortlist(self.areas_without_box)}
             )
         out.extend(self.warnings)
+        if self.labels is not None:
+            out.extend(self.labels.lines())
+        if self.jurisdictions is not None:
+            out.extend(self.jurisdictions.lines())
         if self.check is not None:
             out.append(
                 _("Check: %(overlaps)d overlaps, %(gaps)d gaps (%(people)d residents in no beat).")
@@ -121,11 +129,13 @@ def derive_beats(
     station: PoliceStation | None = None,
     name: str | None = None,
     progress: Progress | None = None,
+    labels: LabelTally | None = None,
 ) -> tuple[BeatVersion, DeriveReport]:
     """Build a new draft beat version: each area to the nearest box of its station, dissolved per box.
 
     With *station*, only that station's beats are derived; the other stations' beats are copied
-    unchanged from the agency's active version.
+    unchanged from the agency's active version. With *labels* (``koban.geography.labels``), each
+    labelled town goes to the box the police name most for it instead (``derive_labels``).
     """
     require_network_manager(actor, agency)
     say = progress or (lambda message: None)
@@ -148,6 +158,9 @@ def derive_beats(
         .select_related("station")
         .order_by("station__code", "code")
     )
+    jurisdictions = Jurisdictions() if labels is not None else None
+    if labels is not None and jurisdictions is not None:
+        boxes.extend(open_label_only_boxes(actor, labels, boxes, stations, jurisdictions))
     if not boxes:
         raise ValidationError(_("There is no operating box to derive beats for."))
     lon = float(np.mean([b.location.x for b in boxes]))
@@ -172,6 +185,8 @@ def derive_beats(
     )
 
     assignment, area_group = _assign(areas, area_shapes, groups, boxes, lon, lat)
+    if labels is not None and jurisdictions is not None:
+        _follow(assignment, areas, area_shapes, area_group, groups, boxes, lon, lat, labels, jurisdictions)
     version = BeatVersion.objects.create(
         agency=agency,
         name=name or _("Derived from %(level)s areas, %(date)s") % {"level": area_level, "date": _today()},
@@ -179,7 +194,7 @@ def derive_beats(
         source=_("koban derive_beats: nearest box per %(level)s area") % {"level": area_level},
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    report = DeriveReport(version)
+    report = DeriveReport(version, labels=labels, jurisdictions=jurisdictions)
     for i, area in enumerate(areas):
         if assignment[i] != UNASSIGNED:
             continue
@@ -269,6 +284,37 @@ def _assign(
     box_points = to_metric([shapely.Point(b.location.x, b.location.y) for b in boxes], lon, lat)
     box_xy = shapely.get_coordinates(np.asarray(box_points, dtype=object))
     return nearest_box_per_area(xy, box_xy, area_group, box_group), area_group
+
+
+def _follow(
+    assignment: np.ndarray,
+    areas: list[AdminArea],
+    area_shapes: list[BaseGeometry],
+    area_group: np.ndarray,
+    groups: list[_Group],
+    boxes: list[PoliceBox],
+    lon: float,
+    lat: float,
+    labels: LabelTally,
+    jurisdictions: Jurisdictions,
+) -> None:
+    """Override the nearest-box assignment with the labels (``derive_labels.follow_labels``)."""
+    area_xy = shapely.get_coordinates(shapely.point_on_surface(np.asarray(area_shapes, dtype=object)))
+    station_group = {s.pk: g for g, group in enumerate(groups) for s in group.stations}
+    box_group = np.array([station_group.get(b.station_id, -1) for b in boxes], dtype=np.int64)
+    box_points = to_metric([shapely.Point(b.location.x, b.location.y) for b in boxes], lon, lat)
+    box_xy = shapely.get_coordinates(np.asarray(box_points, dtype=object))
+    follow_labels(
+        assignment,
+        [a.pk for a in areas],
+        area_xy,
+        area_group,
+        boxes,
+        box_xy,
+        box_group,
+        labels,
+        jurisdictions,
+    )
 
 
 def _dissolve(

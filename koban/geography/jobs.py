@@ -60,6 +60,7 @@ def box_options(data: dict[str, Any]) -> BoxImportOptions:
         create_stations=bool(data.get("create_stations")),
         bbox=tuple(data["bbox"]) if data.get("bbox") else None,  # type: ignore[arg-type]
         outside_confirmed=bool(data.get("outside_confirmed")),
+        inside_only=bool(data.get("inside_only")),
         **_blank_to_none(data, "encoding", "srid", "layer"),
     )
 

@@ -26,6 +26,7 @@ from koban.households import services
 from koban.households.models import Household, Kind, Outcome, Topic, Visit
 from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer, query_int
 from koban.lib.geo import point_from_lonlat
+from koban.voice.models import RequestCategory
 
 
 class HouseholdSerializer(GeoFeatureModelSerializer):
@@ -70,7 +71,7 @@ class VisitSerializer(ModelSerializer):
             "topics",
             "note",
             "requests",
-            "voice_request_id",
+            "voice_request",
         ]
         read_only_fields = fields
 
@@ -86,6 +87,13 @@ class VisitInputSerializer(Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     requests = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    request_category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RequestCategory.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text="Hand the requests to the residents' requests queue under this category (its code).",
+    )
 
 
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):

@@ -115,8 +115,10 @@ class Household(models.Model):
     # Where people live, and which homes need help in an evacuation, is personal data.
     PERSONAL_FIELDS = ("address", "point", "needs_care")
 
+    # Looked up through the (agency, address_key) and (box, last_contact_at) indexes: no index of their own
+    # (every index costs time on an import of a million addresses).
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="registered"
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="registered", db_index=False
     )
     beat = models.ForeignKey(
         Beat,
@@ -135,10 +137,11 @@ class Household(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="registered",
+        db_index=False,
     )
     point = models.PointField(_("place"), srid=4326)
     address = models.CharField(_("address"), max_length=300)
-    address_key = models.CharField(_("normalised address"), max_length=300, db_index=True, editable=False)
+    address_key = models.CharField(_("normalised address"), max_length=300, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOUSE)
     building = models.ForeignKey(
         "self",
@@ -234,8 +237,15 @@ class Visit(models.Model):
     )
     note = models.TextField(_("what was talked about"), blank=True)
     requests = models.TextField(_("requests raised"), blank=True)
-    # The residents' request created from ``requests`` in the voice app (its id; null while none).
-    voice_request_id = models.BigIntegerField(_("request created"), null=True, blank=True)
+    # The residents' request that ``requests`` was handed to (the voice queue), when the officer sent it.
+    voice_request = models.ForeignKey(
+        "voice.Request",
+        verbose_name=_("request created"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

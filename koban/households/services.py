@@ -25,6 +25,8 @@ from koban.households.addresses import address_key
 from koban.households.models import CONTACT_OUTCOMES, NAMED_KINDS, Household, Kind, Outcome, Topic, Visit
 from koban.lib.dates import date_window_problem
 from koban.organization.models import PoliceBox
+from koban.voice.models import RequestCategory, Source
+from koban.voice.services import submit_request
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 # Personal free text is not copied into the audit trail; the trail says that it changed.
@@ -153,17 +155,25 @@ def record_visit(
     note: str = "",
     requests: str = "",
     officer: Any = None,
+    request_category: RequestCategory | None = None,
     now: datetime.datetime | None = None,
 ) -> Visit:
     """Record one visit to *household* by *officer* (default: the actor).
 
     A visit that reached the residents resets the household's clock; "could not enter" marks its
-    building (or the house) as one officers cannot enter, and any other visit clears that mark. The
-    requests raised are kept as text for the residents' requests queue.
+    building (or the house) as one officers cannot enter, and any other visit clears that mark.
+
+    The requests raised are kept on the visit; with a *request_category* they are also handed to the
+    residents' requests queue (``koban.voice.services.submit_request``, source "visit") at the
+    household's place, and the visit keeps the request it created. The resident stays anonymous there:
+    neither the address nor any name is passed on.
     """
     now = now or timezone.now()
     topics = list(dict.fromkeys(topics))
+    requests = (requests or "").strip()
     _check_visit(household, visited_at, outcome, topics, now)
+    if request_category is not None and not requests:
+        raise ValidationError({"requests": _("Write down the request to hand it to the requests queue.")})
     household = Household.objects.select_for_update().get(pk=household.pk)
     box_id = household.box_id
     if box_id is None:  # moved out of every beat while the form was open
@@ -178,9 +188,20 @@ def record_visit(
         outcome=outcome,
         topics=topics,
         note=(note or "").strip(),
-        requests=(requests or "").strip(),
+        requests=requests,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
+    if request_category is not None:
+        visit.voice_request = submit_request(
+            source=Source.VISIT,
+            point=household.point,
+            category=request_category,
+            description=requests,
+            actor=actor,
+            occurred_at=visited_at,
+            reference=_("Household visit of %(day)s") % {"day": f"{timezone.localtime(visited_at):%Y-%m-%d}"},
+        )
+        visit.save(update_fields=["voice_request"])
     record(actor, "household.visit", visit, after=snapshot(visit, exclude=_PRIVATE))
     if outcome in CONTACT_OUTCOMES and (
         household.last_contact_at is None or visited_at > household.last_contact_at

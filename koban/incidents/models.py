@@ -78,6 +78,11 @@ class Source(models.TextChoices):
     IMPORTED = "imported", _("Imported record")
 
 
+class LocationSource(models.TextChoices):
+    POINT = "point", _("Point given")
+    AREA = "area", _("Placed by area (町丁目)")
+
+
 class IncidentImport(models.Model):
     """One bulk import of historical incidents from a file: what was read, kept and rejected.
 
@@ -93,6 +98,17 @@ class IncidentImport(models.Model):
     rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     rows_outside = models.PositiveIntegerField(_("rows outside jurisdiction"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("rows already imported"), default=0)
+    rows_date_unknown = models.PositiveIntegerField(_("rows with an unknown date"), default=0)
+    rows_placed_by_area = models.PositiveIntegerField(_("rows placed by their area"), default=0)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incident_imports",
+    )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -188,6 +204,13 @@ class Incident(models.Model):
         related_name="incidents",
         db_index=False,
     )
+    location_source = models.CharField(
+        _("location from"),
+        max_length=10,
+        choices=LocationSource.choices,
+        blank=True,
+        help_text=_("Where the point comes from: given with the record, or the middle of its area."),
+    )
     outside_jurisdiction = models.BooleanField(
         _("outside jurisdiction"),
         default=False,
@@ -207,6 +230,9 @@ class Incident(models.Model):
     # The box named by the source (police open data give the 管轄交番・駐在所 of each record), kept
     # as text to compare with the box found from the point.
     source_box_label = models.CharField(_("box named by the source"), max_length=200, blank=True)
+    # A digest of the source row (its fields, and which repeat of identical rows it is): a row seen
+    # again, in the same file or in a copy with added columns, is reported instead of stored twice.
+    row_fingerprint = models.CharField(_("row fingerprint"), max_length=64, blank=True)
     import_batch = models.ForeignKey(
         IncidentImport,
         verbose_name=_("import"),
@@ -243,6 +269,11 @@ class Incident(models.Model):
             ),
             models.Index(
                 fields=["created_by"], condition=Q(created_by__isnull=False), name="incident_taken_by"
+            ),
+            models.Index(
+                fields=["agency", "row_fingerprint"],
+                condition=~Q(row_fingerprint=""),
+                name="incident_row_fingerprint",
             ),
         ]
         constraints = [

@@ -128,6 +128,13 @@ class PoliceBox(models.Model):
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL
     )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    # A box known only from the police's labels is placed at the middle of its areas until someone
+    # who knows the street confirms (or moves) it.
+    location_to_confirm = models.BooleanField(
+        _("location to confirm"),
+        default=False,
+        help_text=_("The location is a guess (the middle of the box's areas), not the box's address."),
+    )
 
     objects = PoliceBoxQuerySet.as_manager()
 

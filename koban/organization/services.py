@@ -34,6 +34,7 @@ BOX_FIELDS = {
     "staffing_target",
     "merged_into",
     "opened_on",
+    "location_to_confirm",
 }
 
 

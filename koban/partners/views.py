@@ -16,7 +16,7 @@ from koban.accounts.access import (
     can_manage_partner,
     contacts_visible_to,
     groups_visible_to,
-    meetings_visible_to,
+    partner_meetings_visible_to,
     partners_visible_to,
 )
 from koban.audit.reads import note_read
@@ -38,7 +38,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
             "partners": partners[:500],
             "kinds": PartnerKind.choices,
             "kind": kind,
-            "meetings": meetings_visible_to(user).select_related("station").prefetch_related("partners")[:20],
+            "meetings": partner_meetings_visible_to(user)
+            .select_related("station")
+            .prefetch_related("partners")[:20],
         },
     )
 
@@ -66,7 +68,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partner": partner,
             "contacts": contacts,
             "agreements": agreements_visible_to(user).filter(partner=partner),
-            "meetings": meetings_visible_to(user).filter(partners=partner).select_related("station"),
+            "meetings": partner_meetings_visible_to(user).filter(partners=partner).select_related("station"),
             "groups": groups_visible_to(user).filter(partner=partner),
             "can_manage": can_manage_partner(user, partner),
             "today": timezone.localdate(),

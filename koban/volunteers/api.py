@@ -19,8 +19,8 @@ from koban.accounts.access import (
     access_group_for_activity,
     activities_visible_to,
     find_or_record,
+    group_members_visible_to,
     groups_visible_to,
-    members_visible_to,
     volunteer_observations_visible_to,
 )
 from koban.audit.reads import NoteReadsSerializer
@@ -75,7 +75,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
 
     def get_queryset(self) -> QuerySet[VolunteerGroup]:
-        members = Prefetch("members", queryset=members_visible_to(self.request.user))  # type: ignore[arg-type]
+        members = Prefetch("members", queryset=group_members_visible_to(self.request.user))  # type: ignore[arg-type]
         return groups_visible_to(self.request.user).prefetch_related(members)  # type: ignore[arg-type]
 
     def get_object(self) -> VolunteerGroup:

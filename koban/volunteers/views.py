@@ -25,10 +25,10 @@ from koban.accounts.access import (
     can_manage_group,
     can_read_volunteer_statistics,
     can_record_activity,
+    group_members_visible_to,
     groups_manageable_by,
     groups_recordable_by,
     groups_visible_to,
-    members_visible_to,
     refuse,
     survey_stations_for,
     volunteer_observations_visible_to,
@@ -70,7 +70,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     group = access_group(user, pk)
     today = timezone.localdate()
-    members = list(members_visible_to(user).filter(group=group).order_by("left_on", "name"))
+    members = list(group_members_visible_to(user).filter(group=group).order_by("left_on", "name"))
     note_read(members, VolunteerMember.PERSONAL_FIELDS)
     return render(
         request,

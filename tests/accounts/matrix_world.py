@@ -22,6 +22,8 @@ from koban.households.models import Household, Outcome, Visit
 from koban.incidents.models import Dispatch, Incident, IncidentCategory, IncidentEvent, Status
 from koban.lostfound import services as lostfound
 from koban.lostfound.models import FoundItem, ItemCategory, ItemTask, LossReport
+from koban.newsletters import services as newsletters
+from koban.newsletters.models import Newsletter
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol, PatrolCard, PatrolStop
 from koban.rosters.models import (
@@ -39,6 +41,7 @@ from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
 from koban.voice.models import Request as VoiceRequest
 from tests.accounts.matrix_community import Community, build_community
+from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
 
@@ -88,6 +91,8 @@ class World:
     voice_action: VoiceAction
     household: Household
     visit: Visit
+    councils: CouncilWorld
+    newsletter: Newsletter
     alert: Any = None
     subscription: Any = None
 
@@ -351,4 +356,6 @@ def build_world(cast: Cast) -> World:
         voice_action=voice_action,
         household=household,
         visit=visit,
+        councils=build_council(cast),
+        newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )

@@ -47,6 +47,7 @@ from tests.accounts.matrix_world import (
     World,
     build_world,
 )
+from tests.councils.world import CONTACT_MARK as COUNCIL_MARK
 
 ROLES = [
     "officer",
@@ -159,6 +160,7 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+COUNCIL = ("councils.council", "councils.councilmember")
 ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
 VOICE = ("voice.request",)
 VOICE_ACTION = ("voice.action",)
@@ -789,6 +791,109 @@ ROWS: list[Row] = [
         mark=lambda w: f'<option value="{w.cast.agency.pk}"',
         shows=NETWORK,
     ),
+    # -- Liaison councils (members' names and contacts) -------------------------------------------------
+    Row(COUNCIL, "page", "read", lambda w: f"/councils/{w.councils.council.pk}/", OWN, mark=COUNCIL_MARK),
+    Row(
+        COUNCIL,
+        "page",
+        "list",
+        lambda w: "/councils/",
+        SIGNED_IN,
+        mark=lambda w: f"/councils/{w.councils.council.pk}/",
+        shows=OWN,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "page",
+        "create",
+        lambda w: f"/councils/{w.councils.council.pk}/members/new/",
+        OWN,
+        who("chief", "planner", "admin"),
+    ),
+    Row(
+        ("councils.meeting",),
+        "page",
+        "create",
+        lambda w: f"/councils/{w.councils.council.pk}/meetings/new/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"status": "held"},
+    ),
+    Row(
+        ("councils.meeting", "councils.opinion"),
+        "page",
+        "read",
+        lambda w: f"/councils/meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        mark=lambda w: w.councils.opinion.summary,
+    ),
+    Row(
+        ("councils.opinion",),
+        "page",
+        "create",
+        lambda w: f"/councils/meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {"opinion-category": "noise"},
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "list",
+        lambda w: "/api/v1/council-members/",
+        SIGNED_IN,
+        mark=COUNCIL_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/council-members/{w.councils.chair.pk}/",
+        OWN,
+        mark=COUNCIL_MARK,
+    ),
+    Row(
+        ("councils.councilmember",),
+        "api",
+        "renew",
+        lambda w: f"/api/v1/council-members/{w.councils.chair.pk}/renew/",
+        OWN,
+        who("chief", "planner", "admin"),
+        method="post",
+        ok=(201,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("councils.meeting",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/council-meetings/{w.councils.last_meeting.pk}/",
+        OWN,
+        mark=lambda w: w.councils.opinion.summary,
+    ),
+    Row(
+        ("councils.opinion",),
+        "api",
+        "create",
+        lambda w: f"/api/v1/council-meetings/{w.councils.last_meeting.pk}/opinions/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(400,),
+        data=lambda w: {},
+    ),
+    Row(
+        ("councils.council",),
+        "page",
+        "summary",
+        lambda w: f"/councils/stations/{w.cast.north.pk}/summary/",
+        who("officer", "officer@box", "counsellor", "chief", "planner", "admin"),
+    ),
     # -- Residents' requests and action items -----------------------------------------------------
     Row(VOICE, "page", "list", lambda w: "/voice/", SIGNED_IN, mark=VOICE_MARK, shows=OWN),
     Row(
@@ -847,6 +952,43 @@ ROWS: list[Row] = [
         method="post",
         ok=(302,),
         data=lambda w: {"result": "Visited, lamp reported"},
+    ),
+    # -- The box newsletter and the public box page --------------------------------------------------
+    Row(
+        ("newsletters.newsletter",),
+        "page",
+        "edit",
+        lambda w: f"/newsletters/issues/{w.newsletter.pk}/edit/",
+        OWN,
+    ),
+    Row(
+        ("newsletters.newsletter",),
+        "page",
+        "publish",
+        lambda w: f"/newsletters/issues/{w.newsletter.pk}/publish/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        # A draft is not public: its public page answers 404 to everyone.
+        ("newsletters.newsletter",),
+        "page",
+        "public-draft",
+        lambda w: f"/newsletters/issues/{w.newsletter.pk}/",
+        frozenset(),
+        special={"anonymous": 404},
+    ),
+    Row(
+        ("newsletters.newsletter",),
+        "page",
+        "public-box",
+        lambda w: f"/newsletters/boxes/{w.cast.box_a.pk}/",
+        SIGNED_IN,
+        mark=COUNCIL_MARK,
+        shows=frozenset(),
+        special={"anonymous": 200},
     ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
@@ -973,6 +1115,11 @@ PROTECTED = {
     "alerts.subscription",
     "alerts.subscriptionarea",
     "audit.auditevent",
+    "councils.council",
+    "councils.councilmember",
+    "councils.meeting",
+    "councils.opinion",
+    "newsletters.newsletter",
     "counter.countermatter",
     "geography.beat",
     "geography.beatversion",
@@ -1021,6 +1168,7 @@ UNPROTECTED = {
     "alerts.subscription",
     "alerts.subscriptionarea",
     "counter.countercategory",
+    "newsletters.newsletterpdf",
     "geography.adminarea",
     "geography.roadsegment",
     "incidents.incidentcategory",

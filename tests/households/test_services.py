@@ -141,3 +141,39 @@ def test_needs_care_is_set_with_an_audit_row(cast):
     household.refresh_from_db()
     assert household.needs_care is True
     assert AuditEvent.objects.filter(action="household.needs_care", object_id=str(household.pk)).count() == 1
+
+
+def test_a_request_raised_on_a_visit_is_handed_to_the_requests_queue(cast):
+    from koban.voice.models import Request, RequestCategory, Source
+
+    household = services.add_household(cast.officer_a, point=IN_A, address="1-7")
+    category = RequestCategory.objects.get(code="dark_street")
+    visit = services.record_visit(
+        cast.officer_a,
+        household,
+        visited_at=now() - dt.timedelta(hours=1),
+        outcome=Outcome.MET,
+        requests="The street light at the corner is out",
+        request_category=category,
+    )
+    request = Request.objects.get()
+    assert visit.voice_request == request
+    assert (request.source, request.box, request.category) == (Source.VISIT, cast.box_a, category)
+    assert request.description == "The street light at the corner is out"
+    assert "1-7" not in request.address + request.reference  # the resident stays anonymous
+
+
+def test_a_category_without_a_request_text_is_refused(cast):
+    from koban.voice.models import RequestCategory
+
+    household = services.add_household(cast.officer_a, point=IN_A, address="1-8")
+    with pytest.raises(ValidationError) as caught:
+        services.record_visit(
+            cast.officer_a,
+            household,
+            visited_at=now() - dt.timedelta(hours=1),
+            outcome=Outcome.MET,
+            request_category=RequestCategory.objects.get(code="other"),
+        )
+    assert "requests" in caught.value.message_dict
+    assert not Visit.objects.exists()

@@ -121,7 +121,9 @@ def test_a_shift_jis_police_file_is_read(cast, tmp_path):  # type: ignore[no-unt
     path.write_bytes(text.encode("cp932"))
     report = import_incidents_file(path, "chiba", agency=cast.agency, skip_bad_rows=True, commit=True)
     assert report.encoding == "cp932"
-    assert [b.line for b in report.bad_rows] == [3, 4, 5]
+    # The unknown date (不明) is no bad row: it is reported on its own and left out.
+    assert [b.line for b in report.bad_rows] == [4, 5]
+    assert report.date_unknown_lines == [3]
     incident = Incident.objects.get()
     assert incident.category.code == "bicycle_theft"
     assert incident.address == "千葉県千葉市中央区新宿１丁目"
@@ -160,14 +162,15 @@ def test_the_hokkaido_open_data_file_reads_without_a_crash(cast):  # type: ignor
     report = import_incidents_file(path, "hokkaido", agency=cast.agency)
     assert report.rows_read == 6616
     assert report.rows_valid + len(report.bad_rows) == 6616
-    # Rows with an unknown date (不明) are refused by line, and the two rows geocoded to (0, 0);
-    # all others are kept.
-    assert 0 < len(report.bad_rows) < 100
+    # Rows with an unknown date (不明) are reported and left out; the two rows geocoded to (0, 0)
+    # are refused by line; all others are kept.
+    assert 0 < len(report.date_unknown_lines) < 100
     outside = [bad for bad in report.bad_rows if "outside the jurisdiction" in bad.reason]
     assert len(outside) == 2 and all("(0.00000, 0.00000)" in bad.reason for bad in outside)
     assert all("発生年月日" in bad.reason for bad in report.bad_rows if bad not in outside)
     # No Hokkaido beats are loaded: every located row is outside jurisdiction.
-    assert report.rows_outside + report.rows_without_location == report.rows_valid
+    written = report.rows_valid - len(report.date_unknown_lines)
+    assert report.rows_outside + report.rows_without_location == written
     assert not Incident.objects.exists()
 
 
@@ -180,11 +183,15 @@ def test_the_chiba_open_data_files_read_without_a_crash(cast, name):  # type: ig
     report = import_incidents_file(path, "chiba", agency=cast.agency)
     assert report.rows_read == 7346
     assert report.encoding == ("cp932" if "sjis" in name else "utf-8")
-    assert 0 < len(report.bad_rows) < 200
+    # Every row reads; the 105 rows dated 不明 are reported on their own, not as bad rows.
+    assert report.bad_rows == [] and len(report.date_unknown_lines) == 105
+    written = report.rows_valid - 105
     if "geocoded" in name:
-        assert report.rows_outside == report.rows_valid
+        assert report.rows_outside == written
     else:
-        assert report.rows_without_location == report.rows_valid
+        # No town areas are loaded here: nothing can be placed by its 町丁目.
+        assert report.rows_without_location == written
+        assert report.unmatched_areas == {}
 
 
 def test_bad_rows_are_reported_in_the_active_language(cast, tmp_path):  # type: ignore[no-untyped-def]

@@ -142,7 +142,7 @@ def agreements_visible_to(user: User) -> QuerySet[Any]:
     return _model("partners.Agreement").objects.filter(partner__in=partners_visible_to(user))  # type: ignore[no-any-return]
 
 
-def meetings_visible_to(user: User) -> QuerySet[Any]:
+def partner_meetings_visible_to(user: User) -> QuerySet[Any]:
     """Network meetings *user* may read: those of their stations, or those their organization attended."""
     meetings = _model("partners.NetworkMeeting").objects.all()
     if not _active(user) or is_volunteer(user):
@@ -215,7 +215,7 @@ def reminder_recipients(group: VolunteerGroup) -> QuerySet[User]:
     return User.objects.filter(is_active=True, role=Role.STATION_CHIEF, station_id=group.station_id)
 
 
-def members_visible_to(user: User) -> QuerySet[Any]:
+def group_members_visible_to(user: User) -> QuerySet[Any]:
     """Members (personal data) of the groups *user* may read."""
     return _model("volunteers.VolunteerMember").objects.filter(group__in=groups_visible_to(user))  # type: ignore[no-any-return]
 

@@ -15,7 +15,9 @@ unless ``create_stations`` is set.
 ``osm``: OpenStreetMap ``amenity=police`` points that only have a ``name``. The kind comes from
 the name's suffix (交番 and 派出所: koban, 駐在所: chuzaisho, 警察署: a police station); other and
 unnamed features are skipped with a warning. A box belongs to the station whose name starts its
-own ("<署名>警察署<交番名>交番"), else to the nearest station. OSM points have no identifiers, so
+own ("<署名>警察署<交番名>交番"; a station not in the agency: skipped with a warning), else to the
+nearest station. Points of one station with the same box name within 50 m are merged; with
+``inside_only`` the points outside the agency's area are left out and listed. OSM points have no identifiers, so
 codes are made from the position (``osm-<lon>-<lat>``, 1 m precision) and stay the same between
 imports of the same data. A trailing gloss in brackets ("万世橋警察署 (Manseibashi Police office)")
 is dropped from the name.
@@ -45,6 +47,7 @@ from koban.geography.importers.core import (
     write_all,
 )
 from koban.geography.importers.readers import CSV_SUFFIXES, ReadError, open_vector, read_csv
+from koban.lib.areanames import area_key
 from koban.lib.geo import distance_m
 from koban.organization import services
 from koban.organization.jurisdiction import jurisdiction_of, outside_message
@@ -68,6 +71,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 # Rows outside the jurisdiction whose error names the nearest box (one query each).
 MAX_NEAREST_NAMED = 20
 
+STATION_WORD = "警察署"
+# Two points of one station with the same box name closer than this are one box.
+DUPLICATE_RADIUS_M = 50.0
+
 # Name endings of OSM police points and what they are; the longest ending is tried first.
 OSM_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("警察署", "station"),
@@ -90,6 +97,9 @@ class BoxImportOptions:
     layer: str | None = None
     # Boxes outside the agency's jurisdiction are errors unless the operator confirms them.
     outside_confirmed: bool = False
+    # Keep only the points inside the agency's jurisdiction; the others are dropped and listed (a
+    # nationwide OpenStreetMap file holds every neighbour's boxes).
+    inside_only: bool = False
 
 
 @dataclass
@@ -108,6 +118,7 @@ class _BoxPlan:
     code: str
     fields: dict[str, Any]
     existing: PoliceBox | None = None
+    station_from_name: bool = False  # the station was read from the box's own name
 
 
 def import_boxes(
@@ -230,6 +241,20 @@ def classify_osm_name(name: str) -> str | None:
     return None
 
 
+def split_station_name(name: str) -> tuple[str, str]:
+    """("<署名>警察署", "<交番名>交番") for a box name that starts with its station, else ("", name)."""
+    at = name.find(STATION_WORD)
+    end = at + len(STATION_WORD)
+    if at > 0 and end < len(name):
+        return name[:end], name[end:].strip()
+    return "", name
+
+
+def shortlist(names: list[str], limit: int = 20) -> str:
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown}, … (+{len(names) - limit})"
+
+
 def _in_bbox(lonlat: tuple[float, float], bbox: tuple[float, float, float, float] | None) -> bool:
     if bbox is None:
         return True
@@ -255,11 +280,28 @@ class _Planner:
         self.seen: dict[tuple[str, str], int] = {}
         self.jurisdiction = jurisdiction_of(agency)
         self.outside = 0
+        self.dropped: list[str] = []
+        if options.inside_only and self.jurisdiction.is_fallback:
+            report.error(
+                0,
+                "agency",
+                _(
+                    "keeping only the points inside the agency needs its area: give its stations "
+                    "their areas (koban station_area) or the agency an extent first"
+                ),
+            )
 
-    def _plausible(self, number: int, lonlat: tuple[float, float]) -> bool:
-        """Report a box outside the jurisdiction: an error, or a warning when the operator confirmed it."""
+    def _plausible(self, number: int, lonlat: tuple[float, float], name: str = "") -> bool:
+        """Report a box outside the jurisdiction: an error, or a warning when the operator confirmed it.
+
+        With ``inside_only`` the point is dropped instead and counted as outside the selection.
+        """
         if self.jurisdiction.contains(*lonlat):
             return True
+        if self.options.inside_only:
+            self.report.filtered += 1
+            self.dropped.append(name or osm_code(*lonlat))
+            return False
         self.outside += 1
         # Naming the nearest box costs a query: do it for the first rows only (a whole file can be wrong).
         if self.outside <= MAX_NEAREST_NAMED:
@@ -400,9 +442,9 @@ class _Planner:
             if not _in_bbox(lonlat, self.options.bbox):
                 report.filtered += 1
                 continue
-            if not self._plausible(number, lonlat):
-                continue
             name = osm_core_name(values.get("name") or "")
+            if not self._plausible(number, lonlat, name):
+                continue
             if not name:
                 report.warn(number, "name", _("unnamed feature skipped"))
                 report.skipped += 1
@@ -433,6 +475,12 @@ class _Planner:
                 pending.append((number, what, name, lonlat))
         for number, kind, name, lonlat in pending:
             self._plan_osm_box(number, kind, name, lonlat)
+        self._merge_near_duplicates()
+        if self.dropped:
+            report.notes.append(
+                _("%(count)d points outside the agency's area were left out: %(names)s")
+                % {"count": len(self.dropped), "names": shortlist(self.dropped)}
+            )
 
     def _plan_osm_station(self, number: int, code: str, name: str, lonlat: tuple[float, float]) -> None:
         existing = self.existing_stations.get(code) or next(
@@ -452,10 +500,20 @@ class _Planner:
 
     def _plan_osm_box(self, number: int, kind: str, name: str, lonlat: tuple[float, float]) -> None:
         candidates = self._station_candidates()
-        prefixed = [c for c in candidates if name.startswith(c[1]) and len(name) > len(c[1])]
-        if prefixed:
-            station_code, station_name, _position = max(prefixed, key=lambda c: len(c[1]))
-            short = name[len(station_name) :].strip()
+        named_station, short = split_station_name(name)
+        if named_station:
+            # "<署名>警察署<交番名>交番" belongs to the station it names, never to a nearer one.
+            same = [c for c in candidates if area_key(c[1]) == area_key(named_station)]
+            if not same:
+                self.report.warn(
+                    number,
+                    "name",
+                    _("%(name)s belongs to %(station)s, which is not a station of this agency; skipped")
+                    % {"name": name, "station": named_station},
+                )
+                self.report.skipped += 1
+                return
+            station_code = same[0][0]
             if classify_osm_name(short) is not None and len(short) > 2:
                 name = short
         else:
@@ -469,7 +527,45 @@ class _Planner:
         code = osm_code(*lonlat)
         self._check_duplicate(number, station_code, code)
         fields = {"name": name[:200], "kind": kind, "location": Point(lonlat[0], lonlat[1], srid=4326)}
-        self.boxes.append(_BoxPlan(number, station_code, code, fields))
+        self.boxes.append(_BoxPlan(number, station_code, code, fields, station_from_name=bool(named_station)))
+
+    def _merge_near_duplicates(self) -> None:
+        """Boxes with the same name within ``DUPLICATE_RADIUS_M`` are one box: keep one, report the other.
+
+        OpenStreetMap often holds a box twice (an import and a hand-drawn point, 10 m apart), once
+        with its station in the name and once without; the one whose name gives the station is kept.
+        """
+        ordered = sorted(self.boxes, key=lambda p: (not p.station_from_name, p.number))
+        kept: list[_BoxPlan] = []
+        for plan in ordered:
+            point = plan.fields["location"]
+            twin = next(
+                (
+                    k
+                    for k in kept
+                    if area_key(k.fields["name"]) == area_key(plan.fields["name"])
+                    and distance_m(point.x, point.y, k.fields["location"].x, k.fields["location"].y)
+                    <= DUPLICATE_RADIUS_M
+                ),
+                None,
+            )
+            if twin is None:
+                kept.append(plan)
+                continue
+            self.report.warn(
+                plan.number,
+                "name",
+                _("%(name)s is %(metres).0f m from the same box at %(first)s: merged into it")
+                % {
+                    "name": plan.fields["name"],
+                    "metres": distance_m(
+                        point.x, point.y, twin.fields["location"].x, twin.fields["location"].y
+                    ),
+                    "first": ImportIssue(twin.number, "", "", unit=self.report.unit).where(),
+                },
+            )
+            self.report.skipped += 1
+        self.boxes = sorted(kept, key=lambda p: p.number)
 
     # -- writing ------------------------------------------------------------------------------------------
 

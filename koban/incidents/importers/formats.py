@@ -22,6 +22,7 @@ from __future__ import annotations
 import abc
 import csv
 import datetime
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from koban.lib.geo import lonlat_problem
 from koban.lib.validation import CONTROL_MESSAGE, control_character_index
 
 FORMATS = ("hokkaido", "chiba", "generic")
+#: The formats of the police open-data layout (places by 町丁目, fingerprints, 管轄交番 labels).
+NPA_FORMATS = ("hokkaido", "chiba")
 
 #: 手口 (modus) of the police open data → incident category code.
 MODUS_CATEGORIES = {
@@ -81,6 +84,18 @@ class BadRow:
     reason: str
 
 
+@dataclass(frozen=True)
+class DateUnknownRow:
+    """A row whose date the source gives as unknown (不明): reported and left out, not a bad row.
+
+    An incident needs a time to be counted in any period; inventing one would put it in the wrong
+    month (see docs/decisions/0016-police-open-data-placement.md).
+    """
+
+    line: int
+    municipality_code: str
+
+
 @dataclass(slots=True)
 class ImportRow:
     """One valid historical incident, ready to be written."""
@@ -99,6 +114,13 @@ class ImportRow:
     dispatched_at: datetime.datetime | None = None
     arrived_at: datetime.datetime | None = None
     cleared_at: datetime.datetime | None = None
+    # Where a row without coordinates happened, by name: the municipality code and the 町丁目.
+    municipality_code: str = ""
+    area_name: str = ""
+    # A digest of the row's source fields and its repeat number among identical rows (see NpaReader).
+    fingerprint: str = ""
+    # "area" when the point is the representative point of the row's town (set by the loader).
+    location_source: str = ""
 
 
 def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
@@ -159,7 +181,7 @@ class _Reader(abc.ABC):
         # Columns some row was read from; the rest are reported as ignored (see unused_columns).
         self.used: set[str] = set()
 
-    def rows(self) -> Iterator[ImportRow | BadRow]:
+    def rows(self) -> Iterator[ImportRow | BadRow | DateUnknownRow]:
         for values in self.reader:
             line = self.reader.line_num
             if not any(v.strip() for v in values):
@@ -174,6 +196,8 @@ class _Reader(abc.ABC):
                 yield self.parse(line, values)
             except _RowError as exc:
                 yield BadRow(line, str(exc))
+            except _DateUnknownError as exc:
+                yield DateUnknownRow(line, exc.args[0])
 
     def control_characters(self, line: int, values: list[str]) -> BadRow | None:
         """The bad row for a value holding a control character (NUL cannot even be stored), or None."""
@@ -201,15 +225,46 @@ class _RowError(ValueError):
     pass
 
 
+class _DateUnknownError(Exception):
+    pass
+
+
+#: The columns of the NPA layout that identify a row; extra columns (a geocoder's 住所, lat, lon, a
+#: pandas index) are left out, so a copy with added columns has the same fingerprints.
+NPA_FINGERPRINT_COLUMNS = (
+    "罪名",
+    "手口",
+    "管轄警察署（発生地）",
+    "管轄交番・駐在所（発生地）",
+    "市区町村コード（発生地）",
+    "都道府県（発生地）",
+    "市区町村（発生地）",
+    "町丁目（発生地）",
+    "発生年月日（始期）",
+    "発生時（始期）",
+    "発生場所",
+    "発生場所の詳細",
+    "被害者の年齢",
+    "被害者の職業",
+    "施錠関係",
+    "現金被害の有無",
+)
+UNKNOWN_VALUES = ("不明", "")
+
+
 class NpaReader(_Reader):
     """The NPA standard crime open-data layout (Hokkaido, Chiba, Tokyo … police)."""
 
     DATE = "発生年月日（始期）"
     HOUR = "発生時（始期）"
+    MUNICIPALITY = "市区町村コード（発生地）"
     required = ("手口", DATE, HOUR)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        # How many times each identical row was seen so far: the n-th repeat is a distinct incident
+        # (two bicycles taken from one car park in one hour), and has its own fingerprint.
+        self.repeats: dict[str, int] = {}
         if "longitude" in self.columns and "latitude" in self.columns:
             self.lon_col, self.lat_col = "longitude", "latitude"
         else:
@@ -218,6 +273,8 @@ class NpaReader(_Reader):
 
     def _received_at(self, line: int, values: list[str]) -> tuple[datetime.datetime, bool]:
         raw_date = self.get(values, self.DATE).translate(_FULLWIDTH_DIGITS)
+        if raw_date == "不明":
+            raise _DateUnknownError(self.get(values, self.MUNICIPALITY).translate(_FULLWIDTH_DIGITS))
         for pattern in _DATE_PATTERNS:
             match = pattern.match(raw_date)
             if match:
@@ -272,6 +329,7 @@ class NpaReader(_Reader):
             self.get(values, "管轄交番・駐在所（発生地）"),
         )
         ref = self.get(values, self.ref_col) if self.ref_col is not None else ""
+        town = self.get(values, "町丁目（発生地）")
         return ImportRow(
             line=line,
             received_at=received_at,
@@ -284,7 +342,23 @@ class NpaReader(_Reader):
             description=description,
             source_ref=(ref or f"line {line}")[:100],
             source_box_label=" ".join(part for part in (station, box) if part)[:200],
+            municipality_code=self.get(values, self.MUNICIPALITY).translate(_FULLWIDTH_DIGITS),
+            area_name=town,
+            fingerprint=self.fingerprint(values),
         )
+
+    def fingerprint(self, values: list[str]) -> str:
+        """The row's digest over the standard NPA columns, with its repeat number in this file."""
+        fields = []
+        for name in NPA_FINGERPRINT_COLUMNS:
+            index = self.columns.get(name)
+            fields.append(values[index].strip() if index is not None else "")
+            if index is not None:
+                self.used.add(name)
+        base = "\x1f".join(fields)
+        seen = self.repeats.get(base, 0) + 1
+        self.repeats[base] = seen
+        return hashlib.sha256(f"npa\x1e{base}\x1e{seen}".encode()).hexdigest()
 
 
 class GenericReader(_Reader):

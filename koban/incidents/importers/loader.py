@@ -34,13 +34,16 @@ from koban.audit.services import record
 from koban.geography.importers.core import Progress, Ticker
 from koban.geography.models import Beat
 from koban.incidents.importers.formats import (
+    NPA_FORMATS,
     BadRow,
+    DateUnknownRow,
     ImportFormatError,
     ImportRow,
     detect_encoding,
     reader_for,
 )
-from koban.incidents.models import IncidentCategory, IncidentImport
+from koban.incidents.importers.placing import RowSieve
+from koban.incidents.models import IncidentCategory, IncidentImport, LocationSource
 from koban.organization.jurisdiction import Jurisdiction, jurisdiction_of
 from koban.organization.models import Agency
 
@@ -50,8 +53,11 @@ _CHUNK_ROWS = 20_000
 _COLUMNS = (
     "agency_id, source, category_id, priority, status, description, location, address, beat_id, box_id,"
     " station_id, outside_jurisdiction, received_at, time_approximate, dispatched_at, arrived_at,"
-    " cleared_at, source_ref, source_box_label, import_batch_id, created_at, created_by_id"
+    " cleared_at, source_ref, source_box_label, location_source, row_fingerprint, import_batch_id,"
+    " created_at, created_by_id"
 )
+# Rows listed by line in the report for each kind of notice (the counts are always complete).
+_LINES_LISTED = 20
 
 
 class BeatAssigner:
@@ -101,6 +107,18 @@ class ImportReport:
     stages: dict[str, float] = field(default_factory=dict)
     # Header names the import did not read (extra or misspelt columns), a warning for the operator.
     unused_columns: list[str] = field(default_factory=list)
+    # Rows already in the database or earlier in the file (same source fingerprint): not stored again.
+    rows_duplicate: int = 0
+    duplicate_lines: list[int] = field(default_factory=list)
+    duplicate_of_imports: list[int] = field(default_factory=list)
+    # Rows whose date the source gives as unknown (不明): left out, reported.
+    date_unknown_lines: list[int] = field(default_factory=list)
+    # Rows without coordinates placed at the representative point of their town area.
+    rows_placed_by_area: int = 0
+    # Rows of other municipalities than the ones asked for.
+    rows_filtered: int = 0
+    # Town names that matched no town area: name → (rows, closest town names).
+    unmatched_areas: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
 
     @property
     def rows_valid(self) -> int:
@@ -122,6 +140,17 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
             "unused_columns": self.unused_columns,
+            "rows_duplicate": self.rows_duplicate,
+            "duplicate_lines": self.duplicate_lines[:_LINES_LISTED],
+            "duplicate_of_imports": self.duplicate_of_imports,
+            "rows_date_unknown": len(self.date_unknown_lines),
+            "date_unknown_lines": self.date_unknown_lines[:_LINES_LISTED],
+            "rows_placed_by_area": self.rows_placed_by_area,
+            "rows_filtered": self.rows_filtered,
+            "unmatched_areas": [
+                {"name": name, "rows": rows, "closest": closest}
+                for name, (rows, closest) in sorted(self.unmatched_areas.items(), key=lambda i: -i[1][0])
+            ],
         }
 
 
@@ -264,11 +293,13 @@ class _Writer:
                 if row.dispatched_at or row.arrived_at or row.cleared_at
                 else "\\N\t\\N\t\\N"
             )
+            located_by = "" if row.lon is None else (row.location_source or LocationSource.POINT)
             lines.append(
                 f"{head}\t{category_id}\t{row.priority or default_priority}\tcleared\t"
                 f"{_text(row.description)}\t{point}\t{_text(row.address)}\t"
                 f"{place}\t{row.received_at.isoformat()}\t{'t' if row.time_approximate else 'f'}\t"
-                f"{response}\t{_text(row.source_ref)}\t{_text(row.source_box_label)}\t{tail}\n"
+                f"{response}\t{_text(row.source_ref)}\t{_text(row.source_box_label)}\t"
+                f"{located_by}\t{row.fingerprint}\t{tail}\n"
             )
         self.report.rows_outside += hits.count(-1) - sum(1 for r in rows if r.lon is None)
         self.copy.write("".join(lines))
@@ -287,6 +318,7 @@ def import_incidents_file(
     encoding: str | None = None,
     now: datetime.datetime | None = None,
     outside_confirmed: bool = False,
+    municipalities: list[str] | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import historical incidents from *path*; see the module docstring for what is written when.
@@ -297,6 +329,10 @@ def import_incidents_file(
     ``bulk_load`` drops the incident table's foreign keys and secondary indexes for the load and
     restores them at the end (see ``_prepare_bulk_load``): worth it for a file that is large next to
     the table (a first load of years of history), not for a small addition to a big table.
+
+    Police open-data rows (``hokkaido``/``chiba``) without coordinates are placed at their town
+    area (町丁目, see ``koban.incidents.importers.placing``); rows already imported are reported as
+    duplicates; rows dated 不明 are reported and left out; *municipalities* (codes) selects rows.
 
     Raises ``ImportFormatError`` when the file as a whole cannot be read (missing columns, unknown
     format, undecodable text) or was already imported. *progress* hears of the rows read every few
@@ -319,6 +355,7 @@ def import_incidents_file(
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         batch = IncidentImport.objects.create(
+            agency=agency,
             file_name=path.name[:300],
             file_sha256=digest,
             file_format=file_format,
@@ -336,6 +373,12 @@ def import_incidents_file(
                 reader = reader_for(file_format, handle, tz, now or timezone.now(), categories)
                 assigner = BeatAssigner(agency)
                 territory = None if outside_confirmed else jurisdiction_of(agency)
+                sieve = RowSieve(
+                    agency,
+                    report,
+                    municipalities=municipalities,
+                    place_by_area=file_format in NPA_FORMATS,
+                )
                 copy_categories = {
                     c.code: (str(c.id), str(c.default_priority)) for c in IncidentCategory.objects.all()
                 }
@@ -348,7 +391,10 @@ def import_incidents_file(
                         report.rows_read += 1
                         if isinstance(item, BadRow):
                             report.bad_rows.append(item)
-                        else:
+                        elif isinstance(item, DateUnknownRow):
+                            if sieve.selects(item.municipality_code):
+                                report.date_unknown_lines.append(item.line)
+                        elif sieve.keep(item):
                             writer.add(item)
                         ticker.tick()
                     writer.flush()
@@ -375,7 +421,20 @@ def import_incidents_file(
             batch.rows_imported = report.rows_imported
             batch.rows_rejected = len(report.bad_rows)
             batch.rows_outside = report.rows_outside
-            batch.save(update_fields=["rows_read", "rows_imported", "rows_rejected", "rows_outside"])
+            batch.rows_duplicate = report.rows_duplicate
+            batch.rows_date_unknown = len(report.date_unknown_lines)
+            batch.rows_placed_by_area = report.rows_placed_by_area
+            batch.save(
+                update_fields=[
+                    "rows_read",
+                    "rows_imported",
+                    "rows_rejected",
+                    "rows_outside",
+                    "rows_duplicate",
+                    "rows_date_unknown",
+                    "rows_placed_by_area",
+                ]
+            )
             report.committed = True
             report.batch_id = batch.pk
             record(actor or "import_incidents", "incident.import", batch, after=report.as_dict())

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from koban.accounts.access import can_manage_network
 from koban.accounts.models import User
 from koban.geography.derive import DERIVABLE_LEVELS, derive_beats
+from koban.geography.importers.readers import ReadError
 from koban.geography.jobs import start_derive_beats
+from koban.geography.labels import tally_labels
 from koban.geography.services import activate_version
 from koban.organization.models import Agency, PoliceStation
 
@@ -36,6 +38,12 @@ class Command(BaseCommand):
             help="Derive only this station's beats (by code); copy the others from the active version.",
         )
         parser.add_argument("--name", help="Name of the new beat version.")
+        parser.add_argument(
+            "--from-labels",
+            metavar="FILE",
+            help="Police open data (NPA layout) naming each row's box and town: each town goes to the "
+            "box named most for it; boxes known only from the labels are opened (location to confirm).",
+        )
         parser.add_argument(
             "--activate",
             action="store_true",
@@ -70,6 +78,14 @@ class Command(BaseCommand):
                     % {"agency": agency.code, "code": options["station"]}
                 )
         actor = self._actor(options["user"])
+        labels = None
+        if options["from_labels"]:
+            if options["background"]:
+                raise CommandError(_("--from-labels cannot be combined with --background"))
+            try:
+                labels = tally_labels(options["from_labels"], agency)
+            except ReadError as exc:
+                raise CommandError(f"--from-labels: {exc}") from exc
         if options["background"]:
             if options["activate"]:
                 raise CommandError(
@@ -96,6 +112,7 @@ class Command(BaseCommand):
                     station=station,
                     name=options["name"],
                     progress=progress,
+                    labels=labels,
                 )
                 if options["activate"]:
                     activate_version(actor, version, override_reason=options["override_reason"])

@@ -39,6 +39,12 @@ class Command(ImportCommand):
             help=_("accept boxes outside the agency's jurisdiction (reported as warnings, not errors)"),
         )
 
+        parser.add_argument(
+            "--inside-only",
+            action="store_true",
+            help=_("keep only the points inside the agency's area; list the others (nationwide OSM files)"),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         parameters = {
             "agency": options["agency"],
@@ -49,6 +55,7 @@ class Command(ImportCommand):
             "srid": options["srid"],
             "layer": options["layer"],
             "outside_confirmed": options["outside_confirmed"],
+            "inside_only": options["inside_only"],
         }
         if options["background"]:
             self.queue("geography.import_boxes", parameters, options, agency_code=options["agency"])

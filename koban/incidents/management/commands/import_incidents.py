@@ -62,6 +62,12 @@ class Command(BaseCommand):
             help=_("queue the import as a background run for a worker instead of waiting for it"),
         )
         parser.add_argument(
+            "--municipality",
+            action="append",
+            default=[],
+            help=_("only rows of this municipality code (e.g. 12217; repeatable)"),
+        )
+        parser.add_argument(
             "--outside-confirmed",
             action="store_true",
             help=_("import rows outside the agency's jurisdiction (flagged outside every beat)"),
@@ -113,6 +119,49 @@ class Command(BaseCommand):
             % {"id": run.pk}
         )
 
+    def _notices(self, report: Any, limit: int) -> None:
+        """Duplicates, unknown dates, placement by area and unmatched town names, in that order."""
+        if report.rows_duplicate:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "Warning: %(n)s rows were already imported (imports %(imports)s or earlier in this "
+                        "file) and are not stored again; first lines: %(lines)s"
+                    )
+                    % {
+                        "n": report.rows_duplicate,
+                        "imports": ", ".join(f"#{i}" for i in report.duplicate_of_imports) or "-",
+                        "lines": ", ".join(str(n) for n in report.duplicate_lines[:10]),
+                    }
+                )
+            )
+        if report.date_unknown_lines:
+            self.stdout.write(
+                _("%(n)s rows have an unknown date (不明) and are left out; lines: %(lines)s")
+                % {
+                    "n": len(report.date_unknown_lines),
+                    "lines": ", ".join(str(n) for n in report.date_unknown_lines[:limit]),
+                }
+            )
+        if report.rows_placed_by_area:
+            self.stdout.write(
+                _("%(n)s rows without coordinates placed at their town area (町丁目).")
+                % {"n": report.rows_placed_by_area}
+            )
+        if report.rows_filtered:
+            self.stdout.write(_("%(n)s rows of other municipalities left out.") % {"n": report.rows_filtered})
+        unmatched = sorted(report.unmatched_areas.items(), key=lambda item: -item[1][0])
+        if unmatched:
+            self.stdout.write(
+                _("%(n)s town names matched no town area (rows kept without a place):")
+                % {"n": len(unmatched)}
+            )
+            for name, (rows, closest) in unmatched[:limit]:
+                self.stdout.write(
+                    _("  %(name)s: %(rows)s rows; closest: %(closest)s")
+                    % {"name": name, "rows": rows, "closest": ", ".join(closest) or "-"}
+                )
+
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.is_file():
@@ -133,6 +182,7 @@ class Command(BaseCommand):
                 bulk_load=options["bulk_load"],
                 encoding=options.get("encoding"),
                 outside_confirmed=options["outside_confirmed"],
+                municipalities=options["municipality"] or None,
                 progress=bar,
             )
         except ImportFormatError as exc:
@@ -158,6 +208,7 @@ class Command(BaseCommand):
                 _("Bad rows by column: %(counts)s")
                 % {"counts": ", ".join(f"{k} {v}" for k, v in reasons.most_common())}
             )
+        self._notices(report, limit)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
         else:

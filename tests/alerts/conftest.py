@@ -1,0 +1,3 @@
+from tests.alerts.servers import hooks, smtp
+
+__all__ = ["hooks", "smtp"]

@@ -1,0 +1,102 @@
+"""Beats from the police's own labels: each town to the box they name most for it."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+import shapely
+from django.core.management import CommandError, call_command
+
+from koban.geography.derive import derive_beats
+from koban.geography.labels import tally_labels
+from koban.geography.models import AdminArea
+from koban.organization.models import PoliceBox
+from tests.geography.test_derive import _english, give_station_areas, grid_areas, shape  # noqa: F401
+from tests.personas import LAT, LON
+
+HEADER = "管轄警察署（発生地）,管轄交番・駐在所（発生地）,市区町村コード（発生地）,町丁目（発生地）"
+
+
+def labels_file(tmp_path, rows: list[tuple[str, str, str, int]]):  # type: ignore[no-untyped-def]
+    """A police file with *count* rows per (station, box, town)."""
+    lines = [HEADER]
+    for station, box, town, count in rows:
+        lines += [f"{station},{box},M1,{town}"] * count
+    path = tmp_path / "labels.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp932"))
+    return path
+
+
+@pytest.fixture
+def towns(cast):  # type: ignore[no-untyped-def]
+    give_station_areas(cast)
+    grid_areas()
+    for area in AdminArea.objects.filter(level="town"):
+        area.code = f"M1-{area.code}"
+        area.save()
+    return cast
+
+
+LABELS = [
+    ("North", "Ekimae Koban", "Area T04", 3),  # B is nearer, but the police name A three times out of four
+    ("North", "Yamate Chuzaisho", "Area T04", 1),
+    ("North警察署", "Ekimae Koban", "Area T05", 1),  # a tie: the nearer of the two (B)
+    ("North", "Yamate  Chuzaisho", "Area T05", 1),
+    ("North", "新町交番", "Area T06", 2),  # a box only the labels know
+    ("North", "Yamate Chuzaisho", "Area T06", 1),
+    ("North", "Ekimae Koban", "Area T08", 1),  # a North box named for a South town
+    ("North", "Ekimae Koban", "Nowhere 1", 1),
+    ("Far", "Far Koban", "Area T00", 2),
+]
+
+
+def test_each_town_goes_to_the_box_the_labels_name_most(towns, tmp_path):  # type: ignore[no-untyped-def]
+    tally = tally_labels(labels_file(tmp_path, LABELS), towns.agency)
+    assert tally.rows == 13 and tally.rows_used == 10
+    assert tally.unmatched_towns == {"Nowhere 1": 1} and tally.other_stations == {"Far": 2}
+    version, report = derive_beats(towns.planner, towns.agency, labels=tally)
+    new = PoliceBox.objects.get(name="新町交番")
+    assert new.location_to_confirm and new.kind == "koban" and new.station == towns.north
+    beats = {b.box.name: shape(b.geom) for b in version.beats.select_related("box")}
+    t04, t05, t06, t07 = (
+        shape(AdminArea.objects.get(code=f"M1-T0{n}").geom).representative_point() for n in (4, 5, 6, 7)
+    )
+    assert beats["Ekimae Koban"].contains(t04)
+    assert beats["Yamate Chuzaisho"].contains(t05) and beats["Yamate Chuzaisho"].contains(t07)
+    assert beats["新町交番"].contains(t06)
+    assert shapely.bounds(beats["新町交番"]) == pytest.approx(
+        (LON + 0.015, LAT, LON + 0.02, LAT + 0.005), abs=1e-9
+    )
+    jurisdictions = report.jurisdictions
+    assert jurisdictions is not None and jurisdictions.created == ["新町交番"]
+    assert jurisdictions.across_stations == 1
+    rows = {b.box: (b.labelled, b.landing, b.agreeing) for b in jurisdictions.boxes}
+    assert rows["Ekimae Koban"] == (5, 4, 3)
+    assert rows["Yamate Chuzaisho"] == (3, 2, 1)
+    assert rows["新町交番"] == (2, 3, 2)
+    assert rows["Minato Koban"] == (0, 1, 0)
+    assert (jurisdictions.agreeing, jurisdictions.landing) == (6, 10)
+    assert report.check is not None and report.check.problems == []
+    assert "Agreement with the labels: 6 of 10 rows (60.0 %)." in report.lines()
+
+
+def test_the_command_derives_from_labels_and_names_a_bad_file(towns, tmp_path):  # type: ignore[no-untyped-def]
+    out = StringIO()
+    call_command(
+        "derive_beats",
+        "--agency",
+        towns.agency.code,
+        "--from-labels",
+        str(labels_file(tmp_path, LABELS)),
+        "--user",
+        towns.planner.username,
+        stdout=out,
+    )
+    assert "新町交番" in out.getvalue() and "60.0 %" in out.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(CommandError, match="missing column"):
+        call_command(
+            "derive_beats", "--agency", towns.agency.code, "--from-labels", str(bad), "--user", "planner"
+        )

@@ -1,0 +1,77 @@
+"""Counts by box (with the police label beside them), beat, station, area and category."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from koban.incidents.counts import count_incidents, label_key
+from koban.incidents.importers.loader import import_incidents_file
+from koban.incidents.models import Incident
+from tests.incidents.test_import_placement import COLUMNS
+from tests.personas import LAT, LON
+
+A, B, C = (LON + 0.005, LAT + 0.005), (LON + 0.015, LAT + 0.005), (LON + 0.025, LAT + 0.005)
+
+
+def labelled(cast, tmp_path):  # type: ignore[no-untyped-def]
+    """Five thefts with the box the police name: A×2 (one named B), B×1, C×1 named A, one unlabelled."""
+    rows = [
+        (A, "Ekimae Koban"),
+        (A, "Yamate Chuzaisho"),
+        (B, "Yamate Chuzaisho"),
+        (C, "Ekimae Koban"),
+        (C, ""),
+    ]
+    lines = [
+        f"窃盗,自転車盗,{'North' if box else ''},{box},122173,千葉県,柏市,x,2022-02-1{i},08,その他,,{x},{y}"
+        for i, ((x, y), box) in enumerate(rows)
+    ]
+    path = tmp_path / "geocoded.csv"
+    path.write_text("\n".join([COLUMNS + ",lon,lat", *lines]) + "\n", encoding="utf-8")
+    report = import_incidents_file(path, "chiba", agency=cast.agency, commit=True)
+    assert report.committed and report.rows_imported == 5
+
+
+def test_counts_by_box_compare_the_placed_box_with_the_police_label(cast, tmp_path):  # type: ignore[no-untyped-def]
+    labelled(cast, tmp_path)
+    counts = count_incidents(Incident.objects.all(), "box")
+    rows = {r.name: (r.incidents, r.labelled, r.agreeing, r.named) for r in counts.rows}
+    assert rows == {
+        "Ekimae Koban": (2, 2, 1, 2),
+        "Yamate Chuzaisho": (1, 1, 1, 2),
+        "Minato Koban": (2, 1, 0, 0),
+    }
+    assert (counts.total, counts.labelled, counts.agreeing) == (5, 4, 2)
+    assert counts.agreement == 0.5
+    assert counts.as_dict()["rows"][0]["agreement"] is not None
+
+
+@pytest.mark.parametrize(
+    ("by", "expected"),
+    [("station", {"North Station": 3, "South Station": 2}), ("beat", {"A-1": 2, "B-1": 1, "C-1": 2})],
+)
+def test_counts_by_station_and_beat(cast, tmp_path, by, expected):  # type: ignore[no-untyped-def]
+    labelled(cast, tmp_path)
+    assert {r.name: r.incidents for r in count_incidents(Incident.objects.all(), by).rows} == expected
+
+
+def test_label_keys_ignore_spelling() -> None:
+    assert label_key("柏 大津ヶ丘交番") == label_key("柏警察署 大津ケ丘交番")
+    assert label_key("柏") is None
+
+
+def test_the_command_prints_the_agreement_and_can_fail_below_a_threshold(cast, tmp_path):  # type: ignore[no-untyped-def]
+    labelled(cast, tmp_path)
+    out = StringIO()
+    with translation.override("en"):
+        call_command("incident_counts", "--agency", cast.agency.code, "--by", "box", stdout=out)
+        assert "Agreement with the source's labels: 2 of 4 (50.0 %)" in out.getvalue()
+        call_command("incident_counts", "--agency", cast.agency.code, "--min-agreement", "50", stdout=out)
+        with pytest.raises(CommandError, match=r"below 60\.0"):
+            call_command("incident_counts", "--agency", cast.agency.code, "--min-agreement", "60", stdout=out)
+        with pytest.raises(CommandError, match="not a date"):
+            call_command("incident_counts", "--agency", cast.agency.code, "--from", "yesterday", stdout=out)
