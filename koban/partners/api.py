@@ -19,21 +19,21 @@ from koban.lib.api import ModelSerializer, Pages
 from koban.partners.models import Agreement, Partner, PartnerContact
 
 
-class ContactSerializer(NoteReadsSerializer, ModelSerializer):
+class PartnerContactSerializer(NoteReadsSerializer, ModelSerializer):
     class Meta:
         model = PartnerContact
         fields = ["id", "name", "title", "phone", "email", "primary"]
 
 
-class AgreementSerializer(ModelSerializer):
+class PartnerAgreementSerializer(ModelSerializer):
     class Meta:
         model = Agreement
         fields = ["id", "kind", "title", "signed_on", "ends_on", "terms"]
 
 
 class PartnerSerializer(ModelSerializer):
-    contacts = ContactSerializer(many=True, read_only=True)
-    agreements = AgreementSerializer(many=True, read_only=True)
+    contacts = PartnerContactSerializer(many=True, read_only=True)
+    agreements = PartnerAgreementSerializer(many=True, read_only=True)
     area = serializers.SerializerMethodField()
 
     class Meta:

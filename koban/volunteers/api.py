@@ -39,14 +39,14 @@ from koban.volunteers.models import (
 )
 
 
-class MemberSerializer(NoteReadsSerializer, ModelSerializer):
+class VolunteerMemberSerializer(NoteReadsSerializer, ModelSerializer):
     class Meta:
         model = VolunteerMember
         fields = ["id", "name", "phone", "age_band", "role", "joined_on", "left_on"]
 
 
-class GroupSerializer(ModelSerializer):
-    members = MemberSerializer(many=True, read_only=True)
+class VolunteerGroupSerializer(ModelSerializer):
+    members = VolunteerMemberSerializer(many=True, read_only=True)
 
     class Meta:
         model = VolunteerGroup
@@ -71,7 +71,7 @@ class GroupSerializer(ModelSerializer):
 class GroupViewSet(viewsets.ReadOnlyModelViewSet):
     """Volunteer groups the user may see, with their members."""
 
-    serializer_class = GroupSerializer
+    serializer_class = VolunteerGroupSerializer
     pagination_class = Pages
 
     def get_queryset(self) -> QuerySet[VolunteerGroup]:
@@ -83,7 +83,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
         return super().get_object()  # type: ignore[no-any-return]
 
 
-class ObservationSerializer(NoteReadsSerializer, ModelSerializer):
+class VolunteerObservationSerializer(NoteReadsSerializer, ModelSerializer):
     lon = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
 
@@ -98,8 +98,8 @@ class ObservationSerializer(NoteReadsSerializer, ModelSerializer):
         return obj.point.y if obj.point else None
 
 
-class ActivitySerializer(GeoFeatureModelSerializer):
-    observations = ObservationSerializer(many=True, read_only=True)
+class VolunteerActivitySerializer(GeoFeatureModelSerializer):
+    observations = VolunteerObservationSerializer(many=True, read_only=True)
     participants: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
@@ -131,7 +131,7 @@ class VolunteerObservationInputSerializer(Serializer):
     lat = serializers.FloatField(required=False, allow_null=True)
 
 
-class ActivityInputSerializer(Serializer):
+class VolunteerActivityInputSerializer(Serializer):
     """A patrol or watch: the route as a drawn GeoJSON line or an uploaded GPX file (multipart), or none."""
 
     group = serializers.IntegerField()
@@ -173,7 +173,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     patrol by an uncertified group, person or vehicle answers 400 naming it.
     """
 
-    serializer_class = ActivitySerializer
+    serializer_class = VolunteerActivitySerializer
     pagination_class = GeoJsonPages
 
     def get_queryset(self) -> QuerySet[VolunteerActivity]:
@@ -185,14 +185,14 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
         access_activity(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]  # refuses and audits
         return super().get_object()  # type: ignore[no-any-return]
 
-    @extend_schema(request=ActivityInputSerializer, responses={201: ActivitySerializer})
+    @extend_schema(request=VolunteerActivityInputSerializer, responses={201: VolunteerActivitySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if too_large := upload_rejection(request):  # type: ignore[arg-type]
             raise ValidationError({"gpx": [too_large]})
         data: dict[str, Any] = {key: request.data.get(key) for key in request.data}
         if hasattr(request.data, "getlist"):  # multipart: repeated "participants" fields
             data["participants"] = request.data.getlist("participants")
-        incoming = ActivityInputSerializer(data=data)
+        incoming = VolunteerActivityInputSerializer(data=data)
         incoming.is_valid(raise_exception=True)
         values = dict(incoming.validated_data)
         user: Any = request.user
@@ -228,4 +228,4 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
             observations=[_observation(item) for item in values.get("observations") or []],
         )
         fresh = self.get_queryset().get(pk=activity.pk)
-        return Response(ActivitySerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response(VolunteerActivitySerializer(fresh).data, status=status.HTTP_201_CREATED)
