@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "VolunteerObservationKindEnum": "koban.volunteers.models.ActivityObservation.Kind",
         "PartnerKindEnum": "koban.partners.models.PartnerKind",
         "AgreementKindEnum": "koban.partners.models.AgreementKind",
+        "CouncilMemberKindEnum": "koban.councils.models.MemberKind",
+        "CouncilMeetingStatusEnum": "koban.councils.models.Meeting.Status",
     },
     # Every operation documents its error answers (400/401/403/404/429), which come from shared code.
     "POSTPROCESSING_HOOKS": [
@@ -417,6 +419,20 @@ KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
 # Days before a blue-light certificate, patroller card or vehicle registration expires that the
 # station is reminded (volunteer pages, box dashboard, daily job).
 KOBAN_BLUE_LIGHT_REMINDER_DAYS = env_int("KOBAN_BLUE_LIGHT_REMINDER_DAYS", 60)
+
+# Visit cards (巡回連絡カード): the keyring that encrypts their contents, inline JSON or the path of a key
+# file, never in the database (koban/visitcards/crypto/keyring.py). Development and the demo use a key
+# file in the data folder, which `koban load_demo` creates (mode 0600) when it is missing. The name
+# hides it from Django's error pages (it contains "KEY").
+KOBAN_CARD_MASTER_KEYS = env_str(
+    "KOBAN_CARD_MASTER_KEYS", str(DATA_DIR / "card-keys.json") if env_bool("KOBAN_DEV", True) else ""
+)
+# A card not confirmed with its household for this many years is flagged for review and deletion.
+KOBAN_CARD_RETENTION_YEARS = env_int("KOBAN_CARD_RETENTION_YEARS", 5)
+if KOBAN_CARD_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("KOBAN_CARD_RETENTION_YEARS must be at least 1")
+# How long a station chief's recorded-reason access to one card lasts.
+KOBAN_CARD_BREAK_GLASS_HOURS = env_int("KOBAN_CARD_BREAK_GLASS_HOURS", 8)
 
 # -- Plausibility of places and dates (koban.organization.jurisdiction, koban.lib.dates) ----------
 # An agency's jurisdiction is its configured extent, else the union of its stations' areas; an agency

@@ -47,6 +47,8 @@ urlpatterns = [
     path("lost-found/", include("koban.lostfound.urls")),
     path("patrols/", include("koban.patrols.urls")),
     path("voice/", include("koban.voice.urls")),
+    # Open311 GeoReport v2 for existing Open311 clients (the standard's own URLs and formats).
+    path("open311/v2/", include("koban.voice.open311_urls")),
     path("households/", include("koban.households.urls")),
     path("visit-cards/", include("koban.visitcards.urls")),
     path("councils/", include("koban.councils.urls")),

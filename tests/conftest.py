@@ -63,6 +63,19 @@ def _english_by_default(settings):  # type: ignore[no-untyped-def]
         yield
 
 
+# One visit-card keyring for the whole run, made here: tests never read the deployment's key file.
+_CARD_KEYRING: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _card_keyring(settings):  # type: ignore[no-untyped-def]
+    from koban.visitcards.crypto.keyring import new_keyring_text
+
+    if not _CARD_KEYRING:
+        _CARD_KEYRING.append(new_keyring_text("test-1"))
+    settings.KOBAN_CARD_MASTER_KEYS = _CARD_KEYRING[0]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_jurisdictions():  # type: ignore[no-untyped-def]
     # Each process caches agencies' jurisdictions; tests change station areas and extents directly.

@@ -64,3 +64,10 @@ class UnusualReadingForm(Form):
         ),
     )
     min_count = forms.IntegerField(label=_("Minimum records read"), min_value=1, max_value=100000, initial=10)
+    # Reading of one kind of record alone: many visit cards read by one user stands out even when
+    # their reading of other records is ordinary.
+    kind = forms.ChoiceField(
+        label=_("Records"),
+        required=False,
+        choices=[("", _("All personal records")), ("visitcards.visitcard", _("Visit cards"))],
+    )

@@ -135,11 +135,16 @@ def unusual_reading(request: HttpRequest) -> HttpResponse:
     events = _reviewable(request)
     form = UnusualReadingForm(request.GET or None, initial={"days": 7, "k": 3.5, "min_count": 10})
     settings = (
-        form.cleaned_data if form.is_bound and form.is_valid() else {"days": 7, "k": 3.5, "min_count": 10}
+        form.cleaned_data
+        if form.is_bound and form.is_valid()
+        else {"days": 7, "k": 3.5, "min_count": 10, "kind": ""}
     )
     end = timezone.now()
     start = end - datetime.timedelta(days=settings["days"])
-    counts = events.between(start, None).read_counts()
+    window = events.between(start, None)
+    if settings.get("kind"):
+        window = window.filter(object_type=settings["kind"])
+    counts = window.read_counts()
     readers = User.objects.in_bulk(list(counts))
     by_role: dict[str, dict[int, int]] = defaultdict(dict)
     for actor_id, count in counts.items():

@@ -58,7 +58,7 @@ class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
         return access_council(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
 
 
-class MemberSerializer(NoteReadsSerializer, ModelSerializer):
+class CouncilMemberSerializer(NoteReadsSerializer, ModelSerializer):
     council = serializers.IntegerField(source="council_id")
 
     class Meta:
@@ -79,7 +79,7 @@ class MemberSerializer(NoteReadsSerializer, ModelSerializer):
         read_only_fields = ["term_end", "left_on", "renewed_from"]
 
 
-class LeaveSerializer(Serializer):
+class CouncilLeaveSerializer(Serializer):
     left_on = serializers.DateField()
 
 
@@ -88,7 +88,7 @@ class MemberViewSet(viewsets.ModelViewSet):
     """Council members (names and contacts: personal data). POST appoints (station chief, HQ);
     ``renew`` appoints for the next two-year term; ``leave`` records an early end."""
 
-    serializer_class = MemberSerializer
+    serializer_class = CouncilMemberSerializer
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[CouncilMember]:
@@ -107,7 +107,7 @@ class MemberViewSet(viewsets.ModelViewSet):
         member = services.appoint_member(request.user, council, **fields)  # type: ignore[arg-type]
         return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: MemberSerializer})
+    @extend_schema(request=None, responses={201: CouncilMemberSerializer})
     @action(detail=True, methods=["post"])
     def renew(self, request: Request, pk: str | None = None) -> Response:
         """Appoint the member for the next term (a new record starting the day after this term ends)."""
@@ -115,18 +115,18 @@ class MemberViewSet(viewsets.ModelViewSet):
         renewal = services.renew_member(request.user, member)  # type: ignore[arg-type]
         return Response(self.get_serializer(renewal).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=LeaveSerializer, responses={200: MemberSerializer})
+    @extend_schema(request=CouncilLeaveSerializer, responses={200: CouncilMemberSerializer})
     @action(detail=True, methods=["post"])
     def leave(self, request: Request, pk: str | None = None) -> Response:
         """Record that the member left the council before the end of the term."""
         member = access_member_for_work(request.user, pk)  # type: ignore[arg-type]
-        incoming = LeaveSerializer(data=request.data)
+        incoming = CouncilLeaveSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         member = services.end_membership(request.user, member, **incoming.validated_data)  # type: ignore[arg-type]
         return Response(self.get_serializer(member).data)
 
 
-class OpinionSerializer(ModelSerializer):
+class CouncilOpinionSerializer(ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=RequestCategory.objects.active())
     category_label = serializers.SerializerMethodField()
     raised_by = serializers.IntegerField(source="raised_by_id", required=False, allow_null=True)
@@ -164,7 +164,7 @@ class OpinionSerializer(ModelSerializer):
         return list(outcome.results) if outcome else []
 
 
-class MeetingSerializer(ModelSerializer):
+class CouncilMeetingSerializer(ModelSerializer):
     council = serializers.IntegerField(source="council_id")
     attendees = serializers.ListField(
         child=serializers.IntegerField(), required=False, max_length=200, write_only=True
@@ -194,7 +194,7 @@ class MeetingSerializer(ModelSerializer):
     def _opinions(self, opinions: list[Opinion]) -> list[dict[str, Any]]:
         lines = opinion_lines(opinions)
         outcomes = {line.opinion.pk: line.outcome for line in lines if line.outcome}
-        return OpinionSerializer(
+        return CouncilOpinionSerializer(
             [line.opinion for line in lines], many=True, context={"outcomes": outcomes}
         ).data  # type: ignore[return-value]
 
@@ -218,7 +218,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
     opinion raised at a held meeting and files it as a council request in the residents' voice queue.
     """
 
-    serializer_class = MeetingSerializer
+    serializer_class = CouncilMeetingSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Meeting]:
@@ -258,12 +258,12 @@ class MeetingViewSet(viewsets.ModelViewSet):
         meeting = services.update_meeting(request.user, meeting, attendees=attendees, **changes)  # type: ignore[arg-type]
         return Response(self.get_serializer(meeting).data)
 
-    @extend_schema(request=OpinionSerializer, responses={201: OpinionSerializer})
+    @extend_schema(request=CouncilOpinionSerializer, responses={201: CouncilOpinionSerializer})
     @action(detail=True, methods=["post"])
     def opinions(self, request: Request, pk: str | None = None) -> Response:
         """Note an opinion raised at this (held) meeting; it becomes a council request in the voice queue."""
         meeting = access_meeting_for_work(request.user, pk)  # type: ignore[arg-type]
-        incoming = OpinionSerializer(data=request.data)
+        incoming = CouncilOpinionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
         raised_by_id = fields.pop("raised_by_id", None)
@@ -273,4 +273,4 @@ class MeetingViewSet(viewsets.ModelViewSet):
             if raised_by is None:
                 raise ValidationError({"raised_by": [gettext("Not a member of this council.")]})
         opinion = services.record_opinion(request.user, meeting, raised_by=raised_by, **fields)  # type: ignore[arg-type]
-        return Response(OpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
+        return Response(CouncilOpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)

@@ -60,7 +60,9 @@ class CategoryChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class OpinionForm(Form):
-    category = CategoryChoice(label=_("Category"), queryset=RequestCategory.objects.none())
+    category = CategoryChoice(
+        label=_("Category"), queryset=RequestCategory.objects.none(), to_field_name="code"
+    )
     summary = forms.CharField(label=_("Opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     raised_by = forms.ModelChoiceField(
         label=_("Raised by"), queryset=CouncilMember.objects.none(), required=False

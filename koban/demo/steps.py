@@ -13,7 +13,11 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.councils",
+    "koban.newsletters",
     "koban.partners",
     "koban.volunteers",
     "koban.audit",
+    # After the household registry (koban.households), whose addresses the cards belong to.
+    "koban.visitcards",
 ]

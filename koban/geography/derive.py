@@ -189,7 +189,7 @@ def derive_beats(
         _follow(assignment, areas, area_shapes, area_group, groups, boxes, lon, lat, labels, jurisdictions)
     version = BeatVersion.objects.create(
         agency=agency,
-        name=name or _("Derived from %(level)s areas, %(date)s") % {"level": area_level, "date": _today()},
+        name=name or _default_name(area_level, labels),
         status=BeatVersion.Status.DRAFT,
         source=_("koban derive_beats: nearest box per %(level)s area") % {"level": area_level},
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -218,6 +218,15 @@ def derive_beats(
         actor, "beat_version.derive", version, after=snapshot(version, exclude=("note",)), note=version.note
     )
     return version, report
+
+
+def _default_name(level: str, labels: LabelTally | None) -> str:
+    if labels is not None:
+        return _("Derived from the police labels of %(file)s, %(date)s") % {
+            "file": labels.source,
+            "date": _today(),
+        }
+    return _("Derived from %(level)s areas, %(date)s") % {"level": level, "date": _today()}
 
 
 def _today() -> str:

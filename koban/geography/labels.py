@@ -37,6 +37,22 @@ def station_key(name: str) -> str:
     return area_key(strip_suffix(name.strip(), STATION_SUFFIXES))
 
 
+LabelKey = tuple[str, str]
+
+
+def label_key(label: str) -> LabelKey | None:
+    """(station, box) of a stored label ``"<station> <box>"``, normalised; None without a box."""
+    station, _sep, box = label.strip().partition(" ")
+    if not box:
+        return None
+    return station_key(station), area_key(box)
+
+
+def box_key(station_name: str, box_name: str) -> LabelKey:
+    """The key a label naming the box *box_name* of the station *station_name* would have."""
+    return station_key(station_name), area_key(box_name)
+
+
 @dataclass
 class LabelTally:
     """How often the police name each box for each town area, and what could not be used."""

@@ -20,6 +20,8 @@ from koban.geography.models import AdminArea, Beat, BeatVersion
 from koban.lib.geo import area_m2
 from koban.organization.jurisdiction import jurisdiction_of
 from koban.organization.models import PoliceBox, PoliceStation
+from koban.runs import registry
+from koban.runs.services import start_run
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,7 @@ def activate_version(actor: Any, version: BeatVersion, *, override_reason: str =
     version.retired_at = None
     version.save(update_fields=["status", "activated_at", "retired_at"])
     record(actor, "beat_version.activate", version, before=before, after=snapshot(version))
+    transaction.on_commit(lambda: queue_replacement(actor, version.agency.code))
     if report.passed:
         return Activation(version, report=report)
     record(
@@ -407,6 +410,23 @@ def activate_version(actor: Any, version: BeatVersion, *, override_reason: str =
         note=reason,
     )
     return Activation(version, report=report, override_reason=reason)
+
+
+# The run kind that places an agency's incidents again on its active beats (koban/incidents/jobs.py);
+# named, not imported: incidents sit above geography.
+REPLACE_RUN_KIND = "incidents.replace"
+
+
+def queue_replacement(actor: Any, agency_code: str) -> Any:
+    """Queue the re-placement of the agency's incidents on the beats just activated (a run)."""
+    if not registry.is_registered(REPLACE_RUN_KIND):
+        return None
+    return start_run(
+        REPLACE_RUN_KIND,
+        actor=actor,
+        parameters={"agency": agency_code, "commit": True},
+        agency_code=agency_code,
+    )
 
 
 def _require_override(actor: Any, version: BeatVersion, report: VersionReport, reason: str) -> None:

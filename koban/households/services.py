@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -273,3 +273,79 @@ def set_needs_care(actor: Any, household: Household, needs_care: bool, *, reason
         after={"needs_care": needs_care},
         note=reason,
     )
+
+
+# -- Duplicates -------------------------------------------------------------------------------------------
+
+#: Two addresses of the same kind closer than this (metres) are suggested as one place entered twice.
+DUPLICATE_DISTANCE_M = 3.0
+
+
+@transaction.atomic
+def merge_households(actor: Any, keep: Household, duplicate: Household) -> Household:
+    """Merge *duplicate* into *keep*: its visits, units and every other record that refers to it
+    (visit cards too) move over, the flags are combined, and the duplicate is deleted.
+
+    Records are moved through the model's relations, so apps above this one (visit cards) need no
+    special case here.
+    """
+    if keep.pk == duplicate.pk:
+        raise ValidationError({"duplicate": _("A household cannot be merged into itself.")})
+    if keep.agency_id != duplicate.agency_id:
+        raise ValidationError({"duplicate": _("Only households of one agency can be merged.")})
+    if duplicate.units.exists() and keep.kind != Kind.APARTMENT_BUILDING:
+        raise ValidationError({"keep": _("The duplicate holds apartment units: keep an apartment building.")})
+    keep = Household.objects.select_for_update().get(pk=keep.pk)
+    duplicate = Household.objects.select_for_update().get(pk=duplicate.pk)
+    before = {"keep": snapshot(keep), "duplicate": snapshot(duplicate)}
+    moved = _move_references(duplicate, keep)
+    contacts = [c for c in (keep.last_contact_at, duplicate.last_contact_at) if c is not None]
+    keep.last_contact_at = max(contacts) if contacts else None
+    keep.needs_care = keep.needs_care or duplicate.needs_care
+    keep.can_enter = keep.can_enter and duplicate.can_enter
+    keep.save(update_fields=["last_contact_at", "needs_care", "can_enter", "updated_at"])
+    record(actor, "household.merge", keep, before=before, after={"merged": duplicate.pk, "moved": moved})
+    duplicate.delete()
+    return keep
+
+
+def _move_references(old: Household, new: Household) -> dict[str, int]:
+    """Point every row that refers to *old* at *new*; return how many rows of each kind moved."""
+    moved: dict[str, int] = {}
+    for relation in Household._meta.related_objects:
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        model: Any = relation.related_model
+        field_name = relation.field.name
+        count = model._default_manager.filter(**{field_name: old}).update(**{field_name: new})
+        if count:
+            moved[model._meta.label_lower] = count
+    return moved
+
+
+def duplicate_suggestions(
+    households: QuerySet[Household], limit: int = 100
+) -> list[tuple[Household, Household]]:
+    """Pairs of *households* that look like one place entered twice: the same kind, not units of one
+    building, within ``DUPLICATE_DISTANCE_M`` of each other. The older one comes first (the one to keep)."""
+    ids = list(households.values_list("pk", flat=True)[:50_000])
+    if not ids:
+        return []
+    table = Household._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id, b.id FROM {table} a JOIN {table} b
+              ON a.id < b.id AND a.kind = b.kind AND a.agency_id = b.agency_id
+             AND ST_DWithin(a.point, b.point, %s)
+             AND ST_DWithin(a.point::geography, b.point::geography, %s)
+             AND NOT (a.building_id IS NOT NULL AND a.building_id = b.building_id)
+            WHERE a.id = ANY(%s) AND b.id = ANY(%s)
+            ORDER BY a.id, b.id LIMIT %s
+            """,
+            # The first test (degrees, about 11 m) uses the spatial index; the second measures metres.
+            [0.0001, DUPLICATE_DISTANCE_M, ids, ids, limit],
+        )
+        pairs = cursor.fetchall()
+    found = Household.objects.in_bulk({pk for pair in pairs for pk in pair})
+    return [(found[a], found[b]) for a, b in pairs if a in found and b in found]

@@ -1,4 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from koban.households import views
 
 app_name = "households"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("add/", views.household_add, name="add"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("merge/", views.merge, name="merge"),
+    path("coverage/", views.coverage_page, name="coverage"),
+    path("import/", views.import_page, name="import"),
+    path("<int:pk>/", views.household_detail, name="detail"),
+    path("<int:pk>/visit/", views.record_visit, name="visit"),
+]

@@ -35,6 +35,8 @@ from koban.accounts.access import (
 from koban.accounts.models import User
 from koban.audit.reads import NoteReadsSerializer
 from koban.incidents import services
+from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
+from koban.incidents.counts import Counts, count_incidents
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, benchmark_seconds, overall_response, response_by
 from koban.incidents.models import (
@@ -91,6 +93,11 @@ class IncidentSerializer(NoteReadsSerializer, GeoFeatureModelSerializer):
     box_name = serializers.CharField(source="box.name", default=None, read_only=True, allow_null=True)
     beat_code = serializers.CharField(source="beat.code", default=None, read_only=True, allow_null=True)
     response_seconds = serializers.FloatField(read_only=True, allow_null=True)
+    label_agrees = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the box the source names (source_box_label) is the box the incident is in.",
+    )
 
     class Meta:
         model = Incident
@@ -116,6 +123,10 @@ class IncidentSerializer(NoteReadsSerializer, GeoFeatureModelSerializer):
             "cleared_at",
             "response_seconds",
             "idempotency_key",
+            "source_box_label",
+            "label_agrees",
+            "location_source",
+            "import_batch",
         ]
 
 
@@ -486,3 +497,46 @@ def response_times_view(request: Request) -> Response:
     if errors:
         raise ValidationError(errors)
     return Response(figures)
+
+
+def counts_for(request: Any) -> tuple[Counts | None, dict[str, str]]:
+    """Incident counts for the request's filters and ``by`` (shared by the API, the page and CSV)."""
+    errors: dict[str, str] = {}
+    params = request.query_params if hasattr(request, "query_params") else request.GET
+    by = params.get("by") or "box"
+    if by not in COUNT_DIMENSIONS:
+        errors["by"] = gettext("Unknown dimension %(by)r; use one of %(choices)s.") % {
+            "by": by,
+            "choices": ", ".join(COUNT_DIMENSIONS),
+        }
+    qs = filtered_incidents(params, incidents_visible_to(request.user), errors)
+    if errors:
+        return None, errors
+    return count_incidents(qs, by), errors
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "by",
+            OpenApiTypes.STR,
+            enum=list(COUNT_DIMENSIONS),
+            description="box (default), beat, station, area, category or label",
+        ),
+        *_list_parameters,
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def incident_counts_view(request: Request) -> Response:
+    """Incidents counted by box, beat, station, area (町丁目), category or the box the source names.
+
+    By box, each row also says how many of its incidents carry a source label (``labelled``), how
+    many of those name this box (``agreeing``) and how many labelled incidents anywhere name it
+    (``named``); ``agreement`` is the share of labelled incidents placed in the box they name.
+    """
+    counts, errors = counts_for(request)
+    if counts is None:
+        raise ValidationError(errors)
+    return Response(counts.as_dict())

@@ -8,6 +8,11 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents and 110 calls")
 
     def ready(self) -> None:
+        from koban.incidents.presence import dispatches_away
+        from koban.rosters.presence import register_away_source
+
+        register_away_source(dispatches_away)
+
         from koban.incidents.categories import seed_default_categories
 
         post_migrate.connect(seed_default_categories, sender=self, dispatch_uid="incidents.seed_categories")

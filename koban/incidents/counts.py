@@ -17,10 +17,9 @@ from typing import Any
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from koban.geography.labels import station_key
+from koban.geography.labels import LabelKey, box_key, label_key
 from koban.geography.models import AdminArea
 from koban.incidents.models import Incident
-from koban.lib.areanames import area_key
 from koban.organization.models import PoliceBox
 
 DIMENSIONS = {
@@ -40,22 +39,13 @@ _GROUP_FIELDS = {
     "label": ("source_box_label", "source_box_label"),
 }
 
-LabelKey = tuple[str, str]
 # The group of incidents without a value (no box: outside every beat, or never placed).
 _NOWHERE = _("(none)")
 
 
-def label_key(label: str) -> LabelKey | None:
-    """(station, box) of a stored label ``"<station> <box>"``, normalised; None without a box."""
-    station, _sep, box = label.strip().partition(" ")
-    if not box:
-        return None
-    return station_key(station), area_key(box)
-
-
 def box_label_key(box: PoliceBox) -> LabelKey:
     """The key a label naming *box* would have."""
-    return station_key(box.station.name), area_key(box.name)
+    return box_key(box.station.name, box.name)
 
 
 @dataclass

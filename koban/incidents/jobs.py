@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from koban.accounts.access import agencies_overseen_by, is_hq
 from koban.incidents.importers.formats import ImportFormatError
 from koban.incidents.importers.loader import ImportReport, import_incidents_file
+from koban.incidents.placement import replace_incidents
 from koban.organization.models import Agency
 from koban.runs.models import JobRun
 from koban.runs.registry import RunContext, register
@@ -120,3 +121,21 @@ def start_incident_import(
         agency_code=agency.code,
         upload=upload,
     )
+
+
+@register("incidents.replace", gettext_lazy("Place incidents on the current beats"))
+def replace_incidents_run(context: RunContext) -> dict[str, Any]:
+    """Re-place an agency's incidents on its active beats (queued when a beat version goes live)."""
+    data = context.parameters
+    agency = Agency.objects.filter(code=data.get("agency")).first()
+    if agency is None:
+        return failure_report(_("Unknown agency %(code)s.") % {"code": data.get("agency")})
+    context.progress(_("placing incidents on the current beats"), 0, None)
+    result = replace_incidents(context.actor, agency, commit=bool(data.get("commit", True)))
+    return {
+        "summary": "\n".join(result.lines()),
+        "ok": True,
+        "commit": result.committed,
+        "committed": result.committed,
+        "figures": result.as_dict(),
+    }

@@ -14,6 +14,7 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from koban.geography.labels import box_key, label_key
 from koban.geography.models import Beat
 from koban.lib.labels import pick_label
 from koban.organization.models import Agency, PoliceBox, PoliceStation
@@ -311,6 +312,18 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in {Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE}
+
+    @property
+    def label_agrees(self) -> bool | None:
+        """Whether the box the source names (police open data) is the box the incident was placed in.
+
+        None when there is no label or no box to compare.
+        """
+        named = label_key(self.source_box_label)
+        if named is None or self.box is None:
+            return None
+        station = self.station.name if self.station is not None else self.box.station.name
+        return named == box_key(station, self.box.name)
 
     @property
     def response_seconds(self) -> float | None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.incident_list, name="list"),
     path("new/", views.intake, name="intake"),
     path("response-times/", views.response_times, name="response_times"),
+    path("counts/", views.incident_counts, name="counts"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path(
         "<int:pk>/<slug:verb>/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from typing import Any
 
@@ -31,8 +32,9 @@ from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.incidents import services
-from koban.incidents.api import filtered_incidents, response_figures
+from koban.incidents.api import counts_for, filtered_incidents, response_figures
 from koban.incidents.charts import minutes_seconds, response_chart
+from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
 from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
@@ -250,3 +252,32 @@ def response_times(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "incidents/response_times.html", context)
+
+
+@login_required
+def incident_counts(request: HttpRequest) -> HttpResponse:
+    """Incidents by box (with the police's label beside them), beat, station, area or category; CSV too."""
+    counts, errors = counts_for(request)
+    if counts is not None and request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="incident-counts-{counts.by}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["key", "name", "incidents", "labelled", "agreeing", "named", "agreement"])
+        for row in counts.rows:
+            agreement = "" if row.agreement is None else f"{row.agreement:.4f}"
+            writer.writerow(
+                [row.key, row.name, row.incidents, row.labelled, row.agreeing, row.named, agreement]
+            )
+        return response
+    query = request.GET.copy()
+    query["format"] = "csv"
+    context: dict[str, Any] = {
+        "errors": errors,
+        "counts": counts,
+        "dimensions": list(COUNT_DIMENSIONS.items()),
+        "filters": request.GET,
+        "categories": IncidentCategory.objects.all(),
+        "csv_url": "?" + query.urlencode(),
+        "api_url": reverse("incident-counts") + ("?" + request.GET.urlencode() if request.GET else ""),
+    }
+    return render(request, "incidents/counts.html", context)

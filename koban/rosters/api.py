@@ -34,7 +34,9 @@ from koban.accounts.access import (
 from koban.accounts.models import User
 from koban.lib.api import ModelSerializer, Serializer, query_date, query_datetime, query_id, query_int
 from koban.rosters import generation, services
+from koban.rosters.forms import MonthForm
 from koban.rosters.models import BoxShiftPlan, DutyRecord, RosterEntry, ShiftPattern
+from koban.rosters.monthly import month_bounds
 from koban.rosters.queries import on_duty_officers
 from koban.rosters.reports import BoxGaps, box_gaps, box_zone, by_station, local_day_bounds
 
@@ -60,6 +62,17 @@ def parse_range(params: Any) -> tuple[dt.date, dt.date]:
     if (last - first).days >= MAX_RANGE_DAYS:
         raise ValidationError({"end": _("Ask for at most %(n)d days at a time.") % {"n": MAX_RANGE_DAYS}})
     return first, last
+
+
+def parse_month(params: Any) -> tuple[dt.date, dt.date] | None:
+    """``month=YYYY-MM`` as its first and last day, or None when not given."""
+    text = params.get("month")
+    if not text:
+        return None
+    form = MonthForm({"month": text})
+    if not form.is_valid():
+        raise ValidationError({"month": [str(e) for e in form.errors["month"]]})
+    return month_bounds(form.first_day())
 
 
 class ShiftPatternSerializer(ModelSerializer):
@@ -205,6 +218,7 @@ _generation = inline_serializer(
         "replaced": serializers.IntegerField(),
         "unstaffed_hours": serializers.FloatField(),
         "covered_hours": serializers.FloatField(),
+        "on_call_hours": serializers.FloatField(),
         "gaps": _interval,
         "problems": serializers.ListField(child=serializers.CharField()),
     },
@@ -305,6 +319,7 @@ def generation_body(preview: generation.MonthPreview) -> dict[str, Any]:
         "replaced": preview.replaced,
         "unstaffed_hours": round(gaps.unstaffed_hours, 2) if gaps else 0.0,
         "covered_hours": round(gaps.covered_hours, 2) if gaps else 0.0,
+        "on_call_hours": round(gaps.on_call_seconds / 3600, 2) if gaps else 0.0,
         "gaps": [{"start": s, "end": e} for s, e in (gaps.unstaffed if gaps else [])],
         "problems": preview.problems,
     }
@@ -326,7 +341,7 @@ class DutyRecordSerializer(PersonalNoteMixin, ModelSerializer):
 
 
 class SignOffSerializer(Serializer):
-    signed_off_at = serializers.DateTimeField()
+    signed_off_at = serializers.DateTimeField(required=False, help_text="Default: now.")
 
 
 class DutyRecordViewSet(viewsets.ModelViewSet):
@@ -360,7 +375,8 @@ class DutyRecordViewSet(viewsets.ModelViewSet):
     def sign_off(self, request: Request, pk: str | None = None) -> Response:
         data = SignOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        duty = services.sign_off(_user(request), self.get_object(), data.validated_data["signed_off_at"])
+        at = data.validated_data.get("signed_off_at") or timezone.now()
+        duty = services.sign_off(_user(request), self.get_object(), at)
         return Response(DutyRecordSerializer(duty, context={"request": request}).data)
 
 
@@ -413,11 +429,17 @@ def gaps_body(g: BoxGaps) -> dict[str, Any]:
         "box": g.box.pk,
         "box_name": g.box.name,
         "station": g.box.station_id,
-        "unstaffed_hours": round(g.unstaffed_hours, 2),
-        "covered_hours": round(g.covered_hours, 2),
-        "uncovered_hours": round(g.uncovered_hours, 2),
+        "unstaffed_hours": round(g.unstaffed_hours, 4),
+        "covered_hours": round(g.covered_hours, 4),
+        "uncovered_hours": round(g.uncovered_hours, 4),
+        "unstaffed_seconds": int(g.unstaffed_seconds),
+        "covered_seconds": int(g.covered_seconds),
+        "uncovered_seconds": int(g.uncovered_seconds),
+        "on_call_seconds": int(g.on_call_seconds),
+        "unstaffed_text": g.unstaffed_text,
         "unstaffed": [{"start": s, "end": e} for s, e in g.unstaffed],
         "covered": [{"start": s, "end": e} for s, e in g.covered],
+        "on_call": [{"start": s, "end": e} for s, e in g.on_call],
     }
 
 
@@ -430,8 +452,14 @@ _box_gaps = inline_serializer(
         "unstaffed_hours": serializers.FloatField(),
         "covered_hours": serializers.FloatField(),
         "uncovered_hours": serializers.FloatField(),
+        "unstaffed_seconds": serializers.IntegerField(),
+        "covered_seconds": serializers.IntegerField(),
+        "uncovered_seconds": serializers.IntegerField(),
+        "on_call_seconds": serializers.IntegerField(),
+        "unstaffed_text": serializers.CharField(help_text="H:MM"),
         "unstaffed": _interval,
         "covered": _interval,
+        "on_call": _interval,
     },
     many=True,
 )
@@ -443,6 +471,9 @@ _box_gaps = inline_serializer(
         OpenApiParameter("box", OpenApiTypes.INT),
         OpenApiParameter("start", OpenApiTypes.DATE),
         OpenApiParameter("end", OpenApiTypes.DATE),
+        OpenApiParameter(
+            "month", OpenApiTypes.STR, description="A whole month, YYYY-MM (instead of start/end)"
+        ),
     ],
     responses={
         200: inline_serializer(
@@ -458,6 +489,9 @@ _box_gaps = inline_serializer(
                         "unstaffed_hours": serializers.FloatField(),
                         "covered_hours": serializers.FloatField(),
                         "uncovered_hours": serializers.FloatField(),
+                        "unstaffed_seconds": serializers.IntegerField(),
+                        "on_call_seconds": serializers.IntegerField(),
+                        "unstaffed_text": serializers.CharField(),
                         "boxes_with_gaps": serializers.IntegerField(),
                     },
                     many=True,
@@ -478,7 +512,7 @@ def empty_hours_view(request: Request) -> Response:
     box_id = query_int(request.query_params, "box")
     if box_id:
         boxes = boxes.filter(pk=fetch_or_refuse(user, boxes_visible_to(user), box_id).pk)
-    first, last = parse_range(request.query_params)
+    first, last = parse_month(request.query_params) or parse_range(request.query_params)
     start, end = local_day_bounds(first, last, box_zone())
     gaps = box_gaps(list(boxes), start, end)
     return Response(
@@ -489,9 +523,12 @@ def empty_hours_view(request: Request) -> Response:
             "stations": [
                 {
                     "station": s.station_name,
-                    "unstaffed_hours": round(s.unstaffed_hours, 2),
-                    "covered_hours": round(s.covered_hours, 2),
-                    "uncovered_hours": round(s.uncovered_hours, 2),
+                    "unstaffed_hours": round(s.unstaffed_hours, 4),
+                    "covered_hours": round(s.covered_hours, 4),
+                    "uncovered_hours": round(s.uncovered_hours, 4),
+                    "unstaffed_seconds": int(s.unstaffed_seconds),
+                    "on_call_seconds": int(s.on_call_seconds),
+                    "unstaffed_text": s.unstaffed_text,
                     "boxes_with_gaps": s.boxes_with_gaps,
                 }
                 for s in by_station(gaps)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -106,3 +108,38 @@ class PlanForm(Form):
             if group:
                 pairs.append((officer, group - 1))
         return pairs
+
+
+class _Span(Form):
+    start = forms.DateTimeField(label=_("From"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=_("Until"), widget=DATETIME_WIDGET)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The end must be after the start."))
+        return data
+
+
+class LeaveRequestForm(_Span):
+    note = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class CoverForm(_Span):
+    cover_name = forms.CharField(label=_("Who covered the counter"), max_length=150)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class MonthForm(Form):
+    """A month of a report, as the month picker sends it (``YYYY-MM``)."""
+
+    month = forms.RegexField(
+        label=_("Month"),
+        regex=r"^(19|20)\d\d-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": _("Give the month as YYYY-MM.")},
+    )
+
+    def first_day(self) -> dt.date:
+        year, month = (int(x) for x in self.cleaned_data["month"].split("-"))
+        return dt.date(year, month, 1)

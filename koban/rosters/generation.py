@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from koban.accounts.models import User
+from koban.analytics.algorithms import intervals as iv
 from koban.audit.services import record
 from koban.lib.dates import check_year_window
 from koban.organization.models import PoliceBox
 from koban.rosters import cycle
-from koban.rosters import intervals as iv
 from koban.rosters.models import BoxShiftPlan, DutyRecord, EntryKind, EntrySource, RosterEntry
+from koban.rosters.presence import resident_officers
 from koban.rosters.reports import BoxGaps, box_zone, gaps_from_intervals, local_day_bounds
 from koban.rosters.services import require_roster_manager
 
@@ -228,7 +229,10 @@ def _gaps(
                 )
             )
         )
-    return gaps_from_intervals(box, window, staffed, cover)
+    # A chuzaisho officer at home is on call outside duty hours: the box is not empty then.
+    residents = resident_officers([box], *window)[box.pk]
+    on_call = [i for o in residents for i in iv.subtract([window], leave.get(o, []))]
+    return gaps_from_intervals(box, window, staffed, cover, on_call)
 
 
 @transaction.atomic

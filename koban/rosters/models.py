@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from koban.organization.models import PoliceBox
@@ -281,6 +281,15 @@ class DutyRecord(models.Model):
     )
     signed_on_at = models.DateTimeField(_("signed on at"))
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    roster_entry = models.ForeignKey(
+        "RosterEntry",
+        verbose_name=_("rostered shift"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expected_off_at = models.DateTimeField(_("expected sign-off"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -310,5 +319,147 @@ class DutyRecord(models.Model):
         return f"{self.officer} @ {self.box} {self.signed_on_at:%Y-%m-%d %H:%M}"
 
     def interval(self) -> tuple[dt.datetime, dt.datetime]:
-        end = self.signed_off_at or self.signed_on_at + self.OPEN_RECORD_LIMIT
+        """From sign-on to sign-off; an open record to the end of its shift, else up to the limit."""
+        limit = self.signed_on_at + self.OPEN_RECORD_LIMIT
+        planned = (
+            self.expected_off_at
+            if self.expected_off_at and self.expected_off_at > self.signed_on_at
+            else None
+        )
+        end = self.signed_off_at or min(planned or limit, limit)
         return (self.signed_on_at, end)
+
+
+class OutingQuerySet(models.QuerySet["Outing"]):
+    def overlapping(self, start: dt.datetime, end: dt.datetime) -> OutingQuerySet:
+        """Outings overlapping the window; an open one runs at most ``OPEN_OUTING_LIMIT``."""
+        return self.filter(started_at__lt=end).filter(
+            Q(ended_at__gt=start) | Q(ended_at__isnull=True, started_at__gt=start - Outing.OPEN_OUTING_LIMIT)
+        )
+
+    def open(self) -> OutingQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class Outing(models.Model):
+    """An officer out of the box right now (one tap "going out" / "back"), before any record exists.
+
+    Patrols and dispatches already say when officers were out; an outing covers what is not recorded
+    elsewhere yet: a patrol about to start, a visit, an errand. An outing never closed counts for at most
+    ``OPEN_OUTING_LIMIT`` so that a forgotten "back" does not leave the box empty for ever.
+    """
+
+    OPEN_OUTING_LIMIT = dt.timedelta(hours=8)
+
+    class Kind(models.TextChoices):
+        PATROL = "patrol", _("Patrol")
+        VISIT = "visit", _("Household visit")
+        CALL = "call", _("Call or incident")
+        OTHER = "other", _("Other errand")
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.CASCADE, related_name="outings"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.CASCADE, related_name="outings"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PATROL)
+    started_at = models.DateTimeField(_("left the box at"))
+    ended_at = models.DateTimeField(_("back at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = OutingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outing")
+        verbose_name_plural = _("outings")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["officer", "started_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
+                name="outing_back_after_out",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def interval(self) -> tuple[dt.datetime, dt.datetime]:
+        return (self.started_at, self.ended_at or self.started_at + self.OPEN_OUTING_LIMIT)
+
+
+class LeaveRequestQuerySet(models.QuerySet["LeaveRequest"]):
+    def pending(self) -> LeaveRequestQuerySet:
+        return self.filter(status=LeaveRequest.Status.PENDING)
+
+    def overlapping(self, start: dt.datetime, end: dt.datetime) -> LeaveRequestQuerySet:
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class LeaveRequest(models.Model):
+    """An officer asking for leave; the station chief (or HQ) approves or refuses it.
+
+    Only an approved request changes the roster: approval records the leave (a ``RosterEntry`` of kind
+    leave, kept in ``leave_entry``) and cuts the duties it overlaps.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", pgettext_lazy("leave request", "Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.CASCADE, related_name="leave_requests"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    note = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    leave_entry = models.ForeignKey(
+        RosterEntry,
+        verbose_name=_("recorded leave"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LeaveRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="leave_request_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} ({self.get_status_display()})"

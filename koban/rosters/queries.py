@@ -1,7 +1,7 @@
 """Read questions other apps ask about box staffing: who is on duty, is the box staffed.
 
 Dispatch suggestions (incidents) and the dashboard call ``on_duty_officers``; keep its signature.
-The rule for "on duty" is ``koban.rosters.intervals.effective_duty``: sign-on/sign-off records where
+The rule for "on duty" is ``koban.analytics.algorithms.intervals.effective_duty``: sign-on/sign-off records where
 present, else the roster less leave. Counter cover (a spouse or counsellor) never counts as staffing.
 """
 
@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from koban.accounts.models import User
+from koban.analytics.algorithms.intervals import Interval, OfficerDuty, contains, effective_duty, merge
 from koban.organization.models import PoliceBox
-from koban.rosters.intervals import Interval, OfficerDuty, contains, effective_duty, merge
 from koban.rosters.models import DutyRecord, EntryKind, RosterEntry
 
 # Longest shift a pattern may define (48 h) plus a margin: entries starting earlier cannot cover "at".

@@ -1,8 +1,11 @@
-"""Empty-koban hours: when a box has no officer on duty, and whether anyone covered the counter.
+"""Empty-koban hours: when a box has no officer in it, and whether anyone covered the counter.
 
-"Unstaffed" means no police officer on duty (by ``koban.rosters.intervals.effective_duty``). Within
-unstaffed time, "counter covered" is time a chuzaisho spouse or a counsellor took walk-ins; the rest
-is "uncovered": only the call-phone at the entrance.
+"Unstaffed" (empty) means no police officer in the box: none on duty (roster and sign-ons, by
+``koban.analytics.algorithms.intervals.effective_duty``), or all of those on duty out on a patrol, a
+dispatch or an errand (``koban.rosters.presence``). A chuzaisho outside its duty hours is "on call"
+while its resident officer is at home, not empty. Within empty time, "counter covered" is time a
+chuzaisho spouse or a counsellor took walk-ins; the rest is "uncovered": only the call-phone at the
+entrance. Totals are kept in seconds and shown as hours and minutes, never rounded away.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from koban.analytics.algorithms import intervals as iv
+from koban.analytics.algorithms.presence import BoxPresence, format_minutes
 from koban.organization.models import PoliceBox
-from koban.rosters import intervals as iv
-from koban.rosters.queries import cover_intervals, staffed_intervals
+from koban.rosters.presence import box_states
 
 HOUR = 3600.0
 
@@ -43,10 +47,43 @@ class BoxGaps:
     window: iv.Interval
     unstaffed: list[iv.Interval] = field(default_factory=list)
     covered: list[iv.Interval] = field(default_factory=list)
+    on_call: list[iv.Interval] = field(default_factory=list)
 
     @property
     def uncovered(self) -> list[iv.Interval]:
         return iv.subtract(self.unstaffed, self.covered)
+
+    @property
+    def unstaffed_seconds(self) -> float:
+        return iv.total_seconds(self.unstaffed)
+
+    @property
+    def covered_seconds(self) -> float:
+        return iv.total_seconds(self.covered)
+
+    @property
+    def uncovered_seconds(self) -> float:
+        return iv.total_seconds(self.uncovered)
+
+    @property
+    def on_call_seconds(self) -> float:
+        return iv.total_seconds(self.on_call)
+
+    @property
+    def unstaffed_text(self) -> str:
+        return format_minutes(self.unstaffed_seconds)
+
+    @property
+    def covered_text(self) -> str:
+        return format_minutes(self.covered_seconds)
+
+    @property
+    def uncovered_text(self) -> str:
+        return format_minutes(self.uncovered_seconds)
+
+    @property
+    def on_call_text(self) -> str:
+        return format_minutes(self.on_call_seconds)
 
     @property
     def unstaffed_hours(self) -> float:
@@ -71,18 +108,35 @@ class BoxGaps:
 
 
 def gaps_from_intervals(
-    box: PoliceBox, window: iv.Interval, staffed: Iterable[iv.Interval], cover: Iterable[iv.Interval]
+    box: PoliceBox,
+    window: iv.Interval,
+    staffed: Iterable[iv.Interval],
+    cover: Iterable[iv.Interval],
+    on_call: Iterable[iv.Interval] = (),
 ) -> BoxGaps:
-    unstaffed = iv.subtract([window], staffed)
-    return BoxGaps(box=box, window=window, unstaffed=unstaffed, covered=iv.intersect(unstaffed, cover))
+    """Gaps of a planned roster (generation preview): no one is known to be out yet."""
+    staffed = iv.merge(staffed)
+    calling = iv.subtract(iv.clip(on_call, window), staffed)
+    unstaffed = iv.subtract([window], staffed + calling)
+    return BoxGaps(
+        box=box, window=window, unstaffed=unstaffed, covered=iv.intersect(unstaffed, cover), on_call=calling
+    )
+
+
+def gaps_from_presence(box: PoliceBox, presence: BoxPresence) -> BoxGaps:
+    return BoxGaps(
+        box=box,
+        window=presence.window,
+        unstaffed=presence.empty,
+        covered=presence.covered,
+        on_call=presence.on_call,
+    )
 
 
 def box_gaps(boxes: Sequence[PoliceBox], start: dt.datetime, end: dt.datetime) -> list[BoxGaps]:
-    """Unstaffed and covered intervals of each box within ``[start, end)``."""
-    ids = [b.pk for b in boxes]
-    staffed = staffed_intervals(ids, start, end)
-    cover = cover_intervals(ids, start, end)
-    return [gaps_from_intervals(b, (start, end), staffed[b.pk], cover[b.pk]) for b in boxes]
+    """Empty, covered and on-call intervals of each box within ``[start, end)``."""
+    states = box_states(boxes, start, end)
+    return [gaps_from_presence(b, states[b.pk].presence) for b in boxes]
 
 
 @dataclass
@@ -103,6 +157,38 @@ class StationGaps:
     @property
     def uncovered_hours(self) -> float:
         return sum(b.uncovered_hours for b in self.boxes)
+
+    @property
+    def unstaffed_seconds(self) -> float:
+        return sum(b.unstaffed_seconds for b in self.boxes)
+
+    @property
+    def covered_seconds(self) -> float:
+        return sum(b.covered_seconds for b in self.boxes)
+
+    @property
+    def uncovered_seconds(self) -> float:
+        return sum(b.uncovered_seconds for b in self.boxes)
+
+    @property
+    def on_call_seconds(self) -> float:
+        return sum(b.on_call_seconds for b in self.boxes)
+
+    @property
+    def unstaffed_text(self) -> str:
+        return format_minutes(self.unstaffed_seconds)
+
+    @property
+    def covered_text(self) -> str:
+        return format_minutes(self.covered_seconds)
+
+    @property
+    def uncovered_text(self) -> str:
+        return format_minutes(self.uncovered_seconds)
+
+    @property
+    def on_call_text(self) -> str:
+        return format_minutes(self.on_call_seconds)
 
     @property
     def boxes_with_gaps(self) -> int:
@@ -134,6 +220,11 @@ class GridCell:
         if self.covered_minutes >= self.unstaffed_minutes:
             return "covered"
         return "empty" if self.unstaffed_minutes >= 60 else "partly"
+
+
+def _minutes(seconds: float) -> int:
+    """Whole minutes, but a gap of a few seconds is one minute: a short gap must not vanish."""
+    return 0 if seconds <= 0 else max(1, round(seconds / 60))
 
 
 def _seconds_per_cell(intervals: list[iv.Interval], cells: list[iv.Interval]) -> list[float]:
@@ -179,7 +270,7 @@ def hour_grid(
             (
                 day,
                 [
-                    GridCell(hour, round(unstaffed[d * 24 + hour] / 60), round(covered[d * 24 + hour] / 60))
+                    GridCell(hour, _minutes(unstaffed[d * 24 + hour]), _minutes(covered[d * 24 + hour]))
                     for hour in range(24)
                 ],
             )

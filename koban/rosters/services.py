@@ -15,16 +15,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from koban.accounts.access import can_be_rostered, can_manage_roster, can_record_duty, is_police_officer
+from koban.accounts.access import (
+    can_be_rostered,
+    can_decide_leave,
+    can_manage_roster,
+    can_record_cover,
+    can_record_duty,
+    can_record_outing,
+    can_request_leave,
+    can_withdraw_leave,
+    is_police_officer,
+)
 from koban.accounts.models import User
+from koban.analytics.algorithms import intervals as iv
 from koban.audit.services import record, snapshot
 from koban.organization.models import PoliceBox
-from koban.rosters import intervals as iv
 from koban.rosters.models import (
     BoxShiftPlan,
     DutyRecord,
     EntryKind,
     EntrySource,
+    LeaveRequest,
+    Outing,
     PlanMember,
     RosterEntry,
     ShiftPattern,
@@ -210,6 +222,12 @@ def record_leave(
 ) -> RosterEntry:
     """Record *officer* on leave; the duties it overlaps are cut out of the roster (at every box)."""
     require_roster_manager(actor, box)
+    return _write_leave(actor, box, officer, start, end, note)
+
+
+def _write_leave(
+    actor: User, box: PoliceBox, officer: User, start: dt.datetime, end: dt.datetime, note: str
+) -> RosterEntry:
     _check_interval(start, end, "start", "end")
     if end - start > MAX_LEAVE:
         raise ValidationError({"end": _("Leave longer than a year cannot be recorded at once.")})
@@ -287,8 +305,14 @@ def record_actual_duty(
     signed_on_at: dt.datetime,
     signed_off_at: dt.datetime | None = None,
     note: str = "",
+    *,
+    shift: RosterEntry | None = None,
 ) -> DutyRecord:
-    """Record *officer* signing on at *box* (and, if known, signing off)."""
+    """Record *officer* signing on at *box* (and, if known, signing off).
+
+    *shift* is the rostered shift the officer signs on for: an open record then ends with the shift
+    (unless signed off earlier), not after the open-record limit.
+    """
     if not can_record_duty(actor, box, officer):
         raise PermissionDenied(_("You may not record duty for this officer at this box."))
     if not is_police_officer(officer):
@@ -315,6 +339,8 @@ def record_actual_duty(
         officer=officer,
         signed_on_at=signed_on_at,
         signed_off_at=signed_off_at,
+        roster_entry=shift,
+        expected_off_at=shift.end if shift else None,
         note=note[:300],
         recorded_by=actor,
     )
@@ -338,3 +364,196 @@ def sign_off(actor: User, duty: DutyRecord, signed_off_at: dt.datetime) -> DutyR
     duty.save(update_fields=["signed_off_at"])
     record(actor, "rosters.duty.sign_off", duty, before=before, after=snapshot(duty))
     return duty
+
+
+# -- One tap: sign on, go out, come back --------------------------------------------------------------
+
+
+def shift_for_sign_on(officer: User, box: PoliceBox, at: dt.datetime) -> RosterEntry | None:
+    """The rostered duty or day shift of *officer* at *box* that a sign-on at *at* belongs to."""
+    return (
+        RosterEntry.objects.filter(officer=officer, box=box, end__gt=at, start__lte=at + iv.EARLY_SIGN_ON)
+        .staffing()
+        .order_by("start")
+        .first()
+    )
+
+
+def sign_on(
+    actor: User,
+    box: PoliceBox,
+    officer: User,
+    at: dt.datetime,
+    *,
+    confirm_outside_shift: bool = False,
+    note: str = "",
+) -> DutyRecord:
+    """Sign *officer* on at *box* now, for the shift the roster has for them (pre-filled).
+
+    Without a rostered shift at that time (a call-out, overtime, a mistake) the officer is asked to
+    confirm: the error names ``confirm_outside_shift``.
+    """
+    shift = shift_for_sign_on(officer, box, at)
+    if shift is None and not confirm_outside_shift:
+        raise ValidationError(
+            {
+                "confirm_outside_shift": _(
+                    "%(who)s has no shift rostered at this box now. Confirm to sign on outside the roster."
+                )
+                % {"who": officer}
+            },
+            code="outside_shift",
+        )
+    return record_actual_duty(actor, box, officer, at, note=note, shift=shift)
+
+
+def open_duty(officer: User) -> DutyRecord | None:
+    """The officer's duty record still without a sign-off, if any."""
+    return (
+        DutyRecord.objects.filter(officer=officer, signed_off_at__isnull=True)
+        .order_by("-signed_on_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def go_out(actor: User, box: PoliceBox, officer: User, at: dt.datetime, kind: str, note: str = "") -> Outing:
+    """*officer* leaves *box* (patrol, visit, call, errand): the box may now stand empty."""
+    if not can_record_outing(actor, box, officer):
+        raise PermissionDenied(_("You may not record this officer going out from this box."))
+    if kind not in Outing.Kind.values:
+        raise ValidationError({"kind": _("Choose what the officer goes out for.")})
+    if at is None or timezone.is_naive(at):
+        raise ValidationError({"started_at": _("Give the time with its time zone.")})
+    if at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"started_at": _("The time cannot be in the future.")})
+    User.objects.select_for_update().filter(pk=officer.pk).first()
+    if Outing.objects.filter(officer=officer).open().exists():
+        raise ValidationError({"officer": _("%(who)s is already out of the box.") % {"who": officer}})
+    outing = Outing.objects.create(
+        box=box, officer=officer, kind=kind, started_at=at, note=note[:300], recorded_by=actor
+    )
+    record(actor, "rosters.outing.start", outing, after=snapshot(outing))
+    return outing
+
+
+@transaction.atomic
+def come_back(actor: User, outing: Outing, at: dt.datetime) -> Outing:
+    """The officer is back in the box."""
+    outing = Outing.objects.select_for_update().select_related("box", "officer").get(pk=outing.pk)
+    if not can_record_outing(actor, outing.box, outing.officer):
+        raise PermissionDenied(_("You may not record this officer going out from this box."))
+    if outing.ended_at is not None:
+        raise ValidationError({"ended_at": _("This officer is already back.")})
+    if at is None or timezone.is_naive(at):
+        raise ValidationError({"ended_at": _("Give the time with its time zone.")})
+    if at <= outing.started_at:
+        raise ValidationError({"ended_at": _("The end must be after the start.")})
+    if at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"ended_at": _("The time cannot be in the future.")})
+    before = snapshot(outing)
+    outing.ended_at = at
+    outing.save(update_fields=["ended_at"])
+    record(actor, "rosters.outing.end", outing, before=before, after=snapshot(outing))
+    return outing
+
+
+# -- Leave requests and counter cover -----------------------------------------------------------------
+
+
+@transaction.atomic
+def request_leave(
+    actor: User, box: PoliceBox, start: dt.datetime, end: dt.datetime, note: str = ""
+) -> LeaveRequest:
+    """The officer asks for leave; nothing changes on the roster until a chief approves it."""
+    if not can_request_leave(actor, box):
+        raise PermissionDenied(_("Only an officer of this box may ask for leave here."))
+    _check_interval(start, end, "start", "end")
+    if end - start > MAX_LEAVE:
+        raise ValidationError({"end": _("Leave longer than a year cannot be recorded at once.")})
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    waiting = LeaveRequest.objects.filter(officer=actor, status=LeaveRequest.Status.PENDING)
+    recorded = RosterEntry.objects.filter(officer=actor, kind=EntryKind.LEAVE)
+    if waiting.overlapping(start, end).exists() or recorded.overlapping(start, end).exists():
+        raise ValidationError({"start": _("This overlaps leave you already asked for or have.")})
+    leave = LeaveRequest.objects.create(
+        box=box, officer=actor, start=start, end=end, note=note[:300], requested_at=timezone.now()
+    )
+    record(actor, "rosters.leave_request.create", leave, after=snapshot(leave))
+    return leave
+
+
+def _lock_pending(leave: LeaveRequest) -> LeaveRequest:
+    leave = LeaveRequest.objects.select_for_update().select_related("box", "officer").get(pk=leave.pk)
+    if leave.status != LeaveRequest.Status.PENDING:
+        raise ValidationError({"status": _("This request was already decided or withdrawn.")})
+    return leave
+
+
+@transaction.atomic
+def decide_leave(actor: User, leave: LeaveRequest, *, approve: bool, note: str = "") -> LeaveRequest:
+    """The chief approves (the leave is recorded and the duties it overlaps cut) or refuses."""
+    leave = _lock_pending(leave)
+    if not can_decide_leave(actor, leave):
+        raise PermissionDenied(_("Only the station chief or HQ may decide leave at this box."))
+    before = snapshot(leave)
+    if approve:
+        leave.leave_entry = _write_leave(actor, leave.box, leave.officer, leave.start, leave.end, leave.note)
+    leave.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REFUSED
+    leave.decided_by, leave.decided_at, leave.decision_note = actor, timezone.now(), note[:300]
+    leave.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "leave_entry"])
+    action = "rosters.leave_request.approve" if approve else "rosters.leave_request.refuse"
+    record(actor, action, leave, before=before, after=snapshot(leave))
+    return leave
+
+
+@transaction.atomic
+def withdraw_leave(actor: User, leave: LeaveRequest) -> LeaveRequest:
+    """The officer withdraws a request not yet decided."""
+    leave = _lock_pending(leave)
+    if not can_withdraw_leave(actor, leave):
+        raise PermissionDenied(_("Only the officer who asked may withdraw this request."))
+    before = snapshot(leave)
+    leave.status = LeaveRequest.Status.WITHDRAWN
+    leave.save(update_fields=["status"])
+    record(actor, "rosters.leave_request.withdraw", leave, before=before, after=snapshot(leave))
+    return leave
+
+
+MAX_COVER = dt.timedelta(hours=24)
+
+
+@transaction.atomic
+def record_cover(
+    actor: User,
+    box: PoliceBox,
+    start: dt.datetime,
+    end: dt.datetime,
+    cover_name: str,
+    note: str = "",
+) -> RosterEntry:
+    """Enter by hand who took walk-ins at the counter (a chuzaisho spouse, a counsellor) and when.
+
+    Counter cover never counts as police staffing; it splits empty-box time into covered and not.
+    """
+    if not can_record_cover(actor, box):
+        raise PermissionDenied(_("You may not enter counter cover at this box."))
+    _check_interval(start, end, "start", "end")
+    if end - start > MAX_COVER:
+        raise ValidationError({"end": _("Enter counter cover one day at a time.")})
+    if not cover_name.strip():
+        raise ValidationError({"cover_name": _("Say who covered the counter.")})
+    if RosterEntry.objects.filter(box=box).cover().overlapping(start, end).exists():
+        raise ValidationError({"start": _("Counter cover is already recorded for part of this time.")})
+    entry = RosterEntry.objects.create(
+        box=box,
+        cover_name=cover_name.strip()[:150],
+        start=start,
+        end=end,
+        kind=EntryKind.COVER,
+        source=EntrySource.MANUAL,
+        note=note[:300],
+        created_by=actor,
+    )
+    record(actor, "rosters.cover.create", entry, after=snapshot(entry))
+    return entry

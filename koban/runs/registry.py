@@ -134,6 +134,13 @@ def kind(name: str) -> RunKind:
     return _KINDS[name]
 
 
+def is_registered(name: str) -> bool:
+    """Whether a run kind of that name exists (apps may name kinds of apps above them)."""
+    if name not in _KINDS:
+        _autodiscover()
+    return name in _KINDS
+
+
 def _autodiscover() -> None:
     # Procrastinate imports every app's jobs.py when it starts; this covers processes where it has not.
     from django.utils.module_loading import autodiscover_modules

@@ -1,3 +1,6 @@
-from django.urls import URLPattern, URLResolver
+from koban.lib.api import Router
+from koban.visitcards import api
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = Router()
+router.register("visit-cards", api.VisitCardViewSet, basename="visit-card")
+urlpatterns = router.urls

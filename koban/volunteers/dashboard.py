@@ -56,7 +56,7 @@ def build_volunteer_activity(box: PoliceBox, user: Any, now: dt.datetime) -> dic
 VOLUNTEER_ACTIVITY = DashboardSection(
     key="volunteer_activity",
     title=_("Volunteer activity in my beat"),
-    order=80,
+    order=95,
     build=build_volunteer_activity,
     template="volunteers/dashboard/volunteer_activity.html",
     pdf_template="volunteers/dashboard/volunteer_activity_pdf.html",

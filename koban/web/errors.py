@@ -17,6 +17,13 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/open311/"):
+        # Open311 clients read errors in the standard's own format, XML unless JSON was asked for.
+        from koban.voice.open311_views import Open311Error, render_error
+
+        return render_error(
+            "json" if request.path.endswith(".json") else "xml", Open311Error(status, message)
+        )
     if _is_api(request):
         return JsonResponse({"detail": message}, status=status)
     body = loader.render_to_string(

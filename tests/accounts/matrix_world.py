@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.gis.geos import LineString, MultiLineString, Point
+from django.contrib.gis.geos import LineString, MultiLineString, Point, Polygon
 
 from koban.accounts.models import ApiToken, Role, User
 from koban.accounts.tokens import create_api_token
@@ -31,11 +31,16 @@ from koban.rosters.models import (
     DutyRecord,
     EntryKind,
     EntrySource,
+    LeaveRequest,
+    Outing,
     PlanMember,
     RosterEntry,
     ShiftPattern,
 )
 from koban.runs.models import JobRun
+from koban.visitcards.disaster import open_check
+from koban.visitcards.models import DisasterCheck, VisitCard
+from koban.visitcards.services import CardInput, create_card
 from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
@@ -66,6 +71,7 @@ REPORTER_MARK = "MATRIXREPORTER"
 ACTION_MARK = "MATRIX-ACTION-TITLE"
 HOUSEHOLD_MARK = "MATRIX-HOUSEHOLD-ADDRESS"
 VISIT_MARK = "MATRIX-VISIT-REQUEST"
+VISIT_CARD_MARK = "MATRIXCARDMEMBER"
 
 
 @dataclass
@@ -84,6 +90,8 @@ class World:
     duty: RosterEntry
     duty_record: DutyRecord
     plan: BoxShiftPlan
+    outing: Outing
+    leave_request: LeaveRequest
     run: JobRun
     token: ApiToken
     community: Community
@@ -91,6 +99,8 @@ class World:
     voice_action: VoiceAction
     household: Household
     visit: Visit
+    visit_card: VisitCard
+    disaster: DisasterCheck
     councils: CouncilWorld
     newsletter: Newsletter
     alert: Any = None
@@ -258,6 +268,27 @@ def _rosters(cast: Cast) -> tuple[RosterEntry, RosterEntry, DutyRecord, BoxShift
     return leave, duty, duty_record, plan
 
 
+def _presence(cast: Cast) -> tuple[Outing, LeaveRequest]:
+    """Officer A out on patrol now, and A's leave request waiting for the chief."""
+    outing = Outing.objects.create(
+        box=cast.box_a,
+        officer=cast.officer_a,
+        kind=Outing.Kind.PATROL,
+        started_at=NOW - datetime.timedelta(minutes=30),
+        recorded_by=cast.officer_a,
+    )
+    later = datetime.datetime(2026, 3, 20, 8, 30, tzinfo=TOKYO)
+    leave_request = LeaveRequest.objects.create(
+        box=cast.box_a,
+        officer=cast.officer_a,
+        start=later,
+        end=later + datetime.timedelta(days=2),
+        note=LEAVE_MARK,
+        requested_at=NOW - datetime.timedelta(days=1),
+    )
+    return outing, leave_request
+
+
 def _alerts(cast: Cast) -> tuple[Any, Any]:
     """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
     from koban.alerts import services as alerts
@@ -317,6 +348,21 @@ def _households(cast: Cast) -> tuple[Household, Visit]:
     return household, visit
 
 
+def _visit_card(cast: Cast, household: Household) -> tuple[VisitCard, DisasterCheck]:
+    """A card of box A's household (someone needing help, disaster checks agreed) and a check over it."""
+    contents = {
+        "members": [{"name": VISIT_CARD_MARK, "needs_help": True}],
+        "contacts": [{"name": "Contact", "phone": "090-0000-0000"}],
+        "notes": "",
+    }
+    card = create_card(
+        cast.officer_a, household, CardInput("household", "ja", contents), consent_scopes=["keep", "disaster"]
+    )
+    area = Polygon.from_bbox((139.70, 35.60, 139.71, 35.61))
+    area.srid = 4326
+    return card, open_check(cast.officer_a, cast.box_a, "Flood", area)
+
+
 def build_world(cast: Cast) -> World:
     west = make_station(cast.outsider.agency, code="W", name="West Station")
     box_x = make_box(west, code="X", name="Faraway Koban", location=Point(135.5, 34.7, srid=4326))
@@ -324,9 +370,11 @@ def build_world(cast: Cast) -> World:
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
     community = build_community(cast, NOW)
+    outing, leave_request = _presence(cast)
     alert, subscription = _alerts(cast)
     voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
+    visit_card, disaster = _visit_card(cast, household)
     return World(
         cast=cast,
         people=_people(cast, box_x) | community.people,
@@ -342,6 +390,8 @@ def build_world(cast: Cast) -> World:
         duty=duty,
         duty_record=duty_record,
         plan=plan,
+        outing=outing,
+        leave_request=leave_request,
         run=JobRun.objects.create(
             kind="geography.import_beats",
             title="Beats",
@@ -356,6 +406,8 @@ def build_world(cast: Cast) -> World:
         voice_action=voice_action,
         household=household,
         visit=visit,
+        visit_card=visit_card,
+        disaster=disaster,
         councils=build_council(cast),
         newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )

@@ -75,3 +75,44 @@ def test_the_command_prints_the_agreement_and_can_fail_below_a_threshold(cast, t
             call_command("incident_counts", "--agency", cast.agency.code, "--min-agreement", "60", stdout=out)
         with pytest.raises(CommandError, match="not a date"):
             call_command("incident_counts", "--agency", cast.agency.code, "--from", "yesterday", stdout=out)
+
+
+def test_the_api_counts_by_box_in_one_call_within_the_readers_scope(cast, tmp_path, client):  # type: ignore[no-untyped-def]
+    labelled(cast, tmp_path)
+    client.force_login(cast.planner)
+    answer = client.get("/api/v1/incidents/counts/?by=box").json()
+    assert (answer["total"], answer["labelled"], answer["agreeing"], answer["agreement"]) == (5, 4, 2, 0.5)
+    assert {r["name"]: r["incidents"] for r in answer["rows"]} == {
+        "Ekimae Koban": 2,
+        "Yamate Chuzaisho": 1,
+        "Minato Koban": 2,
+    }
+    assert client.get("/api/v1/incidents/counts/?by=planet").status_code == 400
+    assert client.get("/api/v1/incidents/counts/?by=label").json()["total"] == 5
+    # An officer counts only what they may read: their own box.
+    client.force_login(cast.officer_a)
+    mine = client.get("/api/v1/incidents/counts/?by=box").json()
+    assert {r["name"] for r in mine["rows"]} <= {"Ekimae Koban"}
+
+
+def test_the_page_shows_the_table_and_exports_csv(cast, tmp_path, client):  # type: ignore[no-untyped-def]
+    labelled(cast, tmp_path)
+    client.force_login(cast.planner)
+    page = client.get("/incidents/counts/?by=box")
+    assert page.status_code == 200 and "Ekimae Koban" in page.content.decode()
+    csv_text = client.get("/incidents/counts/?by=box&format=csv").content.decode()
+    assert csv_text.splitlines()[0] == "key,name,incidents,labelled,agreeing,named,agreement"
+    assert any(line.endswith(",2,2,1,2,0.5000") for line in csv_text.splitlines())
+
+
+def test_the_incident_shows_the_box_the_police_name(cast, tmp_path, client):  # type: ignore[no-untyped-def]
+    labelled(cast, tmp_path)
+    incident = Incident.objects.get(box=cast.box_c, source_box_label="North Ekimae Koban")
+    assert incident.label_agrees is False
+    client.force_login(cast.planner)
+    detail = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "North Ekimae Koban" in detail
+    api = client.get(f"/api/v1/incidents/{incident.pk}/").json()["properties"]
+    assert (api["source_box_label"], api["label_agrees"]) == ("North Ekimae Koban", False)
+    listing = client.get("/incidents/").content.decode()
+    assert "North Ekimae Koban" in listing

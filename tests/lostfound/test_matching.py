@@ -54,3 +54,28 @@ def test_unknown_places_score_neutral_and_low_scores_are_dropped():
     match = score_pair(_report(1, "keys", "keys", lon=None, lat=None), _item(2, "keys", "keys"))
     assert match.parts["place"] == 0.5 and match.distance_m is None
     assert rank(_report(1, "keys", "keys"), [_item(3, "phone", "iPhone", when=T0 + 500 * H)]) == []
+
+
+def test_kana_kanji_and_synonyms_compare_equal():
+    from koban.analytics.algorithms.matching import normalise, tokens
+
+    assert normalise("サイフ") == normalise("さいふ") == normalise("ｻｲﾌ") == "財布"
+    assert normalise("スマホ") == normalise("スマートフォン") == normalise("携帯電話") == "携帯電話"
+    assert normalise("携帯") == "携帯電話"  # not 携帯電話電話
+    assert tokens("黒いサイフ") == tokens("黒い財布")
+    assert tokens("ｽﾏﾎ 白") == tokens("携帯電話 白")
+    # A table of one's own (a deployment abroad) replaces the default.
+    assert normalise("carteira", {"carteira": "wallet"}) == "wallet"
+
+
+def test_a_report_in_kana_finds_the_item_written_in_kanji():
+    import datetime as dt
+
+    from koban.analytics.algorithms.matching import Description, rank
+
+    t = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    report = Description(1, "wallet", "くろいサイフ", None, None, t - dt.timedelta(hours=3), t)
+    right = Description(10, "wallet", "黒い財布 現金入り", None, None, t, t)
+    phone = Description(11, "wallet", "白いスマホ", None, None, t, t)
+    ranked = rank(report, [phone, right])
+    assert ranked[0].key == 10 and "財布" in ranked[0].shared_tokens

@@ -180,3 +180,28 @@ def test_sensitive_places_are_blurred_to_a_fixed_grid_cell(cast):  # type: ignor
     assert blur(139.70501, 35.60501, 150) == blur(139.70502, 35.60502, 150)
     plain = file_request()
     assert public_point(plain) == plain.point
+
+
+def test_the_dashboard_shows_open_requests_and_actions_due(client, cast):  # type: ignore[no-untyped-def]
+    from tests.factories import sign_in
+
+    waiting = file_request()
+    planned = file_request(Point(IN_A.x + 0.002, IN_A.y, srid=4326), code="speeding")
+    services.create_action(
+        cast.officer_a,
+        [planned],
+        kind=ActionKind.PATROL_FOCUS,
+        title="Speed checks on the school road",
+        due_on=local_today() + dt.timedelta(days=3),
+        weeks=2,
+    )
+    file_request(IN_B)  # another box's request is not counted
+    sign_in(client, "officer_a")
+    page = client.get(f"/boxes/{cast.box_a.pk}/dashboard/")
+    by_key = {s.key: s.context for s in page.context["sections"]}
+    assert by_key["open_requests"]["counts"]["received"] == 1
+    assert by_key["open_requests"]["counts"]["action_planned"] == 1
+    assert [r.pk for r in by_key["open_requests"]["oldest"]] == [waiting.pk, planned.pk]
+    assert [a.title for a in by_key["actions_due"]["due"]] == ["Speed checks on the school road"]
+    assert [a.title for a in by_key["actions_due"]["focus"]] == ["Speed checks on the school road"]
+    assert "Speed checks on the school road" in page.text and "Open requests" in page.text

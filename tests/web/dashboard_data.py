@@ -10,12 +10,15 @@ from django.contrib.gis.geos import LineString, MultiLineString, Point
 
 from koban.accounts.models import User
 from koban.counter.models import CounterCategory, CounterMatter
+from koban.households.models import Household
 from koban.incidents.models import Incident, IncidentCategory, Status
 from koban.lostfound.models import ItemCategory, ItemTask
 from koban.lostfound.services import receive_item
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Patrol
 from koban.rosters.models import EntryKind, RosterEntry
+from tests import clock
+from tests.personas import Cast
 
 SEED_MIGRATIONS = (
     "koban.incidents.migrations.0002_seed_categories",
@@ -162,3 +165,20 @@ def patrol(
     )
     created.officers.add(officer)
     return created
+
+
+def households(cast: Cast, n: int) -> None:
+    """*n* households in box A's beat, every other one reached a week ago (the others are due)."""
+    now = clock.now()
+    Household.objects.bulk_create(
+        Household(
+            agency=cast.agency,
+            beat=cast.beat_a,
+            box=cast.box_a,
+            point=Point(139.701 + (i % 30) * 0.0003, 35.601 + (i // 30) * 0.0008, srid=4326),
+            address=f"駅前{i}",
+            address_key=f"駅前{i}",
+            last_contact_at=now - dt.timedelta(days=7) if i % 2 else None,
+        )
+        for i in range(n)
+    )

@@ -5,6 +5,11 @@ station's rosters (to know who covers the neighbouring boxes) and sign themselve
 own box; counsellors read their own box's roster only and take no part in police staffing. The notes
 on leave and duty records are personal: only the officer concerned and those who manage the roster
 read them; everyone else gets them blank.
+
+Presence (who is actually in the box): an officer signs on, goes out and comes back for themself at
+their own box, roster managers for anyone of their boxes. Leave is requested by the officer and
+decided by the roster managers of the box; a request is read by its officer and those managers only.
+Counter cover (a spouse or counsellor taking walk-ins) is entered by the box's officers or managers.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from koban.accounts.access.network import (
     POLICE_ROLES,
@@ -27,7 +32,16 @@ from koban.accounts.models import Role, User
 from koban.organization.models import PoliceBox, PoliceBoxQuerySet
 
 if TYPE_CHECKING:
-    from koban.rosters.models import DutyRecord, DutyRecordQuerySet, RosterEntry, RosterEntryQuerySet
+    from koban.rosters.models import (
+        DutyRecord,
+        DutyRecordQuerySet,
+        LeaveRequest,
+        LeaveRequestQuerySet,
+        Outing,
+        OutingQuerySet,
+        RosterEntry,
+        RosterEntryQuerySet,
+    )
 
 
 def boxes_rosterable_by(user: User) -> PoliceBoxQuerySet:
@@ -135,3 +149,58 @@ def officers_visible_to(user: User) -> QuerySet[User]:
     Ids of anyone else (another station or agency) are refused like unknown ids.
     """
     return User.objects.filter(is_active=True, station__in=roster_boxes_visible_to(user).values("station_id"))
+
+
+def can_record_outing(user: User, box: PoliceBox, officer: User) -> bool:
+    """Whether *user* may record *officer* leaving *box* and coming back (same rule as sign-on)."""
+    return can_record_duty(user, box, officer)
+
+
+def outings_visible_to(user: User) -> OutingQuerySet:
+    """Outings (officers out of the box) *user* may read: like duty records."""
+    return _of_roster_boxes("Outing", user)  # type: ignore[return-value]
+
+
+def access_outing(user: User, outing_id: Any) -> Outing:
+    """The outing if *user* may read it; ``Http404`` otherwise (audited)."""
+    return fetch_or_refuse(user, outings_visible_to(user).select_related("box", "officer"), outing_id)
+
+
+def can_request_leave(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may ask for leave at *box*: a police officer posted to it."""
+    if not _active(user) or user.role != Role.BOX_OFFICER:
+        return False
+    return user.box_id == box.pk
+
+
+def leave_requests_visible_to(user: User) -> LeaveRequestQuerySet:
+    """Leave requests *user* may read: their own, and all of the boxes whose roster they manage."""
+    model = apps.get_model("rosters", "LeaveRequest")
+    if not _active(user):
+        return model.objects.none()  # type: ignore[no-any-return]
+    return model.objects.filter(  # type: ignore[no-any-return]
+        Q(officer=user) | Q(box__in=boxes_rosterable_by(user))
+    )
+
+
+def access_leave_request(user: User, request_id: Any) -> LeaveRequest:
+    """The leave request if *user* may read it; ``Http404`` otherwise (audited)."""
+    scope = leave_requests_visible_to(user).select_related("box", "officer", "decided_by")
+    return fetch_or_refuse(user, scope, request_id)
+
+
+def can_decide_leave(user: User, leave_request: Any) -> bool:
+    """Whether *user* may approve or refuse the request: the roster managers of its box."""
+    return can_manage_roster(user, leave_request.box)
+
+
+def can_withdraw_leave(user: User, leave_request: Any) -> bool:
+    """Whether *user* may withdraw the request: the officer who asked for it."""
+    return _active(user) and leave_request.officer_id == user.pk
+
+
+def can_record_cover(user: User, box: PoliceBox) -> bool:
+    """Whether *user* may enter counter cover at *box*: its roster managers or its own officers."""
+    if can_manage_roster(user, box):
+        return True
+    return _active(user) and user.role == Role.BOX_OFFICER and user.box_id == box.pk

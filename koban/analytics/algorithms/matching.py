@@ -17,6 +17,7 @@ The weights are parameters, not learned; officers see every part of the score so
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import unicodedata
@@ -85,13 +86,71 @@ class Match:
     time_gap_hours: float = 0.0
 
 
+# Words owners and finders write differently for the same thing, each mapped to one written form.
+# Keys are compared after NFKC and katakana→hiragana folding, so サイフ, ｻｲﾌ and さいふ are all "さいふ".
+SYNONYMS: dict[str, str] = {
+    "さいふ": "財布",
+    "がまぐち": "財布",
+    "すまーとふぉん": "携帯電話",
+    "すまほ": "携帯電話",
+    "けいたいでんわ": "携帯電話",
+    "けいたい": "携帯電話",
+    "携帯": "携帯電話",
+    "かぎ": "鍵",
+    "きー": "鍵",
+    "かさ": "傘",
+    "めがね": "眼鏡",
+    "めいし": "名刺",
+    "かばん": "鞄",
+    "ばっぐ": "鞄",
+    "ぱすけーす": "定期入れ",
+    "めんきょしょう": "免許証",
+    "うんてんめんきょしょう": "免許証",
+    "くれじっとかーど": "カード",
+    "きゃっしゅかーど": "カード",
+}
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+
+
+def to_hiragana(text: str) -> str:
+    """Fold katakana into hiragana (サイフ → さいふ); the long-vowel mark ー is kept."""
+    return _KATAKANA.sub(lambda m: chr(ord(m.group(0)) - 0x60), text)
+
+
+def normalise(text: str, synonyms: dict[str, str] | None = None) -> str:
+    """The form in which descriptions are compared: NFKC, lower case, katakana as hiragana, and each
+    known synonym replaced by its one written form (longest first, so スマートフォン is not read as スマ…).
+
+    >>> normalise("黒いサイフ"), normalise("ｽﾏﾎ"), normalise("携帯電話")
+    ('黒い財布', '携帯電話', '携帯電話')
+    """
+    table = SYNONYMS if synonyms is None else synonyms
+    folded = to_hiragana(unicodedata.normalize("NFKC", text or "").lower())
+    if not table:
+        return folded
+    pattern, forms = _synonym_pattern(tuple(sorted(table.items())))
+    return pattern.sub(lambda m: forms[m.group(0)], folded)
+
+
+@functools.lru_cache(maxsize=8)
+def _synonym_pattern(items: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regular expression for a synonym table (built once per table), longest keys first."""
+    forms = {to_hiragana(unicodedata.normalize("NFKC", k).lower()): v for k, v in items}
+    # A written form is its own key, so that 携帯電話 is not read as 携帯 + 電話 (→ 携帯電話電話).
+    for form in set(forms.values()):
+        forms.setdefault(to_hiragana(unicodedata.normalize("NFKC", form).lower()), form)
+    keys = sorted(forms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys)), forms
+
+
 def tokens(text: str) -> set[str]:
     """Cut *text* into matching tokens: bigrams for Japanese runs, lower-case words otherwise.
 
-    Text is NFKC-normalised first, so full-width Latin letters and half-width katakana compare equal
-    to their usual forms. A single CJK character on its own is kept as a token.
+    Text is normalised first (``normalise``): full-width Latin letters and half-width katakana
+    compare equal to their usual forms, katakana to hiragana, and synonyms (さいふ/財布, スマホ/携帯電話)
+    to one form. A single CJK character on its own is kept as a token.
     """
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = normalise(text)
     found: set[str] = set()
     for run in _CJK.findall(text):
         if len(run) == 1:

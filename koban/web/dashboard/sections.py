@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from koban.voice.dashboard import build_actions_due, build_open_requests
 from koban.web.dashboard.counter import build_counter_today
 from koban.web.dashboard.incidents import (
     build_incident_map,
@@ -80,6 +81,26 @@ UNPATROLLED = _builtin(
     refresh_seconds=600,
 )
 
+# Residents' voice (koban.voice): its builders and templates live in the app.
+OPEN_REQUESTS = DashboardSection(
+    key="open_requests",
+    title=_("Open requests"),
+    order=80,
+    build=build_open_requests,
+    template="voice/dashboard/open_requests.html",
+    pdf_template="voice/dashboard/open_requests_pdf.html",
+    refresh_seconds=300,
+)
+ACTIONS_DUE = DashboardSection(
+    key="actions_due",
+    title=_("Actions due"),
+    order=90,
+    build=build_actions_due,
+    template="voice/dashboard/actions_due.html",
+    pdf_template="voice/dashboard/actions_due_pdf.html",
+    refresh_seconds=600,
+)
+
 SECTION_PATHS: list[str] = [
     "koban.web.dashboard.sections.ON_DUTY",
     "koban.web.dashboard.sections.OPEN_INCIDENTS",
@@ -89,4 +110,7 @@ SECTION_PATHS: list[str] = [
     "koban.web.dashboard.sections.RESPONSE_TIMES",
     "koban.web.dashboard.sections.UNPATROLLED",
     "koban.volunteers.dashboard.VOLUNTEER_ACTIVITY",
+    "koban.web.dashboard.sections.OPEN_REQUESTS",
+    "koban.web.dashboard.sections.ACTIONS_DUE",
+    "koban.households.dashboard.VISITS_DUE",
 ]

@@ -1,13 +1,18 @@
-"""Who is on duty at the box now, who comes on next, and whether the box stands empty."""
+"""Who is in the box now, who is out and why, who comes on next, and the one-tap duty buttons."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
+from koban.accounts.access import can_record_duty, is_police_officer
+from koban.analytics.algorithms.intervals import contains
 from koban.organization.models import PoliceBox
-from koban.rosters.models import RosterEntry
-from koban.rosters.queries import cover_intervals, on_duty_officers
+from koban.rosters.models import Outing, RosterEntry
+from koban.rosters.presence import box_states, open_outing
+from koban.rosters.services import open_duty, shift_for_sign_on
 from koban.web.dashboard.clock import local_today
 
 # Look this far ahead for the next shift; a box without a roster for a week has none to show.
@@ -37,13 +42,45 @@ def next_shift(box: PoliceBox, now: dt.datetime) -> dict[str, Any] | None:
     }
 
 
-def build_on_duty(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any]:
-    officers = on_duty_officers([box.pk], now)[box.pk]
-    cover = cover_intervals([box.pk], now, now + dt.timedelta(seconds=1))[box.pk]
+def my_duty(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any] | None:
+    """The buttons the signed-in officer needs at this box: sign on/off, going out/back."""
+    if not is_police_officer(user) or not can_record_duty(user, box, user):
+        return None
+    duty = open_duty(user)
     return {
-        "officers": officers,
-        "empty": not officers,
-        "counter_covered": any(start <= now < end for start, end in cover),
+        "duty": duty if duty and duty.box_id == box.pk else None,
+        "duty_elsewhere": duty if duty and duty.box_id != box.pk else None,
+        "shift": shift_for_sign_on(user, box, now),
+        "outing": open_outing(user.pk),
+        "outing_kinds": Outing.Kind.choices,
+    }
+
+
+def build_on_duty(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any]:
+    state = box_states([box], now, now + dt.timedelta(seconds=1))[box.pk]
+    presence = state.presence
+    status = presence.state_at(now)
+    on_duty_ids = [o for o, spans in state.on_duty.items() if contains(spans, now)]
+    users = {
+        u.pk: u
+        for u in get_user_model().objects.filter(pk__in=set(on_duty_ids) | state.residents, is_active=True)
+    }
+    rows = []
+    for officer_id in sorted(on_duty_ids, key=lambda o: users[o].get_username() if o in users else ""):
+        if officer_id not in users:
+            continue
+        away = next((a for a in state.away.get(officer_id, []) if a.start <= now < a.end), None)
+        rows.append({"officer": users[officer_id], "away": away.reason if away else ""})
+    return {
+        "officers": [r["officer"] for r in rows],
+        "rows": rows,
+        "status": status,
+        "empty": status in ("empty", "covered"),
+        "on_call": status == "on_call",
+        "residents": [users[o] for o in sorted(state.residents) if o in users],
+        "counter_covered": status == "covered",
+        "all_out": bool(rows) and all(r["away"] for r in rows),
         "next": next_shift(box, now),
         "today": local_today(box, now),
+        "me": my_duty(box, user, now),
     }
