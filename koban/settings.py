@@ -258,6 +258,8 @@ KOBAN_ALERT_MAX_ATTEMPTS = env_int("KOBAN_ALERT_MAX_ATTEMPTS", 5)
 KOBAN_ALERT_RETRY_SECONDS = env_int("KOBAN_ALERT_RETRY_SECONDS", 60)
 # A message claimed by a worker that died is sent again (same Message-ID) after this many seconds.
 KOBAN_ALERT_CLAIM_SECONDS = env_int("KOBAN_ALERT_CLAIM_SECONDS", 300)
+# Parallel SMTP connections per delivery task (the MTA accepts several at once).
+KOBAN_ALERT_SMTP_CONNECTIONS = env_int("KOBAN_ALERT_SMTP_CONNECTIONS", 4)
 KOBAN_WEBHOOK_TIMEOUT_SECONDS = env_int("KOBAN_WEBHOOK_TIMEOUT_SECONDS", 5)
 KOBAN_WEBHOOK_THREADS = env_int("KOBAN_WEBHOOK_THREADS", 16)
 # Largest CAP message accepted from a partner (bytes).
@@ -485,6 +487,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # -- Background jobs (Procrastinate, on the same PostgreSQL) ----------------------------------------
 # Each app keeps its task functions in jobs.py; the worker imports them all.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
+# Run when a worker starts: loads the URL configuration before the first alert e-mail needs it.
+PROCRASTINATE_ON_APP_READY = "koban.alerts.jobs.on_app_ready"
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial references; every
 # imported file is read from a path the operator chose and coordinates are validated before saving.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import smtplib
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -64,11 +65,19 @@ SELECT min(id), max(id) FROM (
 
 _CLAIM = """
 UPDATE alerts_delivery SET state = 'sending', attempts = attempts + 1, claimed_at = %(now)s
-WHERE alert_id = %(alert)s AND id BETWEEN %(lo)s AND %(hi)s
-  AND ((state = 'pending' AND (not_before IS NULL OR not_before <= %(now)s))
-       OR (state = 'sending' AND claimed_at < %(stale)s))
+WHERE id IN (
+  SELECT id FROM alerts_delivery
+  WHERE alert_id = %(alert)s AND id BETWEEN %(lo)s AND %(hi)s
+    AND ((state = 'pending' AND (not_before IS NULL OR not_before <= %(now)s))
+         OR (state = 'sending' AND claimed_at < %(stale)s))
+  ORDER BY id LIMIT %(limit)s
+  FOR UPDATE SKIP LOCKED
+)
 RETURNING id, subscription_id, channel, attempts
 """
+# Rows claimed at a time inside a batch: a claim is held only while its messages are sent, far shorter
+# than KOBAN_ALERT_CLAIM_SECONDS, and two tasks on the same range share it instead of waiting.
+CLAIM_CHUNK = 100
 
 
 def fan_out(alert: Alert, now: datetime.datetime | None = None) -> list[tuple[int, int]]:
@@ -115,11 +124,19 @@ class BatchResult:
     errors: list[str] = field(default_factory=list)
 
 
-def claim(alert_id: int, lo: int, hi: int, now: datetime.datetime) -> list[Claimed]:
-    """Take the due rows of a range for this worker; committed before anything is sent."""
+def claim(alert_id: int, lo: int, hi: int, now: datetime.datetime, limit: int = CLAIM_CHUNK) -> list[Claimed]:
+    """Take up to *limit* due rows of a range for this worker; committed before anything is sent."""
     stale = now - datetime.timedelta(seconds=settings.KOBAN_ALERT_CLAIM_SECONDS)
+    params: dict[str, Any] = {
+        "alert": alert_id,
+        "lo": lo,
+        "hi": hi,
+        "now": now,
+        "stale": stale,
+        "limit": limit,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, {"alert": alert_id, "lo": lo, "hi": hi, "now": now, "stale": stale})
+        cursor.execute(_CLAIM, params)
         return [Claimed(*row) for row in cursor.fetchall()]
 
 
@@ -162,67 +179,109 @@ def _mark_failed(
         result.next_try = min(filter(None, [result.next_try, not_before]))
 
 
-def _send_emails(alert: Alert, items: list[Claimed], result: BatchResult) -> None:
-    subscriptions = dict(
-        Subscription.objects.filter(pk__in=[i.subscription_id for i in items]).values_list("pk", "email")
-    )
-    languages = dict(
-        Subscription.objects.filter(pk__in=[i.subscription_id for i in items]).values_list("pk", "language")
-    )
-    texts: dict[str, EmailText] = {}
-    smtp = get_connection(fail_silently=False)
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message: delivered, or the error and whether it is final (or a bounce)."""
+
+    delivered: bool
+    error: str = ""
+    permanent: bool = False
+    bounced: bool = False
+
+
+class SmtpPool:
+    """One SMTP connection per sending thread, opened on first use and closed together at the end."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    def connection(self) -> Any:
+        smtp = getattr(self._local, "smtp", None)
+        if smtp is None:
+            smtp = get_connection(fail_silently=False)
+            smtp.open()
+            self._local.smtp = smtp
+            with self._lock:
+                self._all.append(smtp)
+        return smtp
+
+    def reset(self) -> None:
+        smtp = getattr(self._local, "smtp", None)
+        self._local.smtp = None
+        if smtp is not None:
+            smtp.close()
+
+    def close(self) -> None:
+        for smtp in self._all:
+            smtp.close()
+
+
+def _send_one_email(pool: SmtpPool, message: Any) -> Outcome:
     try:
-        smtp.open()
+        pool.connection().send_messages([message])
+    except smtplib.SMTPRecipientsRefused as exc:
+        code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
+        return Outcome(False, f"refused: {exc.recipients}"[:300], bounced=code >= 500)
     except (OSError, smtplib.SMTPException) as exc:
-        for item in items:
-            _mark_failed(item, f"SMTP server unavailable: {exc}", result)
-        return
+        pool.reset()  # a broken connection is opened again for the next message
+        return Outcome(False, f"SMTP server unavailable: {exc}"[:300])
+    return Outcome(True)
+
+
+def _settle(futures: dict[Any, Claimed], result: BatchResult) -> None:
+    """Record each message's outcome as soon as it is known (so a crash loses at most the ones in flight)."""
+    for future in as_completed(futures):
+        item, outcome = futures[future], future.result()
+        if outcome.delivered:
+            _mark_sent(item.id)
+            result.sent += 1
+        else:
+            _mark_failed(item, outcome.error, result, permanent=outcome.permanent, bounced=outcome.bounced)
+
+
+def _send_emails(alert: Alert, items: list[Claimed], result: BatchResult) -> None:
+    rows = Subscription.objects.filter(pk__in=[i.subscription_id for i in items]).values_list(
+        "pk", "email", "language"
+    )
+    recipients = {pk: (address, language) for pk, address, language in rows}
+    texts: dict[str, EmailText] = {}
+    pool = SmtpPool()
     try:
-        for item in items:
-            language = languages[item.subscription_id]
-            text = texts.get(language) or texts.setdefault(language, email_text(alert, language))
-            message = alert_email(alert.pk, text, item.subscription_id, subscriptions[item.subscription_id])
-            try:
-                smtp.send_messages([message])
-            except smtplib.SMTPRecipientsRefused as exc:
-                code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
-                _mark_failed(item, f"refused: {exc.recipients}", result, bounced=code >= 500)
-            except (OSError, smtplib.SMTPException) as exc:
-                _mark_failed(item, f"SMTP: {exc}", result)
-                smtp.close()
-                smtp.open()
-            else:
-                _mark_sent(item.id)
-                result.sent += 1
+        with ThreadPoolExecutor(max_workers=settings.KOBAN_ALERT_SMTP_CONNECTIONS) as threads:
+            futures = {}
+            for item in items:
+                address, language = recipients[item.subscription_id]
+                text = texts.get(language) or texts.setdefault(language, email_text(alert, language))
+                message = alert_email(alert.pk, text, item.subscription_id, address)
+                futures[threads.submit(_send_one_email, pool, message)] = item
+            _settle(futures, result)
     finally:
-        smtp.close()
+        pool.close()
 
 
-def _post(
-    session: requests.Session, url: str, body: bytes, headers: dict[str, str]
-) -> tuple[bool, bool, str]:
-    """(delivered, permanent failure, error) of one webhook call."""
+def _post(session: requests.Session, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    """The outcome of one webhook call."""
     try:
         response = session.post(
             url, data=body, headers=headers, timeout=settings.KOBAN_WEBHOOK_TIMEOUT_SECONDS
         )
     except requests.Timeout:
-        return False, False, "timed out"
+        return Outcome(False, "timed out")
     except requests.RequestException as exc:
-        return False, False, f"connection failed: {type(exc).__name__}"
+        return Outcome(False, f"connection failed: {type(exc).__name__}")
     if 200 <= response.status_code < 300:
-        return True, False, ""
-    # 410 Gone: the partner removed the hook; other 4xx are retried like 5xx, they may be a passing misconfiguration.
-    return False, response.status_code == 410, f"answered {response.status_code}"
+        return Outcome(True)
+    # 410 Gone: the partner removed the hook. Other answers are retried: they may be a passing fault.
+    return Outcome(False, f"answered {response.status_code}", permanent=response.status_code == 410)
 
 
 def _send_webhooks(alert: Alert, items: list[Claimed], result: BatchResult) -> None:
-    hooks = {
-        pk: (url, secret)
-        for pk, url, secret in Subscription.objects.filter(
-            pk__in=[i.subscription_id for i in items]
-        ).values_list("pk", "webhook_url", "webhook_secret")
-    }
+    rows = Subscription.objects.filter(pk__in=[i.subscription_id for i in items]).values_list(
+        "pk", "webhook_url", "webhook_secret"
+    )
+    hooks = {pk: (url, secret) for pk, url, secret in rows}
     body = alert.cap_xml.encode("utf-8")
     timestamp = str(int(time.time()))
     threads = settings.KOBAN_WEBHOOK_THREADS
@@ -235,14 +294,7 @@ def _send_webhooks(alert: Alert, items: list[Claimed], result: BatchResult) -> N
             url, secret = hooks[item.subscription_id]
             headers = webhook_headers(secret, timestamp, body, item.id)
             futures[pool.submit(_post, session, url, body, headers)] = item
-        for future in as_completed(futures):
-            item = futures[future]
-            delivered, permanent, error = future.result()
-            if delivered:
-                _mark_sent(item.id)
-                result.sent += 1
-            else:
-                _mark_failed(item, error, result, permanent=permanent)
+        _settle(futures, result)
 
 
 def _pending_next_try(alert_id: int, lo: int, hi: int) -> datetime.datetime | None:
@@ -254,13 +306,13 @@ def send_batch(alert_id: int, lo: int, hi: int) -> BatchResult:
     """Send the due deliveries with ids in [lo, hi]; what waits (retries, quiet hours) gives ``next_try``."""
     result = BatchResult()
     alert = Alert.objects.prefetch_related("infos").get(pk=alert_id)
-    items = claim(alert_id, lo, hi, timezone.now())
-    emails = [i for i in items if i.channel == Channel.EMAIL]
-    hooks = [i for i in items if i.channel == Channel.WEBHOOK]
-    if emails:
-        _send_emails(alert, emails, result)
-    if hooks:
-        _send_webhooks(alert, hooks, result)
+    while items := claim(alert_id, lo, hi, timezone.now()):
+        emails = [i for i in items if i.channel == Channel.EMAIL]
+        hooks = [i for i in items if i.channel == Channel.WEBHOOK]
+        if emails:
+            _send_emails(alert, emails, result)
+        if hooks:
+            _send_webhooks(alert, hooks, result)
     waiting = _pending_next_try(alert_id, lo, hi)
     result.next_try = min(filter(None, [result.next_try, waiting]), default=None)
     return result

@@ -7,14 +7,25 @@ twice, late or after a crash without sending a message twice.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import connection
+from django.urls import get_resolver
 from procrastinate.contrib.django import app
 
 from koban.alerts import delivery
 from koban.alerts.models import Alert
 
 QUEUE = "alerts"
+
+
+def on_app_ready(app: Any) -> None:
+    """Load the URL configuration when a worker starts, not when the first alert e-mail needs its links.
+
+    Building the links of the first message (``reverse``) imports every app's views: several seconds on a
+    busy machine, paid after approval instead of before (the target is the first message within 5 s).
+    """
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect of importing the URLconf
 
 
 def _queue_batches(alert_id: int, ranges: list[tuple[int, int]]) -> None:

@@ -135,7 +135,8 @@ class Alert(models.Model):
         verbose_name=_("references"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # Alerts are never deleted in use; removing the demo removes an original with its follow-ups.
+        on_delete=models.CASCADE,
         related_name="followers",
     )
     # The CAP ``references`` text of an imported message ("sender,identifier,sent ..."), kept as received.

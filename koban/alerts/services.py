@@ -197,9 +197,12 @@ def _check_draft(alert: Alert) -> None:
 
 
 @transaction.atomic
-def approve_alert(actor: Any, alert: Alert, now: datetime.datetime | None = None) -> Alert:
+def approve_alert(
+    actor: Any, alert: Alert, now: datetime.datetime | None = None, *, deliver: bool = True
+) -> Alert:
     """Release *alert*: it gets its sent time and its CAP XML (checked against the OASIS schema), and
-    its delivery to the subscribers in its area is queued once the transaction commits."""
+    its delivery to the subscribers in its area is queued once the transaction commits (unless *deliver*
+    is false: the demo records its history's deliveries itself)."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     _check_draft(alert)
     now = now or timezone.now()
@@ -216,7 +219,8 @@ def approve_alert(actor: Any, alert: Alert, now: datetime.datetime | None = None
     alert.save(update_fields=["sent", "state", "decided_by", "decided_at", "cap_xml"])
     record(actor, "alert.approve", alert, after={"identifier": alert.identifier, "msg_type": alert.msg_type})
     alert_id = alert.pk
-    transaction.on_commit(lambda: _queue_delivery(alert_id))
+    if deliver:
+        transaction.on_commit(lambda: _queue_delivery(alert_id))
     return alert
 
 

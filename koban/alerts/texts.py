@@ -18,6 +18,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from koban.alerts.models import Alert, Category, Certainty, Severity, Urgency
@@ -98,11 +99,15 @@ def _context(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {"d": data, "when": _when(data.get("occurred_at"))}
     if kind == Alert.FormKind.SUSPICIOUS_PERSON:
         build = data.get("build") or "unknown"
-        context.update(
-            sex=label(Sex, "sex"),
-            age=label(AgeRange, "age_range"),
-            build="" if build == "unknown" else label(Build, "build"),
-        )
+        height = data.get("height_cm")
+        features = [
+            label(Sex, "sex"),
+            label(AgeRange, "age_range"),
+            gettext("about %(cm)s cm tall") % {"cm": height} if height else "",
+            "" if build == "unknown" else label(Build, "build"),
+        ]
+        # A list of features, not a sentence: each item is translated, the separator too ("、" in Japanese).
+        context["features"] = pgettext("list separator", ", ").join(f for f in features if f)
     if kind == Alert.FormKind.FRAUD_CALL:
         context["claims"] = label(Pretext, "pretext")
     return context

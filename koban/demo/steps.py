@@ -13,10 +13,12 @@ APP_STEPS = [
     "koban.incidents",
     "koban.lostfound",
     "koban.patrols",
+    "koban.voice",
     "koban.councils",
     "koban.newsletters",
     "koban.partners",
     "koban.volunteers",
+    "koban.alerts",
     "koban.audit",
     # After the household registry (koban.households), whose addresses the cards belong to.
     "koban.visitcards",

@@ -11,6 +11,7 @@ and how many of those agree.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,17 @@ class BoxAgreement:
         return self.agreeing / self.landing if self.landing else None
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """A town whose labelled rows do not all name the box whose beat it is in."""
+
+    area_id: int
+    box: str
+    rows: int
+    agreeing: int
+    labels: dict[str, int]
+
+
 @dataclass
 class Jurisdictions:
     """The jurisdiction report of a derivation from labels."""
@@ -51,6 +63,8 @@ class Jurisdictions:
     created: list[str] = field(default_factory=list)
     never_first: list[str] = field(default_factory=list)
     across_stations: int = 0
+    # Towns where some labelled rows name another box than the one the town went to.
+    disagreements: list[Disagreement] = field(default_factory=list)
 
     @property
     def landing(self) -> int:
@@ -194,8 +208,37 @@ def _score(
         b = int(assignment[i])
         if b < 0:
             continue
-        rows[b].landing += sum(counter.values())
-        rows[b].agreeing += counter.get(key_of.get(b, (0, "")), 0)
+        total, agreeing = sum(counter.values()), counter.get(key_of.get(b, (0, "")), 0)
+        rows[b].landing += total
+        rows[b].agreeing += agreeing
+        if agreeing < total:
+            labels = {tally.label_names.get(k, k[1]): n for k, n in counter.most_common()}
+            report.disagreements.append(Disagreement(area_id, rows[b].box, total, agreeing, labels))
     for i, row in enumerate(rows):
         row.labelled = labelled.get(key_of.get(i, (0, "")), 0)
     report.boxes = rows
+
+
+def disagreements_geojson(report: Jurisdictions) -> dict[str, Any]:
+    """The towns where beats and labels disagree, as a GeoJSON FeatureCollection for a map."""
+    areas = AdminArea.objects.in_bulk([d.area_id for d in report.disagreements])
+    features = []
+    for item in report.disagreements:
+        area = areas.get(item.area_id)
+        if area is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(area.geom.geojson),
+                "properties": {
+                    "town": area.name,
+                    "code": area.code,
+                    "box": item.box,
+                    "rows": item.rows,
+                    "agreeing": item.agreeing,
+                    "labels": item.labels,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -172,6 +172,9 @@ class MatchSerializer(Serializer):
     shared_tokens = serializers.ListField(child=serializers.CharField())
     distance_m = serializers.FloatField(allow_null=True)
     time_gap_hours = serializers.FloatField()
+    box_name = serializers.CharField()
+    station_name = serializers.CharField()
+    readable = serializers.BooleanField(help_text="False for a match of another station: not openable.")
 
 
 class ItemTaskSerializer(ModelSerializer):
@@ -218,6 +221,9 @@ def _matches(suggestions: list[Any], label: Any) -> list[dict[str, Any]]:
             "shared_tokens": list(s.match.shared_tokens),
             "distance_m": s.match.distance_m,
             "time_gap_hours": s.match.time_gap_hours,
+            "box_name": s.obj.box.name,
+            "station_name": s.obj.box.station.name,
+            "readable": s.readable,
         }
         for s in suggestions
     ]
@@ -230,6 +236,9 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[FoundItem]:
         qs = items_visible_to(self.request.user).with_related()  # type: ignore[arg-type]
+        text = self.request.query_params.get("q", "")
+        if text.strip():
+            qs = qs.search(text)
         state = self.request.query_params.get("state")
         if state:
             qs = qs.filter(state=state)
@@ -304,6 +313,9 @@ class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[LossReport]:
         qs = reports_visible_to(self.request.user).select_related("box", "category")  # type: ignore[arg-type]
+        text = self.request.query_params.get("q", "")
+        if text.strip():
+            qs = qs.search(text)
         status_filter = self.request.query_params.get("status")
         return qs.filter(status=status_filter) if status_filter else qs
 

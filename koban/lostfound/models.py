@@ -7,10 +7,15 @@ job moves items along the clocks of ``koban.lostfound.rules`` and lists each box
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
+from koban.analytics.algorithms.matching import SYNONYMS, normalise, to_hiragana
 from koban.lib.labels import pick_label
 from koban.lostfound.clocks import Clock, State
 from koban.organization.models import PoliceBox, PoliceStation
@@ -41,6 +46,30 @@ class ItemCategory(models.Model):
         return pick_label(self.labels, self.code, language)
 
 
+def search_terms(text: str) -> list[str]:
+    """What a typed search looks for: NFKC (full-width digits and letters, half-width kana), the
+    same in hiragana and in katakana, and the one written form of a known synonym (さいふ → 財布).
+
+    Only punctuation or spaces: no terms (an empty result, not an error).
+    """
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()[:100]
+    if not any(ch.isalnum() for ch in cleaned):
+        return []
+    written = normalise(cleaned)
+    words = [cleaned, written]
+    # The other ways of writing the same thing: スマホ also finds 携帯電話 and the reverse.
+    words += [key for key, form in SYNONYMS.items() if form in written or key in to_hiragana(cleaned)]
+    words += [form for key, form in SYNONYMS.items() if key in to_hiragana(cleaned)]
+    out: list[str] = []
+    for word in words:
+        out += [word, to_hiragana(word), _to_katakana(word)]
+    return list(dict.fromkeys(out))
+
+
+def _to_katakana(text: str) -> str:
+    return re.sub(r"[\u3041-\u3096]", lambda m: chr(ord(m.group(0)) + 0x60), text)
+
+
 class FoundItemQuerySet(models.QuerySet["FoundItem"]):
     def open(self) -> FoundItemQuerySet:
         return self.filter(state__in=State.OPEN)
@@ -50,6 +79,21 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
 
     def with_related(self) -> FoundItemQuerySet:
         return self.select_related("box", "box__station", "category")
+
+    def search(self, text: str) -> FoundItemQuerySet:
+        """Items whose receipt number or description holds *text* (kana either way; see ``search_terms``)."""
+        terms = search_terms(text)
+        if not terms:
+            return self.none()
+        compact = terms[0].replace(" ", "").replace("-", "")
+        query = models.Q(receipt_number__icontains=terms[0].replace(" ", ""))
+        if compact:
+            query |= models.Q(receipt_compact__icontains=compact)
+        for term in terms:
+            query |= models.Q(description__icontains=term)
+        return self.annotate(
+            receipt_compact=Replace("receipt_number", models.Value("-"), models.Value(""))
+        ).filter(query)
 
 
 class FoundItem(models.Model):
@@ -147,6 +191,16 @@ class FoundItem(models.Model):
 class LossReportQuerySet(models.QuerySet["LossReport"]):
     def open(self) -> LossReportQuerySet:
         return self.filter(status=LossReport.Status.OPEN)
+
+    def search(self, text: str) -> LossReportQuerySet:
+        """Reports whose description holds *text* (kana either way)."""
+        terms = search_terms(text)
+        if not terms:
+            return self.none()
+        query = models.Q()
+        for term in terms:
+            query |= models.Q(description__icontains=term)
+        return self.filter(query)
 
 
 class LossReport(models.Model):

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from koban.accounts.access import (
     boxes_workable_by,
     can_see_finder_details,
+    items_matchable_by,
     items_visible_to,
+    reports_matchable_by,
     reports_visible_to,
 )
 from koban.analytics.algorithms.matching import Description, Match, rank
@@ -60,34 +62,40 @@ class Suggestion:
     obj: Any
     owner: dict[str, Any] | None = None
     explained: Sequence[tuple[str, float, float]] = ()
+    # False for a match of another station: shown with its public facts, not openable.
+    readable: bool = True
 
 
 def items_for_report(user: Any, report: LossReport, limit: int = 10) -> list[Suggestion]:
-    """Found items the owner may be looking for, best first, among the items *user* may see."""
+    """Found items the owner may be looking for, best first, across the whole agency.
+
+    ``Suggestion.readable`` says whether *user* may open the item (else only its public facts show).
+    """
     candidates = (
-        items_visible_to(user)
+        items_matchable_by(user)
         .filter(state__in=State.WITH_OWNER_RIGHTS)
         .filter(
             found_at__gte=report.lost_from - datetime.timedelta(days=1),
             found_at__lte=report.lost_to + MATCH_WINDOW,
         )
-        .select_related("category", "box")
+        .select_related("category", "box", "box__station")
     )
     by_id = {item.pk: item for item in candidates}
     ranked = rank(report_description(report), [item_description(i) for i in by_id.values()], limit=limit)
-    return [Suggestion(m, by_id[m.key]) for m in ranked]
+    readable = set(items_visible_to(user).filter(pk__in=[m.key for m in ranked]).values_list("pk", flat=True))
+    return [Suggestion(m, by_id[m.key], readable=m.key in readable) for m in ranked]
 
 
 def reports_for_item(user: Any, item: FoundItem, limit: int = 10) -> list[Suggestion]:
-    """Open loss reports that may describe *item*, best first, among the reports *user* may see."""
+    """Open loss reports that may describe *item*, best first, across the whole agency."""
     candidates = (
-        reports_visible_to(user)
+        reports_matchable_by(user)
         .open()
         .filter(
             lost_from__lte=item.found_at + datetime.timedelta(days=1),
             lost_to__gte=item.found_at - MATCH_WINDOW,
         )
-        .select_related("category", "box")
+        .select_related("category", "box", "box__station")
     )
     by_id = {report.pk: report for report in candidates}
     ranked = rank(
@@ -96,7 +104,10 @@ def reports_for_item(user: Any, item: FoundItem, limit: int = 10) -> list[Sugges
         query_is_report=False,
         limit=limit,
     )
-    return [Suggestion(m, by_id[m.key]) for m in ranked]
+    readable = set(
+        reports_visible_to(user).filter(pk__in=[m.key for m in ranked]).values_list("pk", flat=True)
+    )
+    return [Suggestion(m, by_id[m.key], readable=m.key in readable) for m in ranked]
 
 
 def mask(value: str, keep_start: int = 1, keep_end: int = 0) -> str:

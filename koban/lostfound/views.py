@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,6 +36,16 @@ from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, Receip
 from koban.lostfound.models import FoundItem, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item, tasks_by_box, timeline
 
+# Lists are paged, never cut: every item can be reached (the list used to stop silently at 500).
+LIST_PAGE_SIZE = 50
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's filters as a query string, without the page number (for the pager's links)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
 
 def _initial_box(user: Any) -> dict[str, Any]:
     now = timezone.localtime().replace(second=0, microsecond=0)
@@ -51,11 +62,18 @@ def item_list(request: HttpRequest) -> HttpResponse:
     box = request.GET.get("box", "")
     if box.isdigit():
         items = items.filter(box_id=int(box))
+    q = request.GET.get("q", "").strip()
+    if q:
+        items = items.search(q)
+    page = Paginator(items.order_by("-handed_in_at", "-id"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "lostfound/item_list.html",
         {
-            "items": items[:500],
+            "items": page.object_list,
+            "page": page,
+            "q": q,
+            "query_rest": _query_without_page(request),
             "states": FoundItem.Status.choices,
             "state": state,
             "boxes": boxes.order_by("station__code", "code"),
@@ -190,10 +208,23 @@ def report_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status in LossReport.Status.values:
         reports = reports.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        reports = reports.search(q)
+    page = Paginator(reports.order_by("-reported_at", "-id"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "lostfound/report_list.html",
-        {"reports": reports[:500], "status": status, "statuses": LossReport.Status.choices},
+        {
+            "reports": page.object_list,
+            "page": page,
+            "q": q,
+            "query_rest": _query_without_page(request),
+            "status": status,
+            "statuses": LossReport.Status.choices,
+        },
     )
 
 

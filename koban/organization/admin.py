@@ -53,8 +53,8 @@ class PoliceStationAdmin(NetworkAdminMixin, LeafletGeoAdmin):
 class PoliceBoxAdmin(NetworkAdminMixin, LeafletGeoAdmin):
     import_kind = "boxes"
     change_list_template = CHANGE_LIST_WITH_IMPORT
-    list_display = ["code", "name", "kind", "station", "status", "staffing_target"]
-    list_filter = ["station__agency", "kind", "status", "station"]
+    list_display = ["code", "name", "kind", "station", "status", "staffing_target", "location_to_confirm"]
+    list_filter = ["station__agency", "kind", "status", "location_to_confirm", "station"]
     search_fields = ["code", "name", "address"]
     list_select_related = ["station"]
     raw_id_fields = ["merged_into"]

@@ -56,6 +56,7 @@ class PoliceBoxSerializer(GeoFeatureModelSerializer):
             "phone",
             "status",
             "staffing_target",
+            "location_to_confirm",
         ]
 
 

@@ -210,6 +210,9 @@ def update_box(actor: Any, box: PoliceBox, *, outside_confirmed: bool = False, *
 
     A move (location or station) outside the jurisdiction needs *outside_confirmed*, as in ``create_box``.
     """
+    if "location" in changes and "location_to_confirm" not in changes and box.location_to_confirm:
+        # Someone placed the box: its location is no longer a guess.
+        changes = {**changes, "location_to_confirm": False}
     agencies = [box.station.agency]
     if isinstance(changes.get("station"), PoliceStation):
         agencies.append(changes["station"].agency)

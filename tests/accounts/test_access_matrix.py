@@ -433,6 +433,15 @@ ROWS: list[Row] = [
         STATION,
         mark=REPORT_MARK,
     ),
+    # Matching reaches the found items of the whole agency (items_matchable_by), never another's.
+    Row(
+        ("lostfound.lossreport",),
+        "api",
+        "matches",
+        lambda w: f"/api/v1/lost-found/reports/{w.report.pk}/matches/",
+        STATION,
+        mark=lambda w: w.item.receipt_number,
+    ),
     Row(
         ("lostfound.itemtask",),
         "page",

@@ -24,6 +24,7 @@ from tests.alerts.helpers import draft, subscriber
 from tests.alerts.servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
+CONNECTIONS, CONCURRENCY = 2, 2  # per task; tasks per worker
 
 
 def run_worker_until_idle() -> None:
@@ -69,6 +70,7 @@ def _koban(sink: SmtpSink, *args: str, claim_seconds: int = 300) -> subprocess.P
         "EMAIL_PORT": str(sink.port),
         "KOBAN_ALERT_BATCH_SIZE": "20",
         "KOBAN_ALERT_CLAIM_SECONDS": str(claim_seconds),
+        "KOBAN_ALERT_SMTP_CONNECTIONS": str(CONNECTIONS),
     }
     command = [sys.executable, "-m", "koban.cli", *args]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -96,7 +98,9 @@ def test_a_worker_killed_mid_send_leaves_exactly_one_delivery_per_recipient(cast
     try:
         recipients = [subscriber(f"r{n:03d}@example.jp") for n in range(80)]
         alert = services.approve_alert(cast.chief_north, draft(cast))
-        worker = _koban(sink, "procrastinate", "worker", "--queues", "alerts", "--concurrency", "2")
+        worker = _koban(
+            sink, "procrastinate", "worker", "--queues", "alerts", "--concurrency", str(CONCURRENCY)
+        )
         assert _wait(lambda: len(sink.messages) >= 25, 60), (
             worker.stderr.read() if worker.poll() is not None else ""
         )
@@ -125,6 +129,7 @@ def test_a_worker_killed_mid_send_leaves_exactly_one_delivery_per_recipient(cast
         ids_by_recipient.setdefault(message["To"], set()).add(message["Message-ID"])
     assert sorted(ids_by_recipient) == sorted(r.email for r in recipients)
     assert all(len(ids) == 1 for ids in ids_by_recipient.values()), "a recipient got two different messages"
-    # At most the message in flight at the kill was handed over twice (same Message-ID: shown once).
+    # At most the messages in flight at the kill (one per SMTP connection of each running task) were
+    # handed over a second time, with the same Message-ID, so mail clients show them once.
     handed_twice = len(sink.messages) - len(recipients)
-    assert 0 <= handed_twice <= 2, (killed_at, handed_twice)
+    assert 0 <= handed_twice <= CONNECTIONS * CONCURRENCY, (killed_at, handed_twice)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -94,9 +95,51 @@ def test_the_command_derives_from_labels_and_names_a_bad_file(towns, tmp_path): 
         stdout=out,
     )
     assert "新町交番" in out.getvalue() and "60.0 %" in out.getvalue()
+    # The towns where labels and beats disagree, for a map.
+    map_file = tmp_path / "disagree.geojson"
+    call_command(
+        "derive_beats",
+        "--agency",
+        towns.agency.code,
+        "--from-labels",
+        str(labels_file(tmp_path, LABELS)),
+        "--disagreements",
+        str(map_file),
+        "--user",
+        towns.planner.username,
+        stdout=out,
+    )
+    features = json.loads(map_file.read_text(encoding="utf-8"))["features"]
+    by_town = {f["properties"]["town"]: f["properties"] for f in features}
+    assert set(by_town) == {"Area T04", "Area T05", "Area T06", "Area T08"}
+    assert by_town["Area T04"]["box"] == "Ekimae Koban" and by_town["Area T04"]["labels"] == {
+        "Ekimae Koban": 3,
+        "Yamate Chuzaisho": 1,
+    }
+    assert features[0]["geometry"]["type"] == "MultiPolygon"
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="missing column"):
         call_command(
             "derive_beats", "--agency", towns.agency.code, "--from-labels", str(bad), "--user", "planner"
         )
+
+
+def test_placing_a_box_known_from_labels_clears_its_location_to_confirm(towns, tmp_path, client):  # type: ignore[no-untyped-def]
+    from django.contrib.gis.geos import Point
+
+    from koban.organization.services import update_box
+
+    derive_beats(
+        towns.planner, towns.agency, labels=tally_labels(labels_file(tmp_path, LABELS), towns.agency)
+    )
+    new = PoliceBox.objects.get(name="新町交番")
+    client.force_login(towns.planner)
+    feature = client.get(f"/api/v1/boxes/{new.pk}/").json()
+    assert feature["properties"]["location_to_confirm"] is True
+    update_box(towns.planner, new, phone="04-0000-0000")
+    new.refresh_from_db()
+    assert new.location_to_confirm
+    update_box(towns.planner, new, location=Point(LON + 0.017, LAT + 0.002, srid=4326))
+    new.refresh_from_db()
+    assert not new.location_to_confirm

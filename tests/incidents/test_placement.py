@@ -14,6 +14,7 @@ from koban.geography.services import activate_version
 from koban.incidents.models import Incident, IncidentImport
 from koban.incidents.placement import delete_import, replace_incidents
 from koban.runs.models import JobRun
+from koban.runs.services import execute
 from tests.factories import make_beat, make_version, square
 from tests.incidents.test_counts import labelled
 from tests.personas import LAT, LON
@@ -36,10 +37,13 @@ def test_activating_new_beats_queues_the_replacement_and_it_moves_incidents(
         activate_version(cast.planner, version, override_reason="A closes")
     run = JobRun.objects.get(kind="incidents.replace")
     assert run.parameters == {"agency": cast.agency.code, "commit": True}
-    result = replace_incidents(cast.planner, cast.agency)
-    assert (result.incidents, result.moved, result.changed_box) == (5, 5, 2)
-    assert (result.before["Ekimae Koban"], result.after["Ekimae Koban"]) == (2, 0)
-    assert result.after["Yamate Chuzaisho"] == 3
+    # What a worker does with the queued run.
+    done = execute(run.pk, actor=cast.planner)
+    assert done.status == JobRun.Status.DONE, done.report
+    figures = done.report["figures"]
+    assert (figures["incidents"], figures["moved"], figures["changed_box"]) == (5, 5, 2)
+    assert {"box": "Ekimae Koban", "before": 2, "after": 0} in figures["boxes"]
+    assert {"box": "Yamate Chuzaisho", "before": 1, "after": 3} in figures["boxes"]
     assert Incident.objects.filter(box=cast.box_b, beat__version=version).count() == 3
     assert AuditEvent.objects.filter(action="incident.replace").count() == 1
     # Again: nothing moves.

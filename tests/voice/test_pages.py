@@ -98,3 +98,10 @@ def test_an_officer_moves_a_request_to_done_and_makes_an_action(client, cast):  
     assert request.status == Status.DONE
     bad = client.post(f"/voice/requests/{request.pk}/status/", {"status": "nonsense"})
     assert bad.status_code == 400
+
+
+def test_the_public_form_speaks_japanese(client, cast):  # type: ignore[no-untyped-def]
+    page = client.get("/voice/new/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert "交番へのご要望・情報提供" in page.text and "名前を公開しない" in page.text
+    refused = client.post("/voice/new/", _form(OUTSIDE), HTTP_ACCEPT_LANGUAGE="ja")
+    assert "どの交番の受持区にも含まれません" in refused.text and "Minato Koban" in refused.text

@@ -5,6 +5,11 @@ matched with what was handed in at the others; finders' and owners' names and co
 for everyone but the holding box, its station chief and HQ. Receipts, handovers, tasks and disposal
 belong to the holding box; disposal (and its legal consequences) needs police powers, so counsellors
 hand items back but never dispose of them.
+
+Matching reaches further than reading: owners lose things anywhere in the prefecture, so a loss report
+taken at any box is matched against the found items of the whole agency (``items_matchable_by``). A
+match from another station shows only what the public notice shows (category, description, date,
+receiving box and its receipt number), never the finder, and opens no record of that station.
 """
 
 from __future__ import annotations
@@ -33,6 +38,29 @@ def _lostfound(model: str) -> Any:
 def items_visible_to(user: User) -> FoundItemQuerySet:
     """Found items *user* may read (names masked unless ``can_see_finder_details``)."""
     return _lostfound("FoundItem").objects.filter(box__in=boxes_visible_to(user))  # type: ignore[no-any-return]
+
+
+def items_matchable_by(user: User) -> FoundItemQuerySet:
+    """Found items a loss report taken by *user* is matched against: every box of the user's agency.
+
+    Box staff and chiefs match across their agency; HQ across the agencies it sees; anyone else not at all.
+    """
+    model = _lostfound("FoundItem")
+    if not boxes_workable_by(user).exists():
+        return model.objects.none()  # type: ignore[no-any-return]
+    if user.is_superuser or not user.agency_id:
+        return model.objects.filter(box__in=boxes_visible_to(user))  # type: ignore[no-any-return]
+    return model.objects.filter(box__station__agency_id=user.agency_id)  # type: ignore[no-any-return]
+
+
+def reports_matchable_by(user: User) -> LossReportQuerySet:
+    """Loss reports a found item received by *user* is matched against: the same reach as items."""
+    model = _lostfound("LossReport")
+    if not boxes_workable_by(user).exists():
+        return model.objects.none()  # type: ignore[no-any-return]
+    if user.is_superuser or not user.agency_id:
+        return model.objects.filter(box__in=boxes_visible_to(user))  # type: ignore[no-any-return]
+    return model.objects.filter(box__station__agency_id=user.agency_id)  # type: ignore[no-any-return]
 
 
 def items_workable_by(user: User) -> FoundItemQuerySet:

@@ -89,7 +89,7 @@ class DateUnknownRow:
     """A row whose date the source gives as unknown (不明): reported and left out, not a bad row.
 
     An incident needs a time to be counted in any period; inventing one would put it in the wrong
-    month (see docs/decisions/0016-police-open-data-placement.md).
+    month (see docs/decisions/0017-police-open-data-placement.md).
     """
 
     line: int

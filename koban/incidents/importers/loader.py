@@ -26,6 +26,7 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -344,7 +345,12 @@ def import_incidents_file(
     report.encoding = encoding or detect_encoding(path)
     digest = file_sha256(path)
     if commit:
-        previous = IncidentImport.objects.filter(file_sha256=digest, rows_imported__gt=0).first()
+        # Imports made before imports named their agency count for every agency.
+        previous = (
+            IncidentImport.objects.filter(file_sha256=digest, rows_imported__gt=0)
+            .filter(Q(agency=agency) | Q(agency=None))
+            .first()
+        )
         if previous is not None:
             raise ImportFormatError(
                 _("This file was already imported (import #%(id)s on %(date)s).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from koban.accounts.access import can_manage_network
 from koban.accounts.models import User
 from koban.geography.derive import DERIVABLE_LEVELS, derive_beats
+from koban.geography.derive_labels import disagreements_geojson
 from koban.geography.importers.readers import ReadError
 from koban.geography.jobs import start_derive_beats
 from koban.geography.labels import tally_labels
@@ -43,6 +46,12 @@ class Command(BaseCommand):
             metavar="FILE",
             help="Police open data (NPA layout) naming each row's box and town: each town goes to the "
             "box named most for it; boxes known only from the labels are opened (location to confirm).",
+        )
+        parser.add_argument(
+            "--disagreements",
+            metavar="GEOJSON",
+            help="With --from-labels: write the towns where some labels name another box than the "
+            "town's beat, as GeoJSON for a map.",
         )
         parser.add_argument(
             "--activate",
@@ -122,6 +131,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for line in report.lines():
             self.stdout.write(line)
+        if options["disagreements"] and report.jurisdictions is not None:
+            collection = disagreements_geojson(report.jurisdictions)
+            Path(options["disagreements"]).write_text(
+                json.dumps(collection, ensure_ascii=False), encoding="utf-8"
+            )
+            self.stdout.write(
+                _("%(n)d towns where beats and labels disagree written to %(path)s")
+                % {"n": len(collection["features"]), "path": options["disagreements"]}
+            )
         if options["activate"]:
             self.stdout.write(
                 self.style.SUCCESS(

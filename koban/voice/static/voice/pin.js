@@ -9,6 +9,8 @@
     }
   }
 
+  let latest = 0;
+
   function showSimilar(form, element) {
     const box = document.getElementById("voice-similar");
     const category = form.querySelector("[name=category]");
@@ -16,10 +18,12 @@
     const lat = form.querySelector("[name=lat]").value;
     if (!box || !category || !category.value || !lon || !lat) return;
     const code = category.value;
+    const asked = ++latest;
     const url = element.dataset.similarUrl + "?" + new URLSearchParams({ category: code, lon: lon, lat: lat });
     fetch(url, { headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
       .then(function (data) {
+        if (asked !== latest) return; // an answer for an earlier pin arrived late
         const list = box.querySelector("ul");
         list.replaceChildren();
         (data.results || []).forEach(function (item) {
