@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "VolunteerObservationKindEnum": "koban.volunteers.models.ActivityObservation.Kind",
         "PartnerKindEnum": "koban.partners.models.PartnerKind",
         "AgreementKindEnum": "koban.partners.models.AgreementKind",
+        "HouseholdKindEnum": "koban.households.models.Kind",
+        "OutingKindEnum": "koban.rosters.models.Outing.Kind",
         "CouncilMemberKindEnum": "koban.councils.models.MemberKind",
         "CouncilMeetingStatusEnum": "koban.councils.models.Meeting.Status",
     },

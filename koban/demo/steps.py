@@ -20,6 +20,7 @@ APP_STEPS = [
     "koban.volunteers",
     "koban.alerts",
     "koban.audit",
+    "koban.households",
     # After the household registry (koban.households), whose addresses the cards belong to.
     "koban.visitcards",
 ]

@@ -10,6 +10,7 @@ gets the closest names of its municipality as suggestions, so an operator can se
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -81,3 +82,34 @@ class TownMatcher:
         names = self.names.get(municipality[:5], {})
         close = difflib.get_close_matches(area_key(name), list(names), n=n, cutoff=0.5)
         return [names[key] for key in close]
+
+
+# "旭町1-5-3": the first number after the town name is its chome.
+_CHOME_DASH = re.compile(r"^(\D+?)(\d+)[-‐－ー−]")
+
+
+def place_address(address: str) -> Town | None:
+    """The town area an address lies in, from its written municipality and town names (None: unknown).
+
+    The municipality is the one whose name the address contains (the longest, so 柏市 is not read in
+    柏原市); its town is the longest town name the rest of the address starts with, so
+    ``柏市旭町１丁目５番３号`` and ``千葉県柏市旭町1-5-3`` both find 旭町一丁目.
+    """
+    text = area_key(address)
+    municipalities = [
+        (area_key(m.name), m.code)
+        for m in AdminArea.objects.filter(level=AdminArea.Level.MUNICIPALITY).only("name", "code")
+    ]
+    found = [(name, code) for name, code in municipalities if name and name in text]
+    if not found:
+        return None
+    name, code = max(found, key=lambda item: len(item[0]))
+    rest = text[text.index(name) + len(name) :]
+    candidates = {rest, _CHOME_DASH.sub(r"\1\2丁目", rest)}
+    matcher = TownMatcher.load([code])
+    best: Town | None = None
+    best_length = 0
+    for (_municipality, key), town in matcher.by_key.items():
+        if len(key) > best_length and any(c.startswith(key) for c in candidates):
+            best, best_length = town, len(key)
+    return best

@@ -1,28 +1,34 @@
 """REST API of the household registry: GeoJSON households of the boxes one visits, adding an address,
-the visits of a household and recording one. Coverage figures are in ``coverage_api``."""
+the visits of a household and recording one. Coverage figures: ``coverage_view``."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from koban.accounts.access import (
     access_household,
     boxes_visiting_for,
+    coverage_boxes_visible_to,
     find_or_record,
     households_visible_to,
 )
 from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.households import services
+from koban.households.coverage import coverage
 from koban.households.models import Household, Kind, Outcome, Topic, Visit
 from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer, query_int
 from koban.lib.geo import point_from_lonlat
@@ -160,3 +166,40 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
         incoming.is_valid(raise_exception=True)
         visit = services.record_visit(request.user, household, **incoming.validated_data)
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "months", OpenApiTypes.INT, description="Length of the period ending now (1–36, default 12)"
+        ),
+        OpenApiParameter("station", OpenApiTypes.INT, description="Only the boxes of this station"),
+    ],
+    responses=OpenApiTypes.OBJECT,
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def coverage_view(request: Request) -> Response:
+    """Visit coverage of the boxes the user may see (HQ: the agency; others: their station): figures per
+    station, box and beat and by month. Aggregates only: no household is named."""
+    user: User = request.user  # type: ignore[assignment]
+    boxes = coverage_boxes_visible_to(user)
+    months = query_int(request.query_params, "months") or 12
+    if not 1 <= months <= 36:
+        raise serializers.ValidationError({"months": [gettext("Give a number of months from 1 to 36.")]})
+    station = query_int(request.query_params, "station")
+    if station:
+        boxes = boxes.filter(station_id=station)
+    end = timezone.now()
+    result = coverage(boxes, end - datetime.timedelta(days=round(months * 30.44)), end)
+    return Response(
+        {
+            "start": result.start,
+            "end": result.end,
+            "total": result.total.as_dict(),
+            "stations": {str(k): v.as_dict() for k, v in result.by_station.items()},
+            "boxes": {str(k): v.as_dict() for k, v in result.by_box.items()},
+            "beats": {str(k): v.as_dict() for k, v in result.by_beat.items()},
+            "months": result.months,
+        }
+    )

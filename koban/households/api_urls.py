@@ -1,6 +1,8 @@
-from koban.households.api import HouseholdViewSet
+from django.urls import path
+
+from koban.households.api import HouseholdViewSet, coverage_view
 from koban.lib.api import Router
 
 router = Router()
 router.register("households", HouseholdViewSet, basename="household")
-urlpatterns = router.urls
+urlpatterns = [path("households/coverage", coverage_view, name="household-coverage"), *router.urls]

@@ -31,6 +31,7 @@ from koban.accounts.access import (
 from koban.accounts.models import User
 from koban.audit.services import record, snapshot
 from koban.geography.locate import locate
+from koban.geography.towns import place_address
 from koban.incidents.lifecycle import (
     REOPENABLE,
     can_transition,
@@ -44,6 +45,7 @@ from koban.incidents.models import (
     Incident,
     IncidentCategory,
     IncidentEvent,
+    LocationSource,
     Source,
     Status,
 )
@@ -150,6 +152,12 @@ def intake_incident(
         raise ValidationError(errors)
 
     beat = box = None
+    located_by = LocationSource.POINT if point is not None else ""
+    if point is None:
+        # An address alone is placed at its town (町丁目); one that cannot be placed is flagged below.
+        town = place_address(address)
+        if town is not None:
+            point, located_by = Point(town.lon, town.lat, srid=4326), LocationSource.AREA
     if point is not None:
         found = locate(point.x, point.y)
         beat, box = found.beat, found.beat_box
@@ -183,6 +191,7 @@ def intake_incident(
         box=box,
         station=box.station if box else None,
         outside_jurisdiction=point is not None and beat is None,
+        location_source=located_by,
         received_at=received_at,
         dispatched_at=dispatched_at,
         arrived_at=arrived_at,
@@ -199,7 +208,11 @@ def intake_incident(
             return IntakeResult(existing, created=False)
         raise
 
-    note = _("Outside every beat") if incident.outside_jurisdiction else ""
+    note = ""
+    if incident.location is None:
+        note = _("The address matches no known town: place the incident on the map.")
+    elif incident.outside_jurisdiction:
+        note = _("Outside every beat")
     _event(incident, actor, "received", received_at, "", Status.RECEIVED, note)
     steps = [
         (dispatched_at, "dispatched", Status.DISPATCHED),

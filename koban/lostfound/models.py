@@ -86,7 +86,9 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
         if not terms:
             return self.none()
         compact = terms[0].replace(" ", "").replace("-", "")
-        query = models.Q(receipt_number__icontains=terms[0].replace(" ", ""))
+        query = models.Q(receipt_number__icontains=terms[0].replace(" ", "")) | models.Q(
+            former_receipt_number__iexact=terms[0].replace(" ", "")
+        )
         if compact:
             query |= models.Q(receipt_compact__icontains=compact)
         for term in terms:
@@ -116,7 +118,9 @@ class FoundItem(models.Model):
     )
     receipt_year = models.PositiveSmallIntegerField(_("receipt year"))
     receipt_seq = models.PositiveIntegerField(_("receipt sequence"))
-    receipt_number = models.CharField(_("receipt number"), max_length=60)
+    receipt_number = models.CharField(_("receipt number"), max_length=60, db_index=True)
+    # The number printed on receipts issued before numbers carried the station (still searchable).
+    former_receipt_number = models.CharField(_("former receipt number"), max_length=60, blank=True)
     # The finder's identity is personal data: shown only to the box, its station chief and HQ.
     finder_name = models.CharField(_("finder's name"), max_length=200, blank=True)
     finder_contact = models.CharField(_("finder's contact"), max_length=200, blank=True)

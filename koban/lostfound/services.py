@@ -53,6 +53,12 @@ def _check_not_future(
         errors[field] = _("This time is in the future.")
 
 
+def receipt_number(station_code: str, box_code: str, year: int, seq: int) -> str:
+    """The receipt number, unique in the agency and easy to read out on the phone: station, box,
+    year and sequence (``N-K01-2026-00034``). Box codes repeat across stations, station codes do not."""
+    return f"{station_code}-{box_code}-{year}-{seq:05d}"
+
+
 def _next_receipt_seq(box: PoliceBox, year: int) -> int:
     # Lock the box row so two receipts written at once cannot take the same number.
     PoliceBox.objects.select_for_update().filter(pk=box.pk).first()
@@ -139,7 +145,7 @@ def receive_item(
         box=box,
         receipt_year=year,
         receipt_seq=seq,
-        receipt_number=f"{box.code}-{year}-{seq:05d}",
+        receipt_number=receipt_number(box.station.code, box.code, year, seq),
         finder_name=finder_name.strip(),
         finder_contact=finder_contact.strip(),
         found_in_facility=found_in_facility,

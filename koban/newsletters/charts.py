@@ -37,7 +37,7 @@ def counts_chart_png(
 ) -> bytes:
     """Grouped horizontal bars: one group per category label, one bar per series (this month first)."""
     rows = max(len(labels), 1)
-    figure = Figure(figsize=(6.0, 0.45 * rows * len(series) / 2 + 1.2), dpi=dpi)
+    figure = Figure(figsize=(6.0, 0.3 * rows * max(len(series), 1) / 2 + 0.9), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     height = 0.8 / max(len(series), 1)

@@ -18,6 +18,7 @@ from koban.newsletters.models import Newsletter, NewsletterPdf
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 DEFAULT_LANGUAGE = "ja"
+CHART_CATEGORIES = 6
 
 
 def languages() -> list[str]:
@@ -42,12 +43,14 @@ def issue_context(issue: Newsletter, language: str) -> dict[str, Any]:
     counts = content.get("counts", [])
     with translation.override(language):
         labels = [pick_label(row["labels"], row["code"], language) for row in counts]
+        # The chart shows the main categories; the table lists them all.
+        shown = counts[:CHART_CATEGORIES]
         series = [
-            (translation.gettext("This month"), [row["this"] for row in counts]),
-            (translation.gettext("Last month"), [row["last_month"] for row in counts]),
-            (translation.gettext("Same month last year"), [row["last_year"] for row in counts]),
+            (translation.gettext("This month"), [row["this"] for row in shown]),
+            (translation.gettext("Last month"), [row["last_month"] for row in shown]),
+            (translation.gettext("Same month last year"), [row["last_year"] for row in shown]),
         ]
-        chart = charts.counts_chart_png(labels, series) if counts else b""
+        chart = charts.counts_chart_png(labels[:CHART_CATEGORIES], series) if counts else b""
         advice = advice_for(content.get("main_categories", []))
     grid = charts.grid_map_png(
         content.get("beats", []),

@@ -180,7 +180,8 @@ class VisitCardViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             raise CardConflict(str(exc)) from None
         return self._detail(card)
 
-    @action(detail=False, methods=["post"])
+    @extend_schema(request=NameSearchSerializer, responses={200: CardSummarySerializer(many=True)})
+    @action(detail=False, methods=["post"], pagination_class=None)
     def search(self, request: Request) -> Response:
         """Cards with a member named *name* (whole name or one part, kana or kanji), metadata only.
 

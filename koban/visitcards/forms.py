@@ -167,3 +167,22 @@ class DisasterCheckForm(Form):
 class SafetyForm(Form):
     card = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Status"), choices=SafetyStatus.choices)
+
+
+class CustodianForm(Form):
+    """The station chief names the officer who keeps a box's visit cards."""
+
+    box: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Police box"), queryset=None)  # type: ignore[arg-type]
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Card custodian"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, boxes: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["box"].queryset = boxes  # type: ignore[attr-defined]
+        self.fields["user"].queryset = officers  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        box, user = data.get("box"), data.get("user")
+        if box is not None and user is not None and user.box_id != box.pk:
+            self.add_error("user", _("The custodian must be an officer posted at this box."))
+        return data

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:card_id>/trail/", views.trail, name="trail"),
     path("<int:card_id>/delete/", views.delete, name="delete"),
     path("retention/", views.retention, name="retention"),
+    path("custodians/", views.custodians, name="custodians"),
     path("households/<int:household_id>/export.<str:fmt>", views.export, name="export"),
     path("disaster/", disaster_views.checks, name="disasters"),
     path("disaster/<int:check_id>/", disaster_views.check, name="disaster"),

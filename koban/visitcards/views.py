@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
@@ -25,6 +26,7 @@ from koban.accounts.access.visitcards import (
     access_card_for_edit,
     access_card_for_review,
     access_household_for_card,
+    boxes_for_custodians,
     can_break_glass,
     can_edit_card,
     can_review_card,
@@ -32,18 +34,20 @@ from koban.accounts.access.visitcards import (
     cards_editable_by,
     cards_reviewable_by,
     cards_visible_to,
+    custodian_candidates,
 )
 from koban.accounts.models import User
 from koban.audit.models import AuditEvent
 from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
 from koban.visitcards.export import export_json, export_pdf
-from koban.visitcards.forms import CardForm, NameSearchForm, ReasonForm
+from koban.visitcards.forms import CardForm, CustodianForm, NameSearchForm, ReasonForm
 from koban.visitcards.labels import card_labels
-from koban.visitcards.models import Consent, VisitCard
+from koban.visitcards.models import CardCustodian, Consent, VisitCard
 from koban.visitcards.services import (
     CardConflictError,
     CardInput,
+    appoint_custodian,
     create_card,
     delete_after_review,
     grant_with_reason,
@@ -267,3 +271,25 @@ def export(request: HttpRequest, household_id: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="household-{household.pk}.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def custodians(request: HttpRequest) -> HttpResponse:
+    """The card custodian of each box of the chief's station, and the form to appoint one."""
+    user = _user(request)
+    boxes = boxes_for_custodians(user).order_by("code")
+    if not boxes.exists():
+        raise PermissionDenied(_("Only the station chief appoints card custodians."))
+    officers = User.objects.filter(pk__in=[o.pk for box in boxes for o in custodian_candidates(box)])
+    form = CustodianForm(
+        request.POST or None, boxes=boxes, officers=officers.order_by("box__code", "username")
+    )
+    if request.method == "POST" and form.is_valid():
+        appoint_custodian(user, form.cleaned_data["box"], form.cleaned_data["user"])
+        messages.success(request, _("Card custodian appointed."))
+        return redirect("visitcards:custodians")
+    current = (
+        CardCustodian.objects.in_force_at(timezone.now()).filter(box__in=boxes).select_related("box", "user")
+    )
+    context = {"form": form, "current": current.order_by("box__code")}
+    return render(request, "visitcards/custodians.html", context, status=400 if form.errors else 200)

@@ -201,9 +201,12 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     """``GET services/{service_code}``: the category's questions."""
     _agency(request.GET)
-    category = RequestCategory.objects.active().filter(code=code[:40]).first()
+    readable = not control_character_problem(code, multiline=False)
+    category = RequestCategory.objects.active().filter(code=code[:40]).first() if readable else None
     if category is None:
-        raise Open311Error(404, _("service_code: no service %(code)s.") % {"code": code[:40]})
+        raise Open311Error(
+            404, _("service_code: no service %(code)s.") % {"code": code[:40] if readable else "?"}
+        )
     return render(fmt, "service_definition", georeport.service_definition(category))
 
 

@@ -54,6 +54,8 @@ NEXT_STATES: dict[str, tuple[str, ...]] = {
     Status.WILL_NOT_ACT: (Status.UNDER_REVIEW,),
 }
 MAX_ACTION_WEEKS = 52
+# Channels residents use themselves: whoever sends through them needs no right over the receiving box.
+PUBLIC_SOURCES = (Source.PUBLIC, Source.OPEN311)
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,9 @@ def submit_request(
     them all. The point decides the box (a *box* given as well is used only when there is no point, for an
     opinion about the whole beat); a point outside every beat raises a ``ValidationError`` on ``point``
     that names the nearest box. Every field error is raised at once and nothing is written before all pass;
-    the audit row names *actor* (a user, or the channel for anonymous residents). A signed-in *actor*
-    must be allowed to record requests for the receiving box (``can_record_request``).
+    the audit row names *actor* (a user, or the channel for anonymous residents). On the internal channels
+    a signed-in *actor* must be allowed to record requests for the receiving box (``can_record_request``);
+    on the public ones (the form, Open311, whose key owner files for residents anywhere) anyone may.
     """
     reporter = reporter or Reporter()
     errors: dict[str, str] = {}
@@ -166,7 +169,8 @@ def submit_request(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    if getattr(actor, "is_authenticated", False) and not can_record_request(actor, receiving_box):
+    recording_for = source not in PUBLIC_SOURCES and getattr(actor, "is_authenticated", False)
+    if recording_for and not can_record_request(actor, receiving_box):
         raise PermissionDenied(_("You may not record requests for this box."))
     now = timezone.now()
     request = Request.objects.create(

@@ -564,6 +564,27 @@ ROWS: list[Row] = [
     # -- Household registry and visits --------------------------------------------------------------
     Row(
         ("households.household",),
+        "page",
+        "read",
+        lambda w: f"/households/{w.household.pk}/",
+        VISITORS,
+        mark=HOUSEHOLD_MARK,
+    ),
+    Row(
+        ("households.visit",),
+        "page",
+        "create",
+        lambda w: f"/households/{w.household.pk}/visit/",
+        VISITORS,
+        method="post",
+        ok=(302,),
+        data=lambda w: {
+            f"v{w.household.pk}-visited_at": "2026-03-02T09:00",
+            f"v{w.household.pk}-outcome": "met",
+        },
+    ),
+    Row(
+        ("households.household",),
         "api",
         "list",
         lambda w: "/api/v1/households/",

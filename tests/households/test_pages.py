@@ -163,3 +163,18 @@ def test_hq_starts_an_import_run_from_the_page(cast, client, settings, tmp_path)
     assert run.parameters["commit"] is False
     sign_in(client, "officer_a")
     assert client.get("/households/import/").status_code == 404
+
+
+def test_the_coverage_api_answers_figures_for_the_users_scope(cast, client):
+    household = _add(cast, "Ekimae 8-8")
+    services.record_visit(
+        cast.officer_a, household, visited_at=now() - dt.timedelta(days=2), outcome=Outcome.REFUSED
+    )
+    sign_in(client, "planner")
+    body = client.get("/api/v1/households/coverage", {"months": 3}).json()
+    assert body["total"]["households"] == 1 and body["total"]["refusal_rate"] == 1.0
+    assert body["boxes"][str(cast.box_a.pk)]["visited"] == 1
+    assert "Ekimae" not in str(body)
+    assert client.get("/api/v1/households/coverage", {"months": 99}).status_code == 400
+    sign_in(client, "outsider")
+    assert client.get("/api/v1/households/coverage").json()["total"]["households"] == 0

@@ -105,3 +105,27 @@ def test_rows_of_other_municipalities_can_be_left_out(towns, tmp_path):  # type:
     )
     report = import_incidents_file(path, "chiba", agency=towns.agency, commit=True, municipalities=["12217"])
     assert report.rows_imported == 1 and report.rows_filtered == 2 and report.date_unknown_lines == []
+
+
+@pytest.mark.parametrize("address", ["千葉県柏市旭町２丁目５番３号", "柏市 旭町2-5-3", "柏市旭町二丁目"])
+def test_an_address_alone_is_placed_at_its_town(towns, theft, address):  # type: ignore[no-untyped-def]
+    from koban.incidents.services import intake_incident
+    from tests.clock import minutes_ago
+
+    incident = intake_incident(
+        towns.officer_a, category=theft, received_at=minutes_ago(3), address=address
+    ).incident
+    assert incident.location_source == LocationSource.AREA
+    assert (incident.box, incident.station) == (towns.box_c, towns.south)
+
+
+def test_an_address_no_town_matches_is_kept_with_a_note_to_place_it(towns, theft):  # type: ignore[no-untyped-def]
+    from koban.incidents.services import intake_incident
+    from tests.clock import minutes_ago
+
+    incident = intake_incident(
+        towns.officer_a, category=theft, received_at=minutes_ago(3), address="柏市本町9-9"
+    ).incident
+    assert incident.location is None and incident.location_source == ""
+    with translation.override("en"):
+        assert "place the incident on the map" in incident.events.get().note

@@ -75,7 +75,7 @@ def test_the_receipt_form_issues_a_receipt_number(client, cast):
     item = FoundItem.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/lost-found/items/{item.pk}/receipt/"
     receipt = client.get(response["Location"])
-    assert item.receipt_number in receipt.text and item.receipt_number.startswith("A-")
+    assert item.receipt_number in receipt.text and item.receipt_number.startswith("N-A-")
     assert AuditEvent.objects.filter(action="lostfound.receive_item", actor=cast.counsellor_a).count() == 1
 
 
@@ -117,7 +117,7 @@ def test_an_officer_cannot_receive_items_for_another_box(client, cast):
     )
     payload["box"] = cast.box_a.pk
     created = client.post("/api/v1/lost-found/items/", payload, content_type="application/json")
-    assert created.status_code == 201 and created.json()["receipt_number"] == "A-2026-00001"
+    assert created.status_code == 201 and created.json()["receipt_number"] == "N-A-2026-00001"
 
 
 def test_the_api_rejects_a_reward_outside_the_range(client, cast):

@@ -89,3 +89,34 @@ def test_a_loss_report_is_matched_across_the_whole_agency(client, cast):
 
     assert not items_matchable_by(cast.outsider).filter(pk=far.pk).exists()
     assert items_matchable_by(cast.counsellor_a).filter(pk=far.pk).exists()
+
+
+def test_receipt_numbers_carry_the_station_and_old_duplicates_are_renumbered(client, cast):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tests.factories import make_box
+
+    # A box code used again at another station: the old numbers collided across the agency.
+    twin = make_box(cast.south, code="A", name="Minami Ekimae Koban", location=cast.box_c.location)
+    north_item = receive(cast.chief_north, cast.box_a)
+    south_item = receive(cast.planner, twin)
+    assert north_item.receipt_number == "N-A-2026-00001" and south_item.receipt_number == "S-A-2026-00001"
+    # Items received before the change carry "<box>-<year>-<seq>": put them back to that state.
+    FoundItem.objects.filter(pk__in=[north_item.pk, south_item.pk]).update(receipt_number="A-2026-00001")
+    migration = importlib.import_module("koban.lostfound.migrations.0004_agency_unique_receipt_numbers")
+    with connection.schema_editor() as editor:
+        migration.renumber(apps, editor)
+    numbers = dict(FoundItem.objects.values_list("pk", "receipt_number"))
+    assert numbers == {north_item.pk: "N-A-2026-00001", south_item.pk: "S-A-2026-00001"}
+    assert set(FoundItem.objects.values_list("former_receipt_number", flat=True)) == {"A-2026-00001"}
+    # The number on the finder's old receipt still finds the item (both, as it was ambiguous).
+    sign_in(client, "chief_north")
+    found = client.get("/lost-found/", {"q": "A-2026-00001"}).context["items"]
+    assert north_item.pk in {i.pk for i in found}
+    # Running it again changes nothing.
+    with connection.schema_editor() as editor:
+        migration.renumber(apps, editor)
+    assert dict(FoundItem.objects.values_list("pk", "receipt_number")) == numbers

@@ -31,9 +31,9 @@ def test_receipt_numbers_run_per_box_and_year(cast):
     second = receive(cast.officer_a, cast.box_a, "2026-01-11")
     other_box = receive(cast.chief_north, cast.box_b, "2026-01-11")
     next_year = receive(cast.officer_a, cast.box_a, "2027-01-02")
-    assert [first.receipt_number, second.receipt_number] == ["A-2026-00001", "A-2026-00002"]
-    assert other_box.receipt_number == "B-2026-00001"
-    assert next_year.receipt_number == "A-2027-00001"
+    assert [first.receipt_number, second.receipt_number] == ["N-A-2026-00001", "N-A-2026-00002"]
+    assert other_box.receipt_number == "N-B-2026-00001"
+    assert next_year.receipt_number == "N-A-2027-00001"
     assert first.state == State.RECEIVED and first.notice_ends_on == D(2026, 4, 10)
 
 

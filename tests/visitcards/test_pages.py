@@ -144,3 +144,14 @@ def test_retention_page_lists_flagged_cards_for_the_chief(cast: Cast, card_a: Vi
     page = _client(cast.chief_north).get("/visit-cards/retention/").content.decode()
     assert f"#{card_a.pk}" in page
     assert f"#{card_a.pk}" not in _client(cast.officer_b).get("/visit-cards/retention/").content.decode()
+
+
+def test_chief_appoints_the_card_custodian_of_a_box_of_the_station(cast: Cast, card_a: VisitCard) -> None:
+    client = _client(cast.chief_north)
+    assert client.get("/visit-cards/custodians/").status_code == 200
+    wrong = client.post("/visit-cards/custodians/", {"box": cast.box_a.pk, "user": cast.officer_b.pk})
+    assert wrong.status_code == 400 and "posted at this box" in wrong.content.decode()
+    assert client.post("/visit-cards/custodians/", {"box": cast.box_b.pk, "user": cast.officer_b.pk}).status_code == 302
+    assert "Yamate Chuzaisho" in client.get("/visit-cards/custodians/").content.decode()
+    for user in (cast.officer_a, cast.planner):
+        assert _client(user).get("/visit-cards/custodians/").status_code == 403

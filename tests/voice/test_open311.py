@@ -157,6 +157,11 @@ def test_a_missing_or_wrong_api_key_is_a_403_in_the_standard_error_format(client
     assert not Request.objects.exists()
 
 
+def test_a_key_files_for_residents_anywhere_whoever_owns_it(client, cast):  # type: ignore[no-untyped-def]
+    answer = client.post(f"{BASE}/requests.json", post_form(api_key=make_api_token(cast.officer_b)))
+    assert answer.status_code == 200 and Request.objects.get().box == cast.box_a
+
+
 def test_a_read_only_token_cannot_file_requests(client, cast):  # type: ignore[no-untyped-def]
     answer = client.post(
         f"{BASE}/requests.json", post_form(api_key=make_api_token(cast.officer_a, scope="read"))

@@ -38,6 +38,7 @@
       });
     });
     fit(map, group, [route.box[1], route.box[0]]);
+    element.classList.add("map-loaded");
   }
 
   function placeMap(element) {
@@ -56,6 +57,7 @@
     if (lon.value && lat.value) { place(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
     map.on("click", function (event) { place(event.latlng); });
     outline.on("click", function (event) { place(event.latlng); });
+    element.classList.add("map-loaded");
   }
 
   function colour(share) {
@@ -79,6 +81,7 @@
       },
     }).addTo(map);
     fit(map, layer, [35.68, 139.76]);
+    element.classList.add("map-loaded");
   }
 
   document.querySelectorAll("[data-route]").forEach(worklistMap);
