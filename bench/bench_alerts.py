@@ -445,6 +445,12 @@ def _cleanup() -> None:
     Agency.objects.filter(code=AGENCY_CODE).delete()
 
 
+def _report(results: dict[str, Any], key: str, value: Any) -> None:
+    """Keep a section's result and print it at once: a failure later must not lose what was measured."""
+    results[key] = value
+    print(f"  {key}: {json.dumps(value)}", file=sys.stderr)
+
+
 def run(quick: bool) -> dict[str, Any]:
     _setup_django()
     subscriptions = int(
@@ -456,8 +462,9 @@ def run(quick: bool) -> dict[str, Any]:
     smtp, hooks = Receiver("smtp"), Receiver("http")
     try:
         _, box = _network()
-        results: dict[str, Any] = {"generate": _generate(subscriptions)}
-        results["selection"] = _selection(box)
+        results: dict[str, Any] = {}
+        _report(results, "generate", _generate(subscriptions))
+        _report(results, "selection", _selection(box))
         email = _deliver(box, "email", messages, 1000, smtp, hooks)
         email_baseline = _deliver(box, "email", baseline, 1, smtp, hooks)
         hook = _deliver(box, "webhook", messages, 1000, smtp, hooks)
@@ -465,12 +472,12 @@ def run(quick: bool) -> dict[str, Any]:
         for run_, base in ((email, email_baseline), (hook, hook_baseline)):
             if run_["messages_per_s"] and base["messages_per_s"]:
                 run_["speedup_vs_one_per_task"] = round(run_["messages_per_s"] / base["messages_per_s"], 1)
-        results["email"] = email | {"baseline_one_per_task": email_baseline}
-        results["webhook"] = hook | {"baseline_one_per_task": hook_baseline}
+        _report(results, "email", email | {"baseline_one_per_task": email_baseline})
+        _report(results, "webhook", hook | {"baseline_one_per_task": hook_baseline})
         results["first_message_after_approval_s"] = email["first_message_after_approval_s"]
         results["target_first_message_s"] = 5.0
         results["target_messages_per_s"] = 8000
-        results["kill_and_restart"] = _kill_run(box, max(1000, messages // 5), smtp, hooks)
+        _report(results, "kill_and_restart", _kill_run(box, max(1000, messages // 5), smtp, hooks))
         results["workers"] = WORKERS
         return results
     finally:

@@ -433,6 +433,17 @@ ROWS: list[Row] = [
         STATION,
         mark=REPORT_MARK,
     ),
+    # The public notice (items_on_public_notice): anyone, signed in or not, and never the finder.
+    Row(
+        ITEM,
+        "page",
+        "notice",
+        lambda w: "/lost-found/notices/",
+        SIGNED_IN,
+        mark=FINDER_MARK,
+        shows=frozenset(),
+        special={"anonymous": 200},
+    ),
     # Matching reaches the found items of the whole agency (items_matchable_by), never another's.
     Row(
         ("lostfound.lossreport",),
