@@ -316,6 +316,10 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
     "ENUM_NAME_OVERRIDES": {
         "VisitOutcomeEnum": "koban.households.models.Outcome",
+        "VolunteerActivityTypeEnum": "koban.volunteers.models.ActivityType",
+        "VolunteerObservationKindEnum": "koban.volunteers.models.ActivityObservation.Kind",
+        "PartnerKindEnum": "koban.partners.models.PartnerKind",
+        "AgreementKindEnum": "koban.partners.models.AgreementKind",
         "HouseholdKindEnum": "koban.households.models.Kind",
         "OutingKindEnum": "koban.rosters.models.Outing.Kind",
         "CouncilMemberKindEnum": "koban.councils.models.MemberKind",
@@ -416,6 +420,9 @@ except json.JSONDecodeError as exc:
     raise ImproperlyConfigured(f"KOBAN_VISIT_POLICY is not valid JSON: {exc}") from exc
 # Largest GPX file a patrol upload may have (bytes); bigger files are refused before parsing.
 KOBAN_GPX_MAX_BYTES = env_int("KOBAN_GPX_MAX_BYTES", 5 * 1024 * 1024)
+# Days before a blue-light certificate, patroller card or vehicle registration expires that the
+# station is reminded (volunteer pages, box dashboard, daily job).
+KOBAN_BLUE_LIGHT_REMINDER_DAYS = env_int("KOBAN_BLUE_LIGHT_REMINDER_DAYS", 60)
 
 # Visit cards (巡回連絡カード): the keyring that encrypts their contents, inline JSON or the path of a key
 # file, never in the database (koban/visitcards/crypto/keyring.py). Development and the demo use a key

@@ -16,8 +16,11 @@ from koban.organization.models import Agency, PoliceBox, PoliceStation
 class Role(models.TextChoices):
     """What a user does; ``koban.accounts.access`` turns a role and a posting into permissions.
 
-    New roles (volunteer group leader, partner organisation, resident) are added here and given their
-    rules in ``access.py``; nothing else checks roles directly.
+    New roles are added here and given their rules in ``koban/accounts/access/``; nothing else checks
+    roles directly. Volunteers (members of a crime-prevention volunteer group) and partners (staff of a
+    partner organization: a town office, a school, a shop street ...) have no police posting: their group
+    or organization is stored in the volunteers and partners apps, and they never see the personal data
+    of the daily work of a box.
     """
 
     HQ_PLANNER = "hq_planner", _("HQ planner")
@@ -25,6 +28,8 @@ class Role(models.TextChoices):
     BOX_OFFICER = "box_officer", _("Box officer")
     BOX_COUNSELLOR = "box_counsellor", _("Box counsellor")
     ADMINISTRATOR = "administrator", _("System administrator")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    PARTNER = "partner", _("Partner organization")
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # api_tokens: untyped base

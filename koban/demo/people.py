@@ -82,6 +82,12 @@ def plan_people(plan: Plan) -> list[Person]:
                     Person(Role.BOX_COUNSELLOR, f"counsellor.{box.slug}", _person_name(rng), box.station, b)
                 )
             koban_seen += 1
+    # Community logins (no police powers): a volunteer of a group at each station, and the staff login
+    # of a partner organization; the volunteers and partners demo steps link them to their group and
+    # organization (the station on the login only says where to look; it opens nothing there).
+    for s, station in enumerate(plan.stations):
+        people.append(Person(Role.VOLUNTEER, f"volunteer.{station.slug}", _person_name(rng), station=s))
+    people.append(Person(Role.PARTNER, "partner.shops", _person_name(rng), station=0))
     return people
 
 

@@ -16,6 +16,8 @@ APP_STEPS = [
     "koban.voice",
     "koban.councils",
     "koban.newsletters",
+    "koban.partners",
+    "koban.volunteers",
     "koban.alerts",
     "koban.audit",
     "koban.households",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.lostfound import views
+from koban.lostfound import notices, views
 
 app_name = "lostfound"
 urlpatterns = [
@@ -16,5 +16,6 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/close/", views.report_close, name="report_close"),
     path("today/", views.today, name="today"),
+    path("notices/", notices.notice_list, name="notices"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
 ]

@@ -1,3 +1,6 @@
-from django.urls import URLPattern, URLResolver
+from koban.lib.api import Router
+from koban.partners.api import PartnerViewSet
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = Router()
+router.register("partners", PartnerViewSet, basename="partner")
+urlpatterns = [*router.urls]

@@ -1,4 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from koban.partners import views
 
 app_name = "partners"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.partner_list, name="list"),
+    path("<int:pk>/", views.partner_detail, name="detail"),
+]

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from koban.lib.api import Router
+from koban.volunteers.api import ActivityViewSet, GroupViewSet
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = Router()
+router.register("volunteer-groups", GroupViewSet, basename="volunteer-group")
+router.register("volunteer-activity", ActivityViewSet, basename="volunteer-activity")
+urlpatterns = [*router.urls]

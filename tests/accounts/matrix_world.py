@@ -45,6 +45,7 @@ from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
 from koban.voice.models import Request as VoiceRequest
+from tests.accounts.matrix_community import Community, build_community
 from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
 from tests.personas import Cast
@@ -93,6 +94,7 @@ class World:
     leave_request: LeaveRequest
     run: JobRun
     token: ApiToken
+    community: Community
     voice_request: VoiceRequest
     voice_action: VoiceAction
     household: Household
@@ -367,6 +369,7 @@ def build_world(cast: Cast) -> World:
     incident, backup = _incidents(cast)
     item, report, task = _lost_property(cast)
     leave, duty, duty_record, plan = _rosters(cast)
+    community = build_community(cast, NOW)
     outing, leave_request = _presence(cast)
     alert, subscription = _alerts(cast)
     voice_request, voice_action = _voice(cast)
@@ -374,7 +377,7 @@ def build_world(cast: Cast) -> World:
     visit_card, disaster = _visit_card(cast, household)
     return World(
         cast=cast,
-        people=_people(cast, box_x),
+        people=_people(cast, box_x) | community.people,
         box_x=box_x,
         incident=incident,
         backup_incident=backup,
@@ -396,6 +399,7 @@ def build_world(cast: Cast) -> World:
             started_by=cast.planner,
         ),
         token=create_api_token(cast.officer_a, name="Phone", scope=ApiToken.Scope.choices[0][0], days=30)[0],
+        community=community,
         alert=alert,
         subscription=subscription,
         voice_request=voice_request,

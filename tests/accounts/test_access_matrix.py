@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
     ACTION_MARK,
     ALERT_MARK,
@@ -65,6 +66,10 @@ ROLES = [
     "admin",
     "admin@agency",
     "superuser",
+    "volunteer",
+    "volunteer@group",
+    "partner",
+    "partner@other",
     "anonymous",
 ]
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
@@ -110,6 +115,15 @@ VISITORS = frozenset({"officer", "chief"})
 CARD_OFFICER = frozenset({"officer"})
 CARD_REVIEWER = frozenset({"chief"})
 REFUSED = {"page": 404, "api": 404, "admin": 302}
+
+# The partner working with station North: its staff, the police of the station and HQ of the agency.
+PARTNER_READERS = who("officer", "officer@box", "counsellor", "chief", "planner", "admin", "partner")
+# The volunteer group of box A (linked to that partner): the same, and its own volunteer.
+GROUP_READERS = PARTNER_READERS | {"volunteer"}
+# Suspicious persons seen by the group: the police and the group itself, not counsellors or partners.
+GROUP_SUSPECT = GROUP_READERS - {"counsellor", "partner"}
+# Who records the group's patrols: its volunteer, the police of its box (joint patrols), its chief, HQ.
+GROUP_RECORDERS = who("officer", "chief", "planner", "admin", "volunteer")
 
 Url = Callable[[World], str]
 
@@ -418,6 +432,17 @@ ROWS: list[Row] = [
         lambda w: f"/api/v1/lost-found/reports/{w.report.pk}/",
         STATION,
         mark=REPORT_MARK,
+    ),
+    # The public notice (items_on_public_notice): anyone, signed in or not, and never the finder.
+    Row(
+        ITEM,
+        "page",
+        "notice",
+        lambda w: "/lost-found/notices/",
+        SIGNED_IN,
+        mark=FINDER_MARK,
+        shows=frozenset(),
+        special={"anonymous": 200},
     ),
     # Matching reaches the found items of the whole agency (items_matchable_by), never another's.
     Row(
@@ -1278,18 +1303,95 @@ ROWS: list[Row] = [
         who(),
         special=dict.fromkeys(ADMIN_STAFF, 403),
     ),
+    # -- Partners, volunteer groups and their activity ----------------------------------------------
+    Row(
+        ("partners.partner", "partners.partneraccount", "partners.agreement", "partners.networkmeeting"),
+        "api",
+        "list",
+        lambda w: "/api/v1/partners/",
+        SIGNED_IN,
+        mark=CONTACT_MARK,
+        shows=PARTNER_READERS,
+    ),
+    Row(
+        ("partners.partnercontact",),
+        "api",
+        "read",
+        lambda w: f"/api/v1/partners/{w.community.partner.pk}/",
+        GROUP_READERS,
+        mark=CONTACT_MARK,
+        shows=PARTNER_READERS,
+    ),
+    Row(
+        ("volunteers.volunteergroup", "volunteers.volunteermember"),
+        "api",
+        "list",
+        lambda w: "/api/v1/volunteer-groups/",
+        SIGNED_IN,
+        mark=MEMBER_MARK,
+        shows=GROUP_READERS,
+    ),
+    Row(
+        (
+            "volunteers.volunteermember",
+            "volunteers.bluelightcertification",
+            "volunteers.certifiedpatroller",
+            "volunteers.patrolvehicle",
+        ),
+        "api",
+        "read",
+        lambda w: f"/api/v1/volunteer-groups/{w.community.group.pk}/",
+        GROUP_READERS,
+        mark=MEMBER_MARK,
+    ),
+    Row(
+        ("volunteers.volunteeractivity",),
+        "api",
+        "list",
+        lambda w: "/api/v1/volunteer-activity/",
+        SIGNED_IN,
+        mark=VOLUNTEER_SUSPECT_MARK,
+        shows=GROUP_SUSPECT,
+    ),
+    Row(
+        ("volunteers.volunteeractivity",),
+        "api",
+        "create",
+        lambda w: "/api/v1/volunteer-activity/",
+        GROUP_READERS,
+        GROUP_RECORDERS,
+        method="post",
+        ok=(201,),
+        data=lambda w: {
+            "group": w.community.group.pk,
+            "kind": "foot_patrol",
+            "participants": [w.community.member.pk],
+            "route": ROUTE,
+            "started_at": "2026-03-02T07:00:00+09:00",
+            "ended_at": "2026-03-02T08:00:00+09:00",
+        },
+    ),
+    Row(
+        ("volunteers.activityobservation",),
+        "api",
+        "read-suspect",
+        lambda w: f"/api/v1/volunteer-activity/{w.community.activity.pk}/",
+        GROUP_READERS,
+        mark=VOLUNTEER_SUSPECT_MARK,
+        shows=GROUP_SUSPECT,
+    ),
 ]
 
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
+    "accounts.apitoken",
+    "accounts.user",
     "alerts.alert",
     "alerts.alertarea",
     "alerts.alertinfo",
     "alerts.delivery",
     "alerts.subscription",
     "alerts.subscriptionarea",
-    "accounts.apitoken",
-    "accounts.user",
     "audit.auditevent",
     "councils.council",
     "councils.councilmember",
@@ -1317,6 +1419,11 @@ PROTECTED = {
     "organization.agency",
     "organization.policebox",
     "organization.policestation",
+    "partners.agreement",
+    "partners.networkmeeting",
+    "partners.partner",
+    "partners.partneraccount",
+    "partners.partnercontact",
     "patrols.observation",
     "patrols.patrol",
     "patrols.patrolcard",
@@ -1330,6 +1437,13 @@ PROTECTED = {
     "runs.jobrun",
     "voice.action",
     "voice.request",
+    "volunteers.activityobservation",
+    "volunteers.bluelightcertification",
+    "volunteers.certifiedpatroller",
+    "volunteers.patrolvehicle",
+    "volunteers.volunteeractivity",
+    "volunteers.volunteergroup",
+    "volunteers.volunteermember",
 }
 # Configuration and reference data: categories, patterns, shared maps, import batches.
 UNPROTECTED = {

@@ -130,3 +130,13 @@ def can_dispose_property(user: User, box: PoliceBox) -> bool:
     the box, its chief and HQ, not counsellors.
     """
     return has_police_powers(user) and can_handle_property(user, box)
+
+
+def items_on_public_notice() -> FoundItemQuerySet:
+    """Found items anyone may see on the public notice (公告), without signing in.
+
+    The Lost Property Act has the police publish found items while the owner may still claim them
+    (received or in notice). The page shows public-safe facts only (see ``lostfound.notices``).
+    """
+    model = _lostfound("FoundItem")
+    return model.objects.filter(state__in=("received", "in_notice"))  # type: ignore[no-any-return]

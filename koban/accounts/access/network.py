@@ -7,6 +7,8 @@ The rules of the police network:
 - HQ planners and administrators see and edit every box of their agency (all agencies if unset).
 - A station chief sees and edits the boxes of their station.
 - Box officers and counsellors see their station's boxes and work on their own box only.
+- Volunteers and partner staff see no station's records and work on no box (their rules are in
+  ``community.py``), whatever posting their login carries.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet, Poli
 
 HQ_ROLES = {Role.HQ_PLANNER, Role.ADMINISTRATOR}
 BOX_ROLES = {Role.BOX_OFFICER, Role.BOX_COUNSELLOR}
+# Volunteers and partner staff: no police posting, never the personal data of a box's daily work.
+COMMUNITY_ROLES = {Role.VOLUNTEER, Role.PARTNER}
 
 
 def _active(user: Any) -> bool:
@@ -60,6 +64,8 @@ def stations_visible_to(user: User) -> QuerySet[PoliceStation]:
         return stations
     if user.role in HQ_ROLES:
         return stations.filter(agency=user.agency) if user.agency_id else stations
+    if user.role in COMMUNITY_ROLES:
+        return stations.none()  # a station set on a volunteer's login opens nothing of the station
     if user.station_id:
         return stations.filter(pk=user.station_id)
     return stations.none()

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from koban.accounts.access.network import (
+    POLICE_ROLES,
     _active,
     boxes_visible_to,
     boxes_workable_by,
@@ -118,8 +119,8 @@ def can_record_duty(user: User, box: PoliceBox, officer: User) -> bool:
 
 
 def is_police_officer(user: User) -> bool:
-    """Counsellors and civilians never count as police staffing."""
-    return bool(user.is_active) and user.role != Role.BOX_COUNSELLOR
+    """Counsellors and civilians (volunteers, partner staff) never count as police staffing."""
+    return bool(user.is_active) and user.role in POLICE_ROLES
 
 
 def rosterable_officers(box: PoliceBox, own_box_only: bool = False) -> QuerySet[User]:

@@ -109,6 +109,7 @@ SECTION_PATHS: list[str] = [
     "koban.web.dashboard.sections.LOST_FOUND",
     "koban.web.dashboard.sections.RESPONSE_TIMES",
     "koban.web.dashboard.sections.UNPATROLLED",
+    "koban.volunteers.dashboard.VOLUNTEER_ACTIVITY",
     "koban.web.dashboard.sections.OPEN_REQUESTS",
     "koban.web.dashboard.sections.ACTIONS_DUE",
     "koban.households.dashboard.VISITS_DUE",
