@@ -129,7 +129,7 @@ def test_a_worker_killed_mid_send_leaves_exactly_one_delivery_per_recipient(cast
         ids_by_recipient.setdefault(message["To"], set()).add(message["Message-ID"])
     assert sorted(ids_by_recipient) == sorted(r.email for r in recipients)
     assert all(len(ids) == 1 for ids in ids_by_recipient.values()), "a recipient got two different messages"
-    # At most the messages in flight at the kill (one per SMTP connection of each running task) were
-    # handed over a second time, with the same Message-ID, so mail clients show them once.
+    # At most the messages accepted but not yet marked at the kill (within the claimed rows of each running
+    # task: one batch of 20 here) were handed over a second time, with the same Message-ID.
     handed_twice = len(sink.messages) - len(recipients)
-    assert 0 <= handed_twice <= CONNECTIONS * CONCURRENCY, (killed_at, handed_twice)
+    assert 0 <= handed_twice <= 20 * CONCURRENCY, (killed_at, handed_twice)
