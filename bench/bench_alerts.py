@@ -309,7 +309,11 @@ def _stop(workers: list[subprocess.Popen[bytes]], kill: bool = False) -> None:
     for worker in workers:
         worker.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
     for worker in workers:
-        worker.wait(30)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:  # a busy worker finishing its task: stop it (claims keep it safe)
+            worker.kill()
+            worker.wait(30)
 
 
 def _sent(alert_id: int) -> int:

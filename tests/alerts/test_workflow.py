@@ -120,3 +120,26 @@ def test_an_area_many_times_the_agency_extent_needs_confirmation(cast, settings)
 def test_a_partner_or_member_without_a_box_cannot_draft(cast) -> None:  # type: ignore[no-untyped-def]
     nobody = make_user("box_officer", "no_posting", agency=cast.agency)
     assert not boxes_alertable_by(nobody).exists()
+
+
+def test_partner_staff_draft_for_the_boxes_they_work_with_and_the_chief_approves(cast) -> None:  # type: ignore[no-untyped-def]
+    from koban.accounts.models import Role
+    from koban.partners.models import Partner, PartnerAccount
+
+    school = Partner.objects.create(name="Ekimae Elementary School", kind="school", agency=cast.agency)
+    school.boxes.set([cast.box_a])
+    staff = make_user(Role.PARTNER, "school_staff", agency=cast.agency)
+    PartnerAccount.objects.create(user=staff, partner=school)
+    assert list(boxes_alertable_by(staff)) == [cast.box_a]
+    alert = draft(cast)  # for the fixtures' areas; the partner drafts its own below
+    mine = services.draft_alert(
+        staff, box=cast.box_a, kind="suspicious_person", data=suspicious_person(), areas=[beat_a_area(cast)]
+    )
+    assert not can_approve_alert(staff, mine) and can_approve_alert(cast.chief_north, mine)
+    from koban.accounts.access import alerts_visible_to
+
+    assert list(alerts_visible_to(staff)) == [mine]  # not the officer's draft
+    assert alert in alerts_visible_to(cast.chief_north)
+    school.active = False
+    school.save()
+    assert not boxes_alertable_by(staff).exists()

@@ -1,7 +1,8 @@
 """Who may draft, read, approve and follow area alerts, and who sees which subscriptions.
 
-- An alert is drafted for a box by a police officer of that box (not a counsellor), the station chief or HQ;
-  it belongs to the box's station. Drafts carry facts about suspects before they are public: they are read by
+- An alert is drafted for a box by a police officer of that box (not a counsellor), the station chief or HQ,
+  or by the staff of a partner organization for the boxes (or the stations' boxes) it works with; it belongs
+  to the box's station. Drafts carry facts about suspects before they are public: they are read by
   the station's police staff and HQ of the agency, and by whoever drafted them.
 - A draft is released only when a station role approves it: the chief of its station or HQ of its agency,
   and never the person who drafted it (four eyes). Updates and cancellations follow the same path.
@@ -19,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from koban.accounts.access.community import is_partner_staff, own_partner_ids
 from koban.accounts.access.network import (
     HQ_ROLES,
     _active,
@@ -57,7 +59,13 @@ def access_alert(user: User, alert_id: Any) -> Alert:
 
 
 def boxes_alertable_by(user: User) -> PoliceBoxQuerySet:
-    """Boxes for which *user* may draft alerts: police officers of the box, its chief, HQ."""
+    """Boxes for which *user* may draft alerts: police officers of the box, its chief, HQ, partner staff."""
+    if is_partner_staff(user):
+        partners = apps.get_model("partners", "Partner").objects.filter(
+            pk__in=own_partner_ids(user), active=True
+        )
+        worked_with = Q(pk__in=partners.values("boxes")) | Q(station__in=partners.values("stations"))
+        return PoliceBox.objects.filter(worked_with).distinct()
     if not has_police_powers(user):
         return PoliceBox.objects.none()
     return boxes_workable_by(user)
