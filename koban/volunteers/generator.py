@@ -36,9 +36,9 @@ COMPOSITION_SHARES = {
     Composition.BUSINESSES: 0.1,
     Composition.OTHER: 0.05,
 }
-# About 44,000 blue-light vehicles for 46,000 groups: a fifth of the groups certified, two vehicles each.
+# About 44,000 blue-light vehicles for 46,000 groups: a fifth of the groups certified, about five each.
 BLUE_LIGHT_SHARE = 0.2
-VEHICLES_PER_CERTIFIED = 2.2
+VEHICLES_PER_CERTIFIED = 4.8
 PATROLLERS_PER_CERTIFIED = 6
 GROUP_COLUMNS = (
     "name",
