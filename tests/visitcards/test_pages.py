@@ -151,7 +151,10 @@ def test_chief_appoints_the_card_custodian_of_a_box_of_the_station(cast: Cast, c
     assert client.get("/visit-cards/custodians/").status_code == 200
     wrong = client.post("/visit-cards/custodians/", {"box": cast.box_a.pk, "user": cast.officer_b.pk})
     assert wrong.status_code == 400 and "posted at this box" in wrong.content.decode()
-    assert client.post("/visit-cards/custodians/", {"box": cast.box_b.pk, "user": cast.officer_b.pk}).status_code == 302
+    assert (
+        client.post("/visit-cards/custodians/", {"box": cast.box_b.pk, "user": cast.officer_b.pk}).status_code
+        == 302
+    )
     assert "Yamate Chuzaisho" in client.get("/visit-cards/custodians/").content.decode()
     for user in (cast.officer_a, cast.planner):
         assert _client(user).get("/visit-cards/custodians/").status_code == 403
