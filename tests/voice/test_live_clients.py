@@ -2,8 +2,10 @@
 
 ``georeport`` (PyPI) is a GeoReport v2 client: it lists the services, reads a service definition and
 follows requests exactly as it would against a city's endpoint. It has no call for filing a request
-(and the older ``open311`` package does not import on Python 3), so the post is made with ``requests``
-the way the standard describes it (form-encoded, with ``api_key``). The status e-mail goes through
+(and the older ``open311`` package does not import on Python 3), so its test posts with ``requests``
+the way the standard describes it (form-encoded, with ``api_key``). ``civicbot`` (PyPI) has a
+GeoReport v2 client that files requests too: it checks its form against the live service definition,
+posts it and reads the request back. The status e-mail goes through
 Django's SMTP backend to a local ``aiosmtpd`` server, as it would to the deployment's mail server.
 """
 
@@ -16,6 +18,9 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from civicbot.http import HttpTransport
+from civicbot.open311 import Open311Client
+from civicbot.registry import Endpoint
 from django.db import transaction
 from georeport import GeoReport
 
@@ -73,6 +78,31 @@ def test_an_open311_client_lists_services_posts_and_follows_a_request(live_serve
     assert [(r["service_request_id"], r["status"], r["status_notes"]) for r in closed] == [
         (str(request.pk), "closed", "Lamp replaced")
     ]
+
+
+def test_an_open311_client_library_files_a_request_and_reads_it_back(live_server, cast):  # type: ignore[no-untyped-def]
+    endpoint = Endpoint(id="koban", name="Koban", base_url=f"{live_server.url}/open311/v2", write=True)
+    client = Open311Client(endpoint, transport=HttpTransport(timeout=30), jurisdiction_id="T1")
+    assert "dark_street" in {s["service_code"] for s in client.list_services()}
+
+    filed = client.create_request(
+        "dark_street",
+        dry_run=False,
+        confirm="SEND",
+        api_key=make_api_token(cast.officer_a),
+        validate_remote=True,  # the client checks its form against our service definition first
+        lat=IN_A.y,
+        lng=IN_A.x,
+        description="Lamp out at the shrine",
+        attributes={"time_of_day": "night"},
+    )
+    answer = filed.response[0]
+    request = Request.objects.get()
+    assert answer["service_request_id"] == str(request.pk) and request.box == cast.box_a
+    assert request.description == "Lamp out at the shrine"
+    read_back = client.get_request(answer["service_request_id"])
+    assert read_back is not None and read_back["status"] == "open"
+    assert read_back["agency_responsible"] == "Ekimae Koban"
 
 
 class _Inbox(Message):  # type: ignore[misc]
