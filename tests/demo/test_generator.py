@@ -283,6 +283,25 @@ def test_deleting_the_demo_leaves_no_demo_rows(agency):  # type: ignore[no-untyp
     assert not BeatVersion.objects.filter(agency_id=agency.pk).exists()
 
 
+def test_deleting_the_demo_deletes_apartment_units_before_their_building(agency):  # type: ignore[no-untyped-def]
+    from koban.households.models import Household, Kind
+
+    box = PoliceBox.objects.filter(station__agency=agency).first()
+    building = Household.objects.create(
+        agency=agency, box=box, point=box.location, address="1-1 Demo", kind=Kind.APARTMENT_BUILDING
+    )
+    Household.objects.create(
+        agency=agency,
+        box=box,
+        point=box.location,
+        address="1-1 Demo 101",
+        kind=Kind.APARTMENT_UNIT,
+        building=building,
+    )
+    delete_demo(agency, DEMO_SOURCE)  # the unit PROTECTs its building: units have to go first
+    assert not Household.objects.filter(agency_id=agency.pk).exists()
+
+
 def test_app_steps_run_in_order_and_missing_demo_modules_are_skipped(agency):  # type: ignore[no-untyped-def]
 
     out = StringIO()
