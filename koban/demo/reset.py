@@ -59,9 +59,10 @@ def _purge(queryset: models.QuerySet, depth: int) -> int:  # type: ignore[type-a
         related_model = cast(type[models.Model], relation.related_model)
         dependents = related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset})
         if related_model is queryset.model:
-            # Rows of the set that point at others of it (the units of a building) go first: a PROTECT
-            # reference stops a delete even when both rows are in it.
-            deleted += _purge(dependents.filter(pk__in=queryset.values("pk")), depth + 1)
+            if relation.field.remote_field.on_delete in (models.PROTECT, models.RESTRICT):
+                # Rows of the set that point at others of it (the units of a building) go first: a
+                # PROTECT reference stops a delete even when both rows are in it.
+                deleted += _purge(dependents.filter(pk__in=queryset.values("pk")), depth + 1)
             dependents = dependents.exclude(pk__in=queryset.values("pk"))
         deleted += _purge(dependents, depth + 1)
     count, _ = queryset.delete()
