@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from django.contrib.gis.db.models.functions import AsWKB
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -70,9 +71,8 @@ def road_graph() -> RoadGraph | None:
             return cached[1]
     graph = None
     if version[0]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT ST_AsBinary(geom) FROM geography_roadsegment")
-            lines = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
+        rows = RoadSegment.objects.annotate(wkb=AsWKB("geom")).values_list("wkb", flat=True)
+        lines = shapely.from_wkb([bytes(wkb) for wkb in rows])
         graph = build_road_graph(lines)
     with _graph_lock:
         _graph_cache[key] = (version, graph)
