@@ -459,8 +459,8 @@ KOBAN_DATE_WINDOW_YEARS_BACK = env_int("KOBAN_DATE_WINDOW_YEARS_BACK", 30)
 KOBAN_DATE_WINDOW_DAYS_AHEAD = env_int("KOBAN_DATE_WINDOW_DAYS_AHEAD", 1)
 KOBAN_ROSTER_YEARS_AHEAD = env_int("KOBAN_ROSTER_YEARS_AHEAD", 2)
 
-# Dashboard sections, as comma-separated dotted paths of DashboardSection objects (koban.web.dashboard).
-# Empty = the built-in list in koban/web/dashboard/sections.py.
+# Dashboard sections to show, as comma-separated section keys (e.g. on_duty,open_incidents); the apps
+# register their sections themselves (koban.lib.dashboard). Empty = every registered section.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
 
 # -- Liaison councils, the box newsletter and the public box page -------------------------------------

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from koban.lib.pdf import html_to_pdf
 from koban.organization.models import PoliceBox
+from koban.rosters.clock import handover_at, local_now
 from koban.rosters.reports import box_zone
-from koban.web.dashboard.clock import handover_at, local_now
 from koban.web.dashboard.render import build_sections
 
 
