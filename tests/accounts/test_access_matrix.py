@@ -33,6 +33,7 @@ from tests.accounts.matrix_world import (
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
+    HANDOVER_MARK,
     HOUSEHOLD_MARK,
     INCIDENT_MARK,
     ITEM_MARK,
@@ -115,6 +116,9 @@ VISITORS = frozenset({"officer", "chief"})
 # counsellors, HQ, administrators or the superuser (koban/accounts/access/visitcards.py).
 CARD_OFFICER = frozenset({"officer"})
 CARD_REVIEWER = frozenset({"chief"})
+# The handover log (引継簿) of box A: its officer and the station chief; nobody else (not the superuser).
+HANDOVER = frozenset({"officer", "chief"})
+HANDOVER_MODELS = ("rosters.handoverentry", "rosters.handoveracknowledgement")
 REFUSED = {"page": 404, "api": 404, "admin": 302}
 
 # The partner working with station North: its staff, the police of the station and HQ of the agency.
@@ -1106,6 +1110,61 @@ ROWS: list[Row] = [
         STATION,
         who("officer", "chief", "planner", "admin"),
     ),
+    # -- Shift handover log: box A's officer and its chief; the officer acknowledges ---------------------
+    Row(
+        HANDOVER_MODELS,
+        "page",
+        "log",
+        lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/handover/",
+        HANDOVER,
+        mark=HANDOVER_MARK,
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "page",
+        "acknowledge",
+        lambda w: f"/rosters/handover/{w.handover.pk}/acknowledge/",
+        HANDOVER,
+        frozenset({"officer"}),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "list",
+        lambda w: "/api/v1/handover-entries/",
+        SIGNED_IN,
+        mark=HANDOVER_MARK,
+        shows=HANDOVER,
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "read",
+        lambda w: f"/api/v1/handover-entries/{w.handover.pk}/",
+        HANDOVER,
+        mark=HANDOVER_MARK,
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "write",
+        lambda w: "/api/v1/handover-entries/",
+        HANDOVER,
+        method="post",
+        ok=(201,),
+        data=lambda w: {"box": w.cast.box_a.pk, "text": "Call back the owner of the bicycle"},
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "acknowledge",
+        lambda w: f"/api/v1/handover-entries/{w.handover.pk}/acknowledge/",
+        HANDOVER,
+        frozenset({"officer"}),
+        method="post",
+    ),
     # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
     Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
     Row(ALERT, "page", "read", lambda w: f"/alerts/{w.alert.pk}/", STATION, mark=ALERT_MARK),
@@ -1536,6 +1595,8 @@ PROTECTED = {
     "patrols.patrolstop",
     "rosters.boxshiftplan",
     "rosters.dutyrecord",
+    "rosters.handoveracknowledgement",
+    "rosters.handoverentry",
     "rosters.leaverequest",
     "rosters.outing",
     "rosters.planmember",
