@@ -66,6 +66,29 @@ def search_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def categories_named(terms: list[str]) -> list[int]:
+    """Ids of the item categories whose label, in any language, the search *terms* name.
+
+    A label in Latin letters must stand as a word ("bag" is not found in "handbag's"); a Japanese label
+    anywhere in a term (日傘 names 傘).
+    """
+    lowered = [term.lower() for term in terms]
+    found = []
+    for pk, labels in ItemCategory.objects.values_list("pk", "labels"):
+        for label in (labels or {}).values():
+            name = unicodedata.normalize("NFKC", str(label)).lower().strip()
+            if name and any(_names(name, term) for term in lowered):
+                found.append(pk)
+                break
+    return found
+
+
+def _names(label: str, term: str) -> bool:
+    if label.isascii():
+        return re.search(rf"\b{re.escape(label)}\b", term) is not None
+    return label in term
+
+
 def _to_katakana(text: str) -> str:
     return re.sub(r"[\u3041-\u3096]", lambda m: chr(ord(m.group(0)) + 0x60), text)
 
@@ -80,22 +103,41 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
     def with_related(self) -> FoundItemQuerySet:
         return self.select_related("box", "box__station", "category")
 
-    def search(self, text: str) -> FoundItemQuerySet:
-        """Items whose receipt number or description holds *text* (kana either way; see ``search_terms``)."""
+    def search(
+        self, text: str, *, personal_features: bool = True, by_kind: bool = False
+    ) -> FoundItemQuerySet:
+        """Items whose receipt number or description holds *text* (kana either way; see ``search_terms``).
+
+        A receipt number is found however it was typed: with spaces or other dashes instead of hyphens,
+        in full-width digits, in lower case. With ``personal_features=False`` (the public notice) the
+        descriptions of items that may hold personal data are not searched (their numbers still are);
+        with ``by_kind`` a word naming a kind of item, in any language ("umbrella", 傘), finds its items.
+        """
         terms = search_terms(text)
         if not terms:
             return self.none()
-        compact = terms[0].replace(" ", "").replace("-", "")
-        query = models.Q(receipt_number__icontains=terms[0].replace(" ", "")) | models.Q(
-            former_receipt_number__iexact=terms[0].replace(" ", "")
-        )
+        compact = _DASHES.sub("", terms[0])
+        query = models.Q(former_receipt_number__iexact=terms[0].replace(" ", ""))
         if compact:
-            query |= models.Q(receipt_compact__icontains=compact)
+            query |= models.Q(receipt_compact__icontains=compact) | models.Q(
+                former_compact__icontains=compact
+            )
+        described = models.Q()
         for term in terms:
-            query |= models.Q(description__icontains=term)
+            described |= models.Q(description__icontains=term)
+        if not personal_features:
+            described &= models.Q(category__holds_personal_data=False)
+        if by_kind:
+            described |= models.Q(category__in=categories_named(terms))
         return self.annotate(
-            receipt_compact=Replace("receipt_number", models.Value("-"), models.Value(""))
-        ).filter(query)
+            receipt_compact=Replace("receipt_number", models.Value("-"), models.Value("")),
+            former_compact=Replace("former_receipt_number", models.Value("-"), models.Value("")),
+        ).filter(query | described)
+
+
+# What people type between the parts of a receipt number: spaces, hyphens and their look-alikes
+# (NFKC has already turned full-width ones into ASCII; the long-vowel mark ー is typed for a dash too).
+_DASHES = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff70]+")
 
 
 class FoundItem(models.Model):
