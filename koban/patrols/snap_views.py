@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from koban.accounts.access import boxes_patrollable_by
 from koban.analytics.algorithms.road_snapping import snap_route
-from koban.geography.roads import road_graph_around
+from koban.geography.roads import road_graph
 from koban.lib.geo import lonlat_problem
 
 #: At most this many taps in one request (a drawn patrol has tens of corners, not thousands).
@@ -64,9 +63,7 @@ def snap_view(request: HttpRequest) -> JsonResponse:
         taps = parse_taps(request.body)
     except TapError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    lons = np.array([t[0] for t in taps])
-    lats = np.array([t[1] for t in taps])
-    graph = road_graph_around(lons, lats)
+    graph = road_graph()
     route = snap_route(graph, taps)
     answer: dict[str, Any] = {
         "coordinates": [list(point) for point in route.coordinates],
