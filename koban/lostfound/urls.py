@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.lostfound import notices, views
+from koban.lostfound import notices, prints, views
 
 app_name = "lostfound"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("items/<int:pk>/handover/", views.hand_over, name="handover"),
     path("items/<int:pk>/dispose/", views.dispose, name="dispose"),
     path("items/<int:pk>/transfer/", views.transfer, name="transfer"),
+    path("ledger/items.pdf", prints.items_ledger_pdf, name="ledger-items"),
+    path("ledger/reports.pdf", prints.reports_ledger_pdf, name="ledger-reports"),
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
