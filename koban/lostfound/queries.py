@@ -21,6 +21,7 @@ from koban.accounts.access import (
 from koban.analytics.algorithms.matching import Description, Match, rank
 from koban.audit.models import AuditEvent
 from koban.audit.reads import note_read
+from koban.lib.masking import mask
 from koban.lostfound.clocks import State
 from koban.lostfound.models import FoundItem, ItemTask, LossReport
 
@@ -108,16 +109,6 @@ def reports_for_item(user: Any, item: FoundItem, limit: int = 10) -> list[Sugges
         reports_visible_to(user).filter(pk__in=[m.key for m in ranked]).values_list("pk", flat=True)
     )
     return [Suggestion(m, by_id[m.key], readable=m.key in readable) for m in ranked]
-
-
-def mask(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
-    """Hide personal data but keep its shape: 山田太郎 → 山***, 090-1234-5678 → ***78 (keep_end=2)."""
-    value = value or ""
-    if not value:
-        return ""
-    start = value[:keep_start] if len(value) > keep_start + keep_end else ""
-    end = value[-keep_end:] if keep_end and len(value) > keep_start + keep_end else ""
-    return f"{start}***{end}"
 
 
 def person_details(user: Any, box: Any, name: str, contact: str, shown: Any = None) -> dict[str, Any]:

@@ -55,6 +55,7 @@ NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=TOKYO)
 
 # Text that appears on a page or in an API answer only when the record (or its personal field) is shown.
 INCIDENT_MARK = "MATRIX-INCIDENT-ADDRESS"
+CALLER_MARK = "MATRIXCALLER"  # the caller's name of box A's incident (masked for counsellors)
 ITEM_MARK = "MATRIX-ITEM-DESCRIPTION"
 FINDER_MARK = "MATRIXFINDER"
 REPORT_MARK = "MATRIX-REPORT-DESCRIPTION"
@@ -149,6 +150,8 @@ def _incidents(cast: Cast) -> tuple[Incident, Incident]:
         beat=cast.beat_a,
         location=Point(139.705, 35.605, srid=4326),
         address=INCIDENT_MARK,
+        caller_name=CALLER_MARK,
+        caller_phone="090-0000-1111",
         description="Bicycle taken from the rack",
         received_at=NOW - datetime.timedelta(minutes=30),
     )

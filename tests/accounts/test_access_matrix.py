@@ -29,6 +29,7 @@ from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER
 from tests.accounts.matrix_world import (
     ACTION_MARK,
     ALERT_MARK,
+    CALLER_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
@@ -176,6 +177,16 @@ ROWS: list[Row] = [
     # -- Incidents, dispatch and the box dashboard ------------------------------------------------
     Row(INCIDENT, "page", "list", lambda w: "/incidents/", SIGNED_IN, mark=INCIDENT_MARK, shows=OWN),
     Row(INCIDENT, "page", "read", lambda w: f"/incidents/{_incident(w)}/", OWN, mark=INCIDENT_MARK),
+    # The caller's name: unmasked for those who act on the incident, masked for the box's counsellor.
+    Row(
+        INCIDENT,
+        "page",
+        "read-caller",
+        lambda w: f"/incidents/{_incident(w)}/",
+        OWN,
+        mark=CALLER_MARK,
+        shows=POLICE_OWN,
+    ),
     Row(
         INCIDENT,
         "page",
@@ -210,6 +221,15 @@ ROWS: list[Row] = [
     ),
     Row(INCIDENT, "api", "list", lambda w: "/api/v1/incidents/", SIGNED_IN, mark=INCIDENT_MARK, shows=OWN),
     Row(INCIDENT, "api", "read", lambda w: f"/api/v1/incidents/{_incident(w)}/", OWN, mark=INCIDENT_MARK),
+    Row(
+        INCIDENT,
+        "api",
+        "read-caller",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/",
+        OWN,
+        mark=CALLER_MARK,
+        shows=POLICE_OWN,
+    ),
     Row(
         INCIDENT,
         "api",
