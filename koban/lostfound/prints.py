@@ -145,7 +145,7 @@ def item_rows(user: User, scope: LedgerScope, first: dt.date, last: dt.date) -> 
     items = scope.narrow(items_visible_to(user)).filter(handed_in_at__gte=start, handed_in_at__lt=end)
     if (count := items.count()) > MAX_LEDGER_ROWS:
         raise _too_long(count)
-    items = items.with_related().select_related("handover", "custody_station")
+    items = items.select_related("box", "box__station", "category", "handover", "custody_station")
     names = FinderNames(user)
     rows = []
     shown: list[FoundItem] = []
