@@ -465,6 +465,8 @@ KOBAN_ROSTER_YEARS_AHEAD = env_int("KOBAN_ROSTER_YEARS_AHEAD", 2)
 # Dashboard sections to show, as comma-separated section keys (e.g. on_duty,open_incidents); the apps
 # register their sections themselves (koban.lib.dashboard). Empty = every registered section.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
+# How often an open dashboard fetches its live sections (new incidents, handover, tasks due), in seconds.
+KOBAN_DASHBOARD_LIVE_SECONDS = env_int("KOBAN_DASHBOARD_LIVE_SECONDS", 20)
 
 # -- Liaison councils, the box newsletter and the public box page -------------------------------------
 # Whether the public box page names the officers on the beat (otherwise it says how many there are).

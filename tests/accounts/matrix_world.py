@@ -66,6 +66,7 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+HANDOVER_MARK = "MATRIX-HANDOVER-TEXT"
 ALERT_MARK = "MATRIX-ALERT-PLACE"
 SUBSCRIPTION_MARK = "matrix-subscriber@example.jp"
 VOICE_MARK = "MATRIX-VOICE-DESCRIPTION"
@@ -105,6 +106,7 @@ class World:
     disaster: DisasterCheck
     councils: CouncilWorld
     newsletter: Newsletter
+    handover: Any = None
     alert: Any = None
     subscription: Any = None
     attachments: Any = None  # tests.accounts.matrix_attachments.Attachments
@@ -294,6 +296,15 @@ def _presence(cast: Cast) -> tuple[Outing, LeaveRequest]:
     return outing, leave_request
 
 
+def _handover(cast: Cast) -> Any:
+    """An instruction of the North chief in box A's handover log, for box A's officers to acknowledge."""
+    from koban.rosters.models import HandoverEntry
+
+    return HandoverEntry.objects.create(
+        box=cast.box_a, written_by=cast.chief_north, written_at=NOW, priority="urgent", text=HANDOVER_MARK
+    )
+
+
 def _alerts(cast: Cast) -> tuple[Any, Any]:
     """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
     from koban.alerts import services as alerts
@@ -397,6 +408,7 @@ def build_world(cast: Cast) -> World:
         plan=plan,
         outing=outing,
         leave_request=leave_request,
+        handover=_handover(cast),
         run=JobRun.objects.create(
             kind="geography.import_beats",
             title="Beats",
