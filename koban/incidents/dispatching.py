@@ -8,24 +8,18 @@ graph is built once per process and rebuilt when the roads change.
 from __future__ import annotations
 
 import datetime
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-import shapely
-from django.db import connection
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from koban.accounts.models import User
 from koban.analytics.algorithms.routing import (
     DEFAULT_MAX_SNAP_M,
-    RoadGraph,
-    build_road_graph,
     road_distances,
     straight_line_distances,
 )
-from koban.geography.models import RoadSegment
+from koban.geography.roads import road_graph
 from koban.incidents.models import Incident
 from koban.organization.models import PoliceBox
 
@@ -49,34 +43,6 @@ class Suggestion:
     @property
     def has_units(self) -> bool:
         return bool(self.officers)
-
-
-_graph_lock = threading.Lock()
-_graph_cache: dict[str, tuple[tuple[int, int], RoadGraph | None]] = {}
-
-
-def _roads_version() -> tuple[int, int]:
-    stats = RoadSegment.objects.aggregate(n=Count("id"), last=Max("id"))
-    return int(stats["n"] or 0), int(stats["last"] or 0)
-
-
-def road_graph() -> RoadGraph | None:
-    """The road graph of every loaded segment, cached per process and database until roads change."""
-    version = _roads_version()
-    key = connection.settings_dict["NAME"]
-    with _graph_lock:
-        cached = _graph_cache.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-    graph = None
-    if version[0]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT ST_AsBinary(geom) FROM geography_roadsegment")
-            lines = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
-        graph = build_road_graph(lines)
-    with _graph_lock:
-        _graph_cache[key] = (version, graph)
-    return graph
 
 
 def _candidate_boxes(incident: Incident, limit: int) -> list[PoliceBox]:

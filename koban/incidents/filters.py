@@ -43,7 +43,7 @@ class StatusesFilter(django_filters.Filter):
 
 class IncidentFilter(FilterSet):
     """``q`` (words in the description or address, a number), ``box``, ``station``, ``status`` (``open``
-    or a comma list), ``category`` (code), ``outside`` (outside every beat), ``from``/``to`` (days)."""
+    or a comma list), ``category`` (code), ``outside`` (outside every beat), ``unplaced`` (address matched no town), ``from``/``to`` (days)."""
 
     q = search_filter()
     box = IdFilter(field_name="box_id", label=_("Box"))
@@ -51,6 +51,9 @@ class IncidentFilter(FilterSet):
     status = StatusesFilter(label=_("Status"), max_length=200)
     category = django_filters.CharFilter(field_name="category__code", label=_("Category"), max_length=40)
     outside = django_filters.CharFilter(method="outside_only", label=_("Outside every beat"), max_length=10)
+    unplaced = django_filters.CharFilter(
+        method="unplaced_only", label=_("Only addresses not placed"), max_length=10
+    )
 
     class Meta(FilterSet.Meta):
         model = Incident
@@ -61,6 +64,9 @@ class IncidentFilter(FilterSet):
 
     def outside_only(self, qs: IncidentQuerySet, name: str, value: Any) -> IncidentQuerySet:
         return qs.filter(outside_jurisdiction=True) if value in ("1", "true", "on") else qs
+
+    def unplaced_only(self, qs: IncidentQuerySet, name: str, value: Any) -> IncidentQuerySet:
+        return qs.unplaced() if value in ("1", "true", "on") else qs
 
     def received_from(self, qs: IncidentQuerySet, name: str, value: Any) -> IncidentQuerySet:
         return qs.received_between(_start_of(value), None)

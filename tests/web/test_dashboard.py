@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 
 from koban.accounts.models import Role
 from koban.incidents.models import Status
-from koban.web.dashboard.registry import DashboardSection, all_sections
+from koban.rosters.handover import write_handover
 from tests import clock
 from tests.factories import make_user, sign_in
 from tests.personas import LAT, LON
@@ -209,17 +208,22 @@ def test_the_dashboard_keeps_a_query_budget_with_many_incidents(client, cast, dj
             [(LON + 0.001, LAT + 0.001 * hours), (LON + 0.009, LAT + 0.001 * hours)],
         )
     data.households(cast, 300)
+    for n in range(3):
+        write_handover(cast.chief_north, cast.box_a, f"Instruction {n}", now)
     _login(client, "officer_a")
     _dashboard(client, cast.box_a.id)  # warm caches (categories of the session, the content types)
     # Presence (who is in the box) reads roster, sign-ons, leave, cover and each away source (outings,
     # patrols, dispatches) once, and the officer's own duty buttons: a fixed number whatever the data.
     # Volunteer activity in the beat: its list and the box's groups (for reminders), two more.
-    with django_assert_max_num_queries(42):
+    # The handover entries waiting for the officer: one.
+    with django_assert_max_num_queries(43):
         page = _dashboard(client, cast.box_a.id)
     assert page.status_code == 200
     open_incidents = next(s.context for s in page.context["sections"] if s.key == "open_incidents")
     assert open_incidents["total"] > 15  # a limited list and a count
     assert len(open_incidents["incidents"]) == 15
+    handover = next(s.context for s in page.context["sections"] if s.key == "handover")
+    assert handover["total"] == 3
     visits_due = next(s.context for s in page.context["sections"] if s.key == "visits_due")
     assert visits_due["counts"]["households"] == 300 and visits_due["counts"]["due"] == 150
     with django_assert_max_num_queries(8):
@@ -252,57 +256,3 @@ def test_coverage_follows_new_patrols_despite_the_cache(client, cast):  # type: 
         [(LON + 0.005, LAT + 0.0005), (LON + 0.005, LAT + 0.0095)],
     )
     assert percent() > first
-
-
-EXTRA_CALLS: list[str] = []
-
-
-def _volunteers(box, user, now):  # type: ignore[no-untyped-def]
-    EXTRA_CALLS.append(box.code)
-    return {"total": 42, "by_category": [], "pending": []}
-
-
-VOLUNTEERS = DashboardSection(
-    key="volunteers",
-    title="Volunteer activity",
-    order=5,
-    build=_volunteers,
-    template="web/dashboard/counter_today.html",
-    pdf_template="web/dashboard/counter_today_pdf.html",
-)
-NOTHING_TO_SAY = DashboardSection(
-    key="silent",
-    title="Silent section",
-    order=6,
-    build=lambda box, user, now: None,
-    template="web/dashboard/counter_today.html",
-    pdf_template="web/dashboard/counter_today_pdf.html",
-)
-
-
-def test_a_section_added_by_configuration_appears_on_the_page(client, cast, settings):  # type: ignore[no-untyped-def]
-    from koban.web.dashboard.sections import SECTION_PATHS
-
-    settings.KOBAN_DASHBOARD_SECTIONS = [
-        *SECTION_PATHS,
-        "tests.web.test_dashboard.VOLUNTEERS",
-        "tests.web.test_dashboard.NOTHING_TO_SAY",
-    ]
-    _login(client, "officer_a")
-    page = _dashboard(client, cast.box_a.id)
-    assert next(s.key for s in page.context["sections"]) == "volunteers"
-    assert "Volunteer activity" in page.text and ">42<" in page.text
-    assert "Silent section" not in page.text
-    assert EXTRA_CALLS[-1] == "A"
-
-
-def test_a_wrong_section_path_is_a_configuration_error(settings):  # type: ignore[no-untyped-def]
-    settings.KOBAN_DASHBOARD_SECTIONS = ["koban.web.dashboard.sections.NO_SUCH_SECTION"]
-    with pytest.raises(ImproperlyConfigured, match="NO_SUCH_SECTION"):
-        all_sections()
-    settings.KOBAN_DASHBOARD_SECTIONS = [
-        "koban.web.dashboard.sections.ON_DUTY",
-        "koban.web.dashboard.sections.ON_DUTY",
-    ]
-    with pytest.raises(ImproperlyConfigured, match="on_duty"):
-        all_sections()

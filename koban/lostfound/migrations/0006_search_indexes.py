@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lostfound', '0004_agency_unique_receipt_numbers'),
+        ('lostfound', '0005_custody_records_and_notices'),
     ]
 
     operations = [

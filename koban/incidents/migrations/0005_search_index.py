@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0003_import_placement_and_fingerprints'),
+        ('incidents', '0004_caller_and_unplaced_address'),
     ]
 
     operations = [
