@@ -18,6 +18,7 @@ from koban.geography.labels import box_key, label_key
 from koban.geography.models import Beat
 from koban.lib.labels import pick_label
 from koban.organization.models import Agency, PoliceBox, PoliceStation
+from koban.rosters.models import PatrolCar
 
 
 class Priority(models.IntegerChoices):
@@ -362,7 +363,8 @@ class IncidentEvent(models.Model):
 
 
 class Dispatch(models.Model):
-    """Units of one box sent to an incident, with their own dispatch and arrival times."""
+    """Officers of one box (on foot or bicycle, or as the crew of one of its patrol cars) sent to an
+    incident, with their own dispatch and arrival times."""
 
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="dispatches"
@@ -372,6 +374,15 @@ class Dispatch(models.Model):
     )
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("officers"), blank=True, related_name="dispatches"
+    )
+    # The patrol car sent, when the officers went as its crew (None: officers from the box).
+    unit = models.ForeignKey(
+        PatrolCar,
+        verbose_name=_("patrol car"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatches",
     )
     dispatched_at = models.DateTimeField(_("dispatched at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
