@@ -465,8 +465,8 @@ KOBAN_DATE_WINDOW_YEARS_BACK = env_int("KOBAN_DATE_WINDOW_YEARS_BACK", 30)
 KOBAN_DATE_WINDOW_DAYS_AHEAD = env_int("KOBAN_DATE_WINDOW_DAYS_AHEAD", 1)
 KOBAN_ROSTER_YEARS_AHEAD = env_int("KOBAN_ROSTER_YEARS_AHEAD", 2)
 
-# Dashboard sections, as comma-separated dotted paths of DashboardSection objects (koban.web.dashboard).
-# Empty = the built-in list in koban/web/dashboard/sections.py.
+# Dashboard sections to show, as comma-separated section keys (e.g. on_duty,open_incidents); the apps
+# register their sections themselves (koban.lib.dashboard). Empty = every registered section.
 KOBAN_DASHBOARD_SECTIONS = env_list("KOBAN_DASHBOARD_SECTIONS", [])
 
 # -- Liaison councils, the box newsletter and the public box page -------------------------------------
@@ -481,6 +481,9 @@ KOBAN_NEWSLETTER_GRID_M = env_int("KOBAN_NEWSLETTER_GRID_M", 250)
 # Uploaded import files are stored here for the worker that runs the import: on several machines this
 # folder must be shared storage (NFS, a mounted volume) readable by every web server and worker.
 UPLOAD_DIR = Path(env_str("KOBAN_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+# Built beat indexes (for bulk assignment of points to beats) are kept here, one file per set of beats,
+# so that a fresh worker loads one instead of building it; losing the folder only costs a rebuild.
+KOBAN_BEAT_INDEX_DIR = Path(env_str("KOBAN_BEAT_INDEX_DIR") or str(DATA_DIR / "beat-index"))
 # Files larger than this are refused while the request is read, before anything is parsed or stored.
 UPLOAD_MAX_BYTES = env_int("KOBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [

@@ -76,6 +76,18 @@ def _card_keyring(settings):  # type: ignore[no-untyped-def]
     settings.KOBAN_CARD_MASTER_KEYS = _CARD_KEYRING[0]
 
 
+@pytest.fixture(scope="session")
+def _beat_index_dir(tmp_path_factory):  # type: ignore[no-untyped-def]
+    return tmp_path_factory.mktemp("beat-index")
+
+
+@pytest.fixture(autouse=True)
+def _beat_indexes_in_a_temporary_folder(settings, _beat_index_dir):  # type: ignore[no-untyped-def]
+    # Built beat indexes are kept on disk by content (see koban.geography.assign); a test run keeps
+    # them in its own folder, never in the deployment's data folder.
+    settings.KOBAN_BEAT_INDEX_DIR = _beat_index_dir
+
+
 @pytest.fixture(autouse=True)
 def _fresh_jurisdictions():  # type: ignore[no-untyped-def]
     # Each process caches agencies' jurisdictions; tests change station areas and extents directly.

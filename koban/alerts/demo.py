@@ -231,7 +231,7 @@ def populate(context: DemoContext) -> str:
     Subscription.objects.filter(name__startswith=DEMO_NAME).delete()
     subscribers = _subscribers(context, beats, towns)
     _webhooks(context, towns)
-    context.progress(f"{subscribers} subscribers")
+    context.progress("subscribers and webhooks written; writing the alert history")
     released, drafts = _history(context, beats)
     deliveries = Delivery.objects.filter(alert__agency=context.agency).count()
     return f"{subscribers} subscribers, {released} released alerts ({deliveries} deliveries), {drafts} drafts waiting"

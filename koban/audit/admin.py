@@ -23,15 +23,37 @@ from koban.audit.models import AuditEvent
 from koban.audit.services import record, record_read, snapshot
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shows rows without offering to add, change or delete them.
+class PersonalReadAdminMixin(admin.ModelAdmin):
+    """Opening one row whose ``personal_fields`` are set records a read of those fields in the audit trail.
 
-    With ``personal_fields`` set, opening one row records a read of those fields in the audit trail
-    (the change lists show no personal fields, so they need no read row). With ``box_path`` set (the
-    lookup from the row to its box), the rows are limited to the boxes the user may see.
+    Change lists show no personal fields, so they need no read row.
     """
 
     personal_fields: tuple[str, ...] = ()
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if self.personal_fields and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                record_read(request.user, [obj], self.personal_fields, request=request)
+        return response
+
+
+class ReadOnlyAdmin(PersonalReadAdminMixin):
+    """Shows rows without offering to add, change or delete them.
+
+    With ``personal_fields`` set, opening one row records a read of those fields (see
+    ``PersonalReadAdminMixin``). With ``box_path`` set (the lookup from the row to its box), the rows are
+    limited to the boxes the user may see.
+    """
+
     box_path: str = ""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -48,20 +70,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if self.personal_fields and response.status_code == 200:
-            obj = self.get_object(request, object_id)
-            if obj is not None:
-                record_read(request.user, [obj], self.personal_fields, request=request)
-        return response
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -1,4 +1,4 @@
-"""The box dashboard's "visits due" section (registered in koban.web.dashboard.sections).
+"""The box dashboard's "visits due" section (registered here; rendered by koban.web).
 
 Figures only (how many households are due, overdue, never reached, needing care, behind a locked
 entrance; how many were reached this month): no address is shown, so the section suits everyone who
@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from koban.accounts.access import can_add_household
 from koban.households.models import CONTACT_OUTCOMES, Household
 from koban.households.policy import get_policy
+from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
-from koban.web.dashboard.registry import DashboardSection
 
 # Households due longer than this count as long overdue.
 LONG_OVERDUE = dt.timedelta(days=90)
@@ -47,12 +47,14 @@ def build_visits_due(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, A
     return {"counts": counts, "worklist": can_add_household(user, box), "box": box}
 
 
-VISITS_DUE = DashboardSection(
-    key="visits_due",
-    title=_("Visits due"),
-    order=85,
-    build=build_visits_due,
-    template="households/dashboard/visits_due.html",
-    pdf_template="households/dashboard/visits_due_pdf.html",
-    refresh_seconds=600,
+VISITS_DUE = register(
+    DashboardSection(
+        key="visits_due",
+        title=_("Visits due"),
+        order=85,
+        build=build_visits_due,
+        template="households/dashboard/visits_due.html",
+        pdf_template="households/dashboard/visits_due_pdf.html",
+        refresh_seconds=600,
+    )
 )

@@ -22,8 +22,8 @@ import shapely
 
 from koban.accounts.models import Role, User
 from koban.demo.context import DemoContext
+from koban.geography.assign import BeatPlaces
 from koban.geography.models import Beat, RoadSegment
-from koban.incidents.importers.loader import BeatAssigner
 from koban.incidents.models import (
     Dispatch,
     Incident,
@@ -223,7 +223,7 @@ def _assign_places(context: DemoContext, drafts: list[tuple[Incident, float, flo
 
     lons = np.array([d[1] for d in drafts])
     lats = np.array([d[2] for d in drafts])
-    assigner = BeatAssigner(context.agency)
+    assigner = BeatPlaces(context.agency)
     hits = assigner.assign(lons, lats).tolist()
     for (incident, lon, lat), hit in zip(drafts, hits, strict=True):
         incident.location = Point(lon, lat, srid=4326)

@@ -16,16 +16,12 @@ is built once per process and rebuilt when the roads change.
 from __future__ import annotations
 
 import datetime
-import threading
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,8 +35,8 @@ from koban.accounts.access import (
 )
 from koban.accounts.models import User
 from koban.analytics.algorithms.dispatch import ROAD, STRAIGHT_LINE, Candidate, rank_candidates
-from koban.analytics.algorithms.routing import DEFAULT_MAX_SNAP_M, RoadGraph, build_road_graph
-from koban.geography.models import RoadSegment
+from koban.analytics.algorithms.routing import DEFAULT_MAX_SNAP_M
+from koban.geography.roads import road_graph
 from koban.incidents.models import Dispatch, Incident
 from koban.incidents.presence import OPEN_DISPATCH_LIMIT
 from koban.organization.models import PoliceBox
@@ -91,34 +87,6 @@ class Suggestion:
     @property
     def has_units(self) -> bool:
         return bool(self.officers)
-
-
-_graph_lock = threading.Lock()
-_graph_cache: dict[str, tuple[tuple[int, int], RoadGraph | None]] = {}
-
-
-def _roads_version() -> tuple[int, int]:
-    stats = RoadSegment.objects.aggregate(n=Count("id"), last=Max("id"))
-    return int(stats["n"] or 0), int(stats["last"] or 0)
-
-
-def road_graph() -> RoadGraph | None:
-    """The road graph of every loaded segment, cached per process and database until roads change."""
-    version = _roads_version()
-    key = connection.settings_dict["NAME"]
-    with _graph_lock:
-        cached = _graph_cache.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-    graph = None
-    if version[0]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT ST_AsBinary(geom) FROM geography_roadsegment")
-            lines = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
-        graph = build_road_graph(lines)
-    with _graph_lock:
-        _graph_cache[key] = (version, graph)
-    return graph
 
 
 def commitments(

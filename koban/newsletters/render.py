@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -11,11 +10,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from koban.lib.labels import pick_label
+from koban.lib.pdf import html_to_pdf
 from koban.newsletters import charts
 from koban.newsletters.advice import advice_for
 from koban.newsletters.models import Newsletter, NewsletterPdf
-
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 DEFAULT_LANGUAGE = "ja"
 CHART_CATEGORIES = 6
@@ -88,12 +86,7 @@ def issue_pdf_html(issue: Newsletter, language: str) -> str:
 
 def render_pdf(issue: Newsletter, language: str) -> bytes:
     """PDF bytes of *issue* in *language* (fonts from the system, images embedded)."""
-    from weasyprint import HTML  # heavy import, only when a PDF is made
-
-    pdf = HTML(string=issue_pdf_html(issue, language), base_url=str(settings.BASE_DIR)).write_pdf()
-    if pdf is None:
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return bytes(pdf)
+    return html_to_pdf(issue_pdf_html(issue, language))
 
 
 def issue_pdf(issue: Newsletter, language: str) -> bytes:

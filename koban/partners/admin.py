@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from koban.accounts.access import (
     can_administer_users,
@@ -19,17 +19,15 @@ from koban.accounts.access import (
     registry_stations_for,
     users_administered_by,
 )
-from koban.audit.admin import AuditedConfigAdmin
-from koban.audit.services import record_read
+from koban.audit.admin import AuditedConfigAdmin, PersonalReadAdminMixin
 from koban.organization.models import Agency, PoliceBox
 from koban.partners.models import Agreement, NetworkMeeting, Partner, PartnerAccount, PartnerContact
 
 
-class PartnerRegistryAdmin(AuditedConfigAdmin):
+class PartnerRegistryAdmin(PersonalReadAdminMixin, AuditedConfigAdmin):
     """Rows limited to the partners the user keeps (reached from the row through ``path``)."""
 
     path = "partner"
-    personal_fields: tuple[str, ...] = ()
     scope: Callable[[Any], QuerySet[Any]] = staticmethod(partners_manageable_by)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -54,22 +52,6 @@ class PartnerRegistryAdmin(AuditedConfigAdmin):
         elif db_field.name == "partners":
             kwargs["queryset"] = partners_manageable_by(request.user)  # type: ignore[arg-type]
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if (
-            self.personal_fields
-            and response.status_code == 200
-            and (obj := self.get_object(request, object_id))
-        ):
-            record_read(request.user, [obj], self.personal_fields, request=request)
-        return response
 
 
 @admin.register(Partner)

@@ -39,8 +39,43 @@ def local_day_bounds(first: dt.date, last: dt.date, zone: dt.tzinfo) -> iv.Inter
     return start, end
 
 
+def _seconds(kind: str) -> property:
+    return property(lambda self: self.seconds(kind))
+
+
+def _hours(kind: str) -> property:
+    return property(lambda self: self.seconds(kind) / HOUR)
+
+
+def _text(kind: str) -> property:
+    return property(lambda self: format_minutes(self.seconds(kind)))
+
+
+class GapMeasures:
+    """The measures of empty time, each in seconds, hours and as "H:MM" text, from ``seconds(kind)``.
+
+    Kinds: ``unstaffed`` (nobody in the box), ``covered`` (of which the counter was covered),
+    ``uncovered`` (the rest) and ``on_call`` (a chuzaisho officer at home outside duty hours).
+    """
+
+    def seconds(self, kind: str) -> float:
+        raise NotImplementedError
+
+    unstaffed_seconds = _seconds("unstaffed")
+    covered_seconds = _seconds("covered")
+    uncovered_seconds = _seconds("uncovered")
+    on_call_seconds = _seconds("on_call")
+    unstaffed_hours = _hours("unstaffed")
+    covered_hours = _hours("covered")
+    uncovered_hours = _hours("uncovered")
+    unstaffed_text = _text("unstaffed")
+    covered_text = _text("covered")
+    uncovered_text = _text("uncovered")
+    on_call_text = _text("on_call")
+
+
 @dataclass
-class BoxGaps:
+class BoxGaps(GapMeasures):
     """Unstaffed time of one box in a window, split into counter-covered and uncovered parts."""
 
     box: PoliceBox
@@ -53,49 +88,9 @@ class BoxGaps:
     def uncovered(self) -> list[iv.Interval]:
         return iv.subtract(self.unstaffed, self.covered)
 
-    @property
-    def unstaffed_seconds(self) -> float:
-        return iv.total_seconds(self.unstaffed)
-
-    @property
-    def covered_seconds(self) -> float:
-        return iv.total_seconds(self.covered)
-
-    @property
-    def uncovered_seconds(self) -> float:
-        return iv.total_seconds(self.uncovered)
-
-    @property
-    def on_call_seconds(self) -> float:
-        return iv.total_seconds(self.on_call)
-
-    @property
-    def unstaffed_text(self) -> str:
-        return format_minutes(self.unstaffed_seconds)
-
-    @property
-    def covered_text(self) -> str:
-        return format_minutes(self.covered_seconds)
-
-    @property
-    def uncovered_text(self) -> str:
-        return format_minutes(self.uncovered_seconds)
-
-    @property
-    def on_call_text(self) -> str:
-        return format_minutes(self.on_call_seconds)
-
-    @property
-    def unstaffed_hours(self) -> float:
-        return iv.total_seconds(self.unstaffed) / HOUR
-
-    @property
-    def covered_hours(self) -> float:
-        return iv.total_seconds(self.covered) / HOUR
-
-    @property
-    def uncovered_hours(self) -> float:
-        return iv.total_seconds(self.uncovered) / HOUR
+    def seconds(self, kind: str) -> float:
+        intervals: list[iv.Interval] = getattr(self, kind)
+        return iv.total_seconds(intervals)
 
     @property
     def window_hours(self) -> float:
@@ -140,55 +135,14 @@ def box_gaps(boxes: Sequence[PoliceBox], start: dt.datetime, end: dt.datetime) -
 
 
 @dataclass
-class StationGaps:
+class StationGaps(GapMeasures):
     """Empty-box hours of a station's boxes, added up."""
 
     station_name: str
     boxes: list[BoxGaps]
 
-    @property
-    def unstaffed_hours(self) -> float:
-        return sum(b.unstaffed_hours for b in self.boxes)
-
-    @property
-    def covered_hours(self) -> float:
-        return sum(b.covered_hours for b in self.boxes)
-
-    @property
-    def uncovered_hours(self) -> float:
-        return sum(b.uncovered_hours for b in self.boxes)
-
-    @property
-    def unstaffed_seconds(self) -> float:
-        return sum(b.unstaffed_seconds for b in self.boxes)
-
-    @property
-    def covered_seconds(self) -> float:
-        return sum(b.covered_seconds for b in self.boxes)
-
-    @property
-    def uncovered_seconds(self) -> float:
-        return sum(b.uncovered_seconds for b in self.boxes)
-
-    @property
-    def on_call_seconds(self) -> float:
-        return sum(b.on_call_seconds for b in self.boxes)
-
-    @property
-    def unstaffed_text(self) -> str:
-        return format_minutes(self.unstaffed_seconds)
-
-    @property
-    def covered_text(self) -> str:
-        return format_minutes(self.covered_seconds)
-
-    @property
-    def uncovered_text(self) -> str:
-        return format_minutes(self.uncovered_seconds)
-
-    @property
-    def on_call_text(self) -> str:
-        return format_minutes(self.on_call_seconds)
+    def seconds(self, kind: str) -> float:
+        return sum(b.seconds(kind) for b in self.boxes)
 
     @property
     def boxes_with_gaps(self) -> int:

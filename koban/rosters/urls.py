@@ -1,11 +1,13 @@
 from django.urls import path
 
-from koban.rosters import duty_views, monthly, views
+from koban.rosters import duty_views, monthly, prints, views
 
 app_name = "rosters"
 urlpatterns = [
     path("", views.index, name="index"),
     path("boxes/<int:box_id>/<int:year>/<int:month>/", views.month_view, name="month"),
+    path("boxes/<int:box_id>/print/", prints.box_month_pdf, name="print-box"),
+    path("stations/<int:station_id>/print/", prints.station_month_pdf, name="print-station"),
     path("boxes/<int:box_id>/generate/", views.generate_view, name="generate"),
     path("boxes/<int:box_id>/leave/", views.leave_view, name="leave"),
     path("boxes/<int:box_id>/plan/", views.plan_view, name="plan"),

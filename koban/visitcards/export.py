@@ -9,20 +9,17 @@ stored on the server.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from koban.audit.services import record
+from koban.lib.pdf import html_to_pdf
 from koban.visitcards.labels import card_labels
 from koban.visitcards.models import VisitCard, VisitCardQuerySet
 from koban.visitcards.services import open_card
-
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def household_data(actor: Any, household: Any, cards: VisitCardQuerySet, fmt: str) -> list[dict[str, Any]]:
@@ -66,8 +63,6 @@ def export_json(actor: Any, household: Any, cards: VisitCardQuerySet) -> bytes:
 
 
 def export_pdf(actor: Any, household: Any, cards: VisitCardQuerySet) -> bytes:
-    from weasyprint import HTML  # heavy import, only when an export is printed
-
     entries = household_data(actor, household, cards, "pdf")
     for entry in entries:
         entry["labels"] = card_labels(entry["language"])
@@ -75,7 +70,4 @@ def export_pdf(actor: Any, household: Any, cards: VisitCardQuerySet) -> bytes:
         "visitcards/export.html",
         {"household": household, "entries": entries, "printed_at": timezone.localtime(), "model": VisitCard},
     )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    if pdf is None:
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return bytes(pdf)
+    return html_to_pdf(html)

@@ -1,4 +1,4 @@
-"""The box dashboard's "open requests" and "actions due" sections (registered in koban.web.dashboard).
+"""The box dashboard's "open requests" and "actions due" sections (registered here; rendered by koban.web).
 
 The builders read only what the sections show, in a fixed number of queries; they show no reporter's
 contact details, so they are fit for everyone who may open the box's dashboard (HQ included).
@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
 from koban.voice.models import OPEN_STATES, Action, ActionKind, Moderation, Request, Status
 
@@ -67,3 +69,27 @@ def build_actions_due(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, 
         "overdue": sum(1 for a in due if a.due_on < today),
         "focus": focus[:LIST_LIMIT],
     }
+
+
+OPEN_REQUESTS = register(
+    DashboardSection(
+        key="open_requests",
+        title=_("Open requests"),
+        order=80,
+        build=build_open_requests,
+        template="voice/dashboard/open_requests.html",
+        pdf_template="voice/dashboard/open_requests_pdf.html",
+        refresh_seconds=300,
+    )
+)
+ACTIONS_DUE = register(
+    DashboardSection(
+        key="actions_due",
+        title=_("Actions due"),
+        order=90,
+        build=build_actions_due,
+        template="voice/dashboard/actions_due.html",
+        pdf_template="voice/dashboard/actions_due_pdf.html",
+        refresh_seconds=600,
+    )
+)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from koban.accounts.access import (
     activities_visible_to,
@@ -21,8 +21,7 @@ from koban.accounts.access import (
     registry_stations_for,
     volunteer_observations_visible_to,
 )
-from koban.audit.admin import AuditedConfigAdmin, ReadOnlyAdmin
-from koban.audit.services import record_read
+from koban.audit.admin import AuditedConfigAdmin, PersonalReadAdminMixin, ReadOnlyAdmin
 from koban.organization.models import PoliceBox
 from koban.volunteers.models import (
     ActivityObservation,
@@ -40,12 +39,11 @@ def _certifiable(user: Any) -> QuerySet[VolunteerGroup]:
     return groups_certifiable_by(user)
 
 
-class RegistryAdmin(AuditedConfigAdmin):
+class RegistryAdmin(PersonalReadAdminMixin, AuditedConfigAdmin):
     """Rows limited to what the user keeps (``scope`` of the user, reached through ``path``)."""
 
     scope: Callable[[Any], QuerySet[Any]] = staticmethod(groups_manageable_by)
     path = "group"
-    personal_fields: tuple[str, ...] = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         rows = super().get_queryset(request)
@@ -62,22 +60,6 @@ class RegistryAdmin(AuditedConfigAdmin):
         elif db_field.name == "member":
             kwargs["queryset"] = VolunteerMember.objects.filter(group__in=type(self).scope(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if (
-            self.personal_fields
-            and response.status_code == 200
-            and (obj := self.get_object(request, object_id))
-        ):
-            record_read(request.user, [obj], self.personal_fields, request=request)
-        return response
 
 
 @admin.register(VolunteerGroup)

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.access import activities_visible_to, groups_visible_to
 from koban.geography.models import Beat
+from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
 from koban.volunteers import reminders
 from koban.volunteers.models import ActivityObservation, VolunteerGroup
-from koban.web.dashboard.registry import DashboardSection
 
 DAYS = 7
 LIST_LIMIT = 10
@@ -52,12 +52,14 @@ def build_volunteer_activity(box: PoliceBox, user: Any, now: dt.datetime) -> dic
     return {"count": count, "items": items[:LIST_LIMIT], "reminders": due, "days": DAYS}
 
 
-VOLUNTEER_ACTIVITY = DashboardSection(
-    key="volunteer_activity",
-    title=_("Volunteer activity in my beat"),
-    order=95,
-    build=build_volunteer_activity,
-    template="volunteers/dashboard/volunteer_activity.html",
-    pdf_template="volunteers/dashboard/volunteer_activity_pdf.html",
-    refresh_seconds=600,
+VOLUNTEER_ACTIVITY = register(
+    DashboardSection(
+        key="volunteer_activity",
+        title=_("Volunteer activity in my beat"),
+        order=95,
+        build=build_volunteer_activity,
+        template="volunteers/dashboard/volunteer_activity.html",
+        pdf_template="volunteers/dashboard/volunteer_activity_pdf.html",
+        refresh_seconds=600,
+    )
 )

@@ -6,22 +6,20 @@ import base64
 import csv
 import datetime
 import io
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from koban.accounts.access import fetch_or_refuse, survey_stations_for
+from koban.lib.pdf import html_to_pdf
 from koban.organization.models import Agency, PoliceStation
 from koban.volunteers import charts
 from koban.volunteers.models import VolunteerGroup, VolunteerGroupQuerySet
 from koban.volunteers.statistics import SurveyReport, survey_report
 
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 TREND_YEARS = 6
 
 
@@ -115,11 +113,6 @@ def report_csv(report: SurveyReport) -> str:
 
 def report_pdf(report: SurveyReport) -> bytes:
     """The report as an A4 PDF with its charts (WeasyPrint)."""
-    from weasyprint import HTML  # heavy import, only when a report is printed
-
     images = {key: base64.b64encode(png).decode("ascii") for key, png in chart_images(report, "png").items()}
     html = render_to_string("volunteers/statistics_pdf.html", {"report": report, "images": images})
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    if pdf is None:
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return bytes(pdf)
+    return html_to_pdf(html)

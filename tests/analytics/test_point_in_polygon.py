@@ -144,6 +144,27 @@ def test_empty_inputs() -> None:
     assert PolygonIndex.from_polygons([empty, shapely.box(0, 0, 1, 1)]).assign([0.5], [0.5]).tolist() == [1]
 
 
+def test_a_saved_index_loads_and_answers_exactly_like_the_built_one(tmp_path: Path) -> None:
+    polygons, _ = tessellation()
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(138.99, 139.13, 20_000), rng.uniform(34.99, 35.1, 20_000)
+    ex, ey = edge_points(polygons)
+    x, y = np.concatenate([x, ex]), np.concatenate([y, ey])
+    built = PolygonIndex.from_polygons(polygons, detail=64.0)
+    built.save(tmp_path / "index.npz")
+    loaded = PolygonIndex.load(tmp_path / "index.npz")
+    assert loaded.polygon_count == len(polygons) and loaded.stats() == built.stats()
+    np.testing.assert_array_equal(loaded.assign(x, y), assign_exact(polygons, x, y))
+    PolygonIndex.from_polygons([]).save(tmp_path / "empty.npz")
+    assert PolygonIndex.load(tmp_path / "empty.npz").assign([139.0], [35.0]).tolist() == [-1]
+
+
+def test_a_file_of_another_layout_is_refused(tmp_path: Path) -> None:
+    np.savez(tmp_path / "other.npz", root=np.zeros(3))
+    with pytest.raises(ValueError, match="not a polygon index"):
+        PolygonIndex.load(tmp_path / "other.npz")
+
+
 def test_it_processes_points_in_chunks_with_the_same_result() -> None:
     polygons, _ = tessellation()
     rng = np.random.default_rng(4)

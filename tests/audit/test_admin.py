@@ -190,3 +190,18 @@ def test_read_only_admin_lists_are_limited_to_the_boxes_the_user_sees(cast):  # 
     assert listing.status_code == 200
     assert listing.context["cl"].result_count == 0
     assert _client(cast.planner).get("/admin/lostfound/founditem/").status_code == 403  # no model permission
+
+
+def test_opening_a_partner_contact_in_the_admin_records_the_read(cast, superuser):  # type: ignore[no-untyped-def]
+    from koban.partners.models import Partner, PartnerContact
+
+    partner = Partner.objects.create(name="Ekimae Shotengai", kind="shop_street", agency=cast.agency)
+    contact = PartnerContact.objects.create(partner=partner, name="佐藤花子", phone="04-7000-0000")
+    client = _client(superuser)
+    assert client.get(f"/admin/partners/partnercontact/{contact.pk}/change/").status_code == 200
+    read = AuditEvent.objects.get(action="partners.partnercontact.read")
+    assert read.actor == superuser and read.object_id == str(contact.pk)
+    assert read.after["fields"] == ["email", "name", "phone"]
+    # The list shows no personal fields, so it records no read.
+    assert client.get("/admin/partners/partnercontact/").status_code == 200
+    assert AuditEvent.objects.filter(action="partners.partnercontact.read").count() == 1

@@ -73,3 +73,30 @@ def test_the_index_is_built_once_and_rebuilt_when_a_beat_changes(cast, builds): 
 def test_mismatched_coordinate_columns_are_rejected(cast):  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="differ in length"):
         assign_points_to_beats([LON, LON], [LAT])
+
+
+def test_a_fresh_process_loads_the_kept_index_instead_of_building_it(cast, builds, settings):  # type: ignore[no-untyped-def]
+    first = assign_points_to_beats([LON + 0.005, LON + 0.025], [LAT + 0.005, LAT + 0.005])
+    assert builds == [3] and list(settings.KOBAN_BEAT_INDEX_DIR.glob("beats-3-*.npz"))
+    assign.clear_cache()  # what a new worker process starts with
+    again = assign_points_to_beats([LON + 0.005, LON + 0.025], [LAT + 0.005, LAT + 0.005])
+    assert builds == [3] and again.tolist() == first.tolist() == [cast.beat_a.pk, cast.beat_c.pk]
+
+
+def test_a_damaged_index_file_is_built_again(cast, builds, settings):  # type: ignore[no-untyped-def]
+    assign_points_to_beats([LON + 0.005], [LAT + 0.005])
+    for path in settings.KOBAN_BEAT_INDEX_DIR.glob("beats-3-*.npz"):
+        path.write_bytes(b"not an index")
+    assign.clear_cache()
+    assert assign_points_to_beats([LON + 0.015], [LAT + 0.005]).tolist() == [cast.beat_b.pk]
+    assert builds == [3, 3]
+
+
+def test_an_agency_gets_only_its_own_current_beats(cast):  # type: ignore[no-untyped-def]
+    from tests.factories import make_agency
+
+    other = make_agency("OTHER")
+    assert assign_points_to_beats([LON + 0.005], [LAT + 0.005], agency=other).tolist() == [-1]
+    assert assign_points_to_beats([LON + 0.005], [LAT + 0.005], agency=cast.agency).tolist() == [
+        cast.beat_a.pk
+    ]

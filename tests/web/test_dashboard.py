@@ -6,11 +6,9 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 
 from koban.accounts.models import Role
 from koban.incidents.models import Status
-from koban.web.dashboard.registry import DashboardSection, all_sections
 from tests import clock
 from tests.factories import make_user, sign_in
 from tests.personas import LAT, LON
@@ -252,57 +250,3 @@ def test_coverage_follows_new_patrols_despite_the_cache(client, cast):  # type: 
         [(LON + 0.005, LAT + 0.0005), (LON + 0.005, LAT + 0.0095)],
     )
     assert percent() > first
-
-
-EXTRA_CALLS: list[str] = []
-
-
-def _volunteers(box, user, now):  # type: ignore[no-untyped-def]
-    EXTRA_CALLS.append(box.code)
-    return {"total": 42, "by_category": [], "pending": []}
-
-
-VOLUNTEERS = DashboardSection(
-    key="volunteers",
-    title="Volunteer activity",
-    order=5,
-    build=_volunteers,
-    template="web/dashboard/counter_today.html",
-    pdf_template="web/dashboard/counter_today_pdf.html",
-)
-NOTHING_TO_SAY = DashboardSection(
-    key="silent",
-    title="Silent section",
-    order=6,
-    build=lambda box, user, now: None,
-    template="web/dashboard/counter_today.html",
-    pdf_template="web/dashboard/counter_today_pdf.html",
-)
-
-
-def test_a_section_added_by_configuration_appears_on_the_page(client, cast, settings):  # type: ignore[no-untyped-def]
-    from koban.web.dashboard.sections import SECTION_PATHS
-
-    settings.KOBAN_DASHBOARD_SECTIONS = [
-        *SECTION_PATHS,
-        "tests.web.test_dashboard.VOLUNTEERS",
-        "tests.web.test_dashboard.NOTHING_TO_SAY",
-    ]
-    _login(client, "officer_a")
-    page = _dashboard(client, cast.box_a.id)
-    assert next(s.key for s in page.context["sections"]) == "volunteers"
-    assert "Volunteer activity" in page.text and ">42<" in page.text
-    assert "Silent section" not in page.text
-    assert EXTRA_CALLS[-1] == "A"
-
-
-def test_a_wrong_section_path_is_a_configuration_error(settings):  # type: ignore[no-untyped-def]
-    settings.KOBAN_DASHBOARD_SECTIONS = ["koban.web.dashboard.sections.NO_SUCH_SECTION"]
-    with pytest.raises(ImproperlyConfigured, match="NO_SUCH_SECTION"):
-        all_sections()
-    settings.KOBAN_DASHBOARD_SECTIONS = [
-        "koban.web.dashboard.sections.ON_DUTY",
-        "koban.web.dashboard.sections.ON_DUTY",
-    ]
-    with pytest.raises(ImproperlyConfigured, match="on_duty"):
-        all_sections()

@@ -106,7 +106,7 @@ def test_an_unknown_briefing_language_is_refused(client, cast):  # type: ignore[
 
 
 def test_the_beat_map_image_is_drawn_without_tiles() -> None:
-    from koban.web.dashboard.mapimage import beat_map_png
+    from koban.lib.mapimage import beat_map_png
 
     square = {
         "type": "Polygon",

@@ -118,6 +118,11 @@ def access_box(user: User, box_id: Any) -> PoliceBox:
     return fetch_or_refuse(user, boxes_visible_to(user).with_station(), box_id)
 
 
+def access_station(user: User, station_id: Any) -> PoliceStation:
+    """Return the station if *user* may see it; ``Http404`` otherwise, unknown ids alike (and audited)."""
+    return fetch_or_refuse(user, stations_visible_to(user).select_related("agency"), station_id)
+
+
 def access_box_for_work(user: User, box_id: Any) -> PoliceBox:
     """Return the box if *user* may record work on it.
 

@@ -22,18 +22,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import shapely
 from django.conf import settings
-from django.contrib.gis.db.models.functions import AsWKB
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from koban.analytics.algorithms.point_in_polygon import PolygonIndex
 from koban.audit.services import record
-from koban.geography.importers.core import Progress, Ticker
-from koban.geography.models import Beat
+from koban.geography.assign import BeatPlaces
+from koban.geography.importers.core import Progress, Ticker, prepare_bulk_load
 from koban.incidents.importers.formats import (
     NPA_FORMATS,
     BadRow,
@@ -44,7 +41,7 @@ from koban.incidents.importers.formats import (
     reader_for,
 )
 from koban.incidents.importers.placing import RowSieve
-from koban.incidents.models import IncidentCategory, IncidentImport, LocationSource
+from koban.incidents.models import Incident, IncidentCategory, IncidentImport, LocationSource
 from koban.organization.jurisdiction import Jurisdiction, jurisdiction_of
 from koban.organization.models import Agency
 
@@ -59,34 +56,6 @@ _COLUMNS = (
 )
 # Rows listed by line in the report for each kind of notice (the counts are always complete).
 _LINES_LISTED = 20
-
-
-class BeatAssigner:
-    """Places points in the agency's active beats, in bulk (a grid index, exact on boundaries).
-
-    A point on the border of two beats goes to the beat with the lower id, as in every bulk
-    assignment, so that re-running an import gives the same answer.
-    """
-
-    def __init__(self, agency: Agency) -> None:
-        rows = list(
-            Beat.objects.current()
-            .of_agency(agency)
-            .order_by("id")
-            .annotate(wkb=AsWKB("geom"))
-            .values_list("id", "box_id", "box__station_id", "wkb")
-        )
-        self.ids = [(r[0], r[1], r[2]) for r in rows]  # beat, box, station
-        # The beat, box and station columns of a COPY line, ready-made per beat.
-        self.places = [f"{r[0]}\t{r[1]}\t{r[2]}\tf" for r in rows]
-        polygons = shapely.from_wkb([bytes(r[3]) for r in rows])
-        self.index = PolygonIndex.from_polygons(polygons) if rows else None
-
-    def assign(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-        """Index into ``places`` per point; -1 outside every beat or without a point (NaN)."""
-        if self.index is None:
-            return np.full(lons.size, -1, dtype=np.int64)
-        return self.index.assign(lons, lats)
 
 
 @dataclass
@@ -174,46 +143,6 @@ def _time(value: datetime.datetime | None) -> str:
     return "\\N" if value is None else value.isoformat()
 
 
-def _prepare_bulk_load(cursor: Any) -> list[str]:
-    """Drop the incident table's foreign keys and secondary indexes; return the SQL that restores them.
-
-    Loading a large file and then building each index once and checking each foreign key with one
-    join is several times faster than maintaining them row by row (PostgreSQL manual, "Populating a
-    Database"). DDL is transactional, so a failed import gets them back with the rollback. The
-    table (and, briefly, the tables it refers to) is locked against other writers until the import
-    commits, and the restore costs time in proportion to the whole table, so this is for loads that
-    are large next to the table.
-    """
-    # Index builds sort in memory when they may (the default 64 MB spills a million rows to disk);
-    # SET LOCAL ends with the transaction.
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    # Foreign-key checks still queued in this transaction would forbid altering the tables.
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = 'incidents_incident'::regclass AND contype = 'f'"
-    )
-    foreign_keys = cursor.fetchall()
-    cursor.execute(
-        """
-        SELECT indexname, indexdef FROM pg_indexes
-        WHERE schemaname = current_schema() AND tablename = 'incidents_incident'
-          AND indexname NOT IN (
-              SELECT conname FROM pg_constraint WHERE conrelid = 'incidents_incident'::regclass)
-        """
-    )
-    indexes = cursor.fetchall()
-    for name, _definition in foreign_keys:
-        cursor.execute(f'ALTER TABLE incidents_incident DROP CONSTRAINT "{name}"')
-    for name, _definition in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in indexes] + [
-        f'ALTER TABLE incidents_incident ADD CONSTRAINT "{name}" {definition}'
-        for name, definition in foreign_keys
-    ]
-
-
 class _Writer:
     """Turns valid rows into COPY lines for the incident table, a chunk at a time.
 
@@ -223,7 +152,7 @@ class _Writer:
     def __init__(
         self,
         copy: Any,
-        assigner: BeatAssigner,
+        assigner: BeatPlaces,
         categories: dict[str, tuple[str, str]],
         fixed: dict[str, str],
         report: ImportReport,
@@ -377,7 +306,7 @@ def import_incidents_file(
         try:
             with path.open(encoding=report.encoding, newline="") as handle, connection.cursor() as cursor:
                 reader = reader_for(file_format, handle, tz, now or timezone.now(), categories)
-                assigner = BeatAssigner(agency)
+                assigner = BeatPlaces(agency)
                 territory = None if outside_confirmed else jurisdiction_of(agency)
                 sieve = RowSieve(
                     agency,
@@ -389,7 +318,7 @@ def import_incidents_file(
                     c.code: (str(c.id), str(c.default_priority)) for c in IncidentCategory.objects.all()
                 }
                 clock = time.perf_counter()
-                restore = _prepare_bulk_load(cursor) if bulk_load else []
+                restore = prepare_bulk_load(cursor, Incident._meta.db_table) if bulk_load else []
                 with cursor.copy(f"COPY incidents_incident ({_COLUMNS}) FROM STDIN") as copy:
                     writer = _Writer(copy, assigner, copy_categories, fixed, report, territory)
                     ticker = Ticker(progress, _("reading, checking and writing rows"), None, every=5000)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from koban.lib.pdf import html_to_pdf
 from koban.organization.models import PoliceBox
+from koban.rosters.clock import handover_at, local_now
 from koban.rosters.reports import box_zone
-from koban.web.dashboard.clock import handover_at, local_now
 from koban.web.dashboard.render import build_sections
-
-# WeasyPrint reports every layout step at INFO; a briefing per shift would flood the server log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def briefing_languages() -> list[str]:
@@ -43,10 +40,4 @@ def briefing_html(box: PoliceBox, user: Any, now: dt.datetime, language: str) ->
 
 def briefing_pdf(box: PoliceBox, user: Any, now: dt.datetime, language: str) -> bytes:
     """PDF bytes of the briefing (WeasyPrint; fonts from the system, images embedded)."""
-    from weasyprint import HTML  # heavy import, only when a briefing is printed
-
-    html = briefing_html(box, user, now, language)
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    if pdf is None:  # only when a target file is given, which is not the case here
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return bytes(pdf)
+    return html_to_pdf(briefing_html(box, user, now, language))

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from koban.lib.dashboard import DashboardSection, all_sections
 from koban.organization.models import PoliceBox
-from koban.web.dashboard.registry import DashboardSection, all_sections
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,14 @@ from koban.accounts.access import (
 )
 from koban.accounts.models import User
 from koban.geography.maps import map_config
+from koban.incidents.dashboard import WINDOWS, recent_points
+from koban.incidents.palette import category_styles
+from koban.lib.dashboard import get_section
 from koban.organization.models import PoliceBox
+from koban.patrols.dashboard import build_unpatrolled
+from koban.rosters.clock import handover_at, local_now
 from koban.rosters.reports import box_zone
 from koban.web.dashboard.briefing import briefing_languages, briefing_pdf
-from koban.web.dashboard.clock import handover_at, local_now
-from koban.web.dashboard.incidents import WINDOWS, recent_points
-from koban.web.dashboard.palette import category_styles
-from koban.web.dashboard.patrols import build_unpatrolled
-from koban.web.dashboard.registry import get_section
 from koban.web.dashboard.render import BuiltSection, build_sections
 
 PICKER_PAGE_SIZE = 100

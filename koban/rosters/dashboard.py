@@ -6,14 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.access import can_record_duty, is_police_officer
 from koban.analytics.algorithms.intervals import contains
+from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
+from koban.rosters.clock import local_today
 from koban.rosters.models import Outing, RosterEntry
 from koban.rosters.presence import box_states, open_outing
 from koban.rosters.services import open_duty, shift_for_sign_on
-from koban.web.dashboard.clock import local_today
 
 # Look this far ahead for the next shift; a box without a roster for a week has none to show.
 NEXT_SHIFT_HORIZON = dt.timedelta(days=7)
@@ -84,3 +86,15 @@ def build_on_duty(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any]
         "today": local_today(box, now),
         "me": my_duty(box, user, now),
     }
+
+
+ON_DUTY = register(
+    DashboardSection(
+        key="on_duty",
+        title=_("On duty"),
+        order=10,
+        build=build_on_duty,
+        template="rosters/dashboard/on_duty.html",
+        pdf_template="rosters/dashboard/on_duty_pdf.html",
+    )
+)

@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from koban.counter.models import Channel, CounterCategory, CounterMatter, Outcome
+from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
-from koban.web.dashboard.clock import day_bounds, local_today
+from koban.rosters.clock import day_bounds, local_today
 
 PENDING_LIST_LIMIT = 10
 PENDING_OUTCOMES = (Outcome.FOLLOW_UP, Outcome.OPEN)
@@ -33,3 +35,15 @@ def build_counter_today(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str
         .order_by("received_at", "id")[:PENDING_LIST_LIMIT]
     )
     return totals | {"by_category": by_category, "pending": pending}
+
+
+COUNTER_TODAY = register(
+    DashboardSection(
+        key="counter_today",
+        title=_("Counter matters today"),
+        order=40,
+        build=build_counter_today,
+        template="counter/dashboard/counter_today.html",
+        pdf_template="counter/dashboard/counter_today_pdf.html",
+    )
+)

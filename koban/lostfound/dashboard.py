@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
+from koban.lib.dashboard import DashboardSection, register
 from koban.lostfound.clocks import State
 from koban.lostfound.models import FoundItem, LossReport
 from koban.lostfound.queries import open_tasks
 from koban.organization.models import PoliceBox
-from koban.web.dashboard.clock import day_bounds, local_today
+from koban.rosters.clock import day_bounds, local_today
 
 TASK_LIST_LIMIT = 15
 
@@ -37,3 +39,15 @@ def build_lost_found(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, A
         "open_items": items["open_items"],
         "open_reports": LossReport.objects.filter(box=box).open().count(),
     }
+
+
+LOST_FOUND = register(
+    DashboardSection(
+        key="lost_found",
+        title=_("Lost and found today"),
+        order=50,
+        build=build_lost_found,
+        template="lostfound/dashboard/lost_found.html",
+        pdf_template="lostfound/dashboard/lost_found_pdf.html",
+    )
+)

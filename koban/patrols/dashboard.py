@@ -14,12 +14,14 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
 
 from koban.geography.models import Beat
+from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.models import Patrol
-from koban.web.dashboard.clock import local_today
+from koban.rosters.clock import local_today
 
 NAMES_LIMIT = 20
 COVERAGE_CACHE_SECONDS = 600
@@ -101,3 +103,16 @@ def build_unpatrolled(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, 
         "more_names": max(0, len(names) - NAMES_LIMIT),
         "uncovered": {"type": "FeatureCollection", "features": [f for r in results for f in r["uncovered"]]},
     }
+
+
+UNPATROLLED = register(
+    DashboardSection(
+        key="unpatrolled",
+        title=_("Unpatrolled this week"),
+        order=70,
+        build=build_unpatrolled,
+        template="patrols/dashboard/unpatrolled.html",
+        pdf_template="patrols/dashboard/unpatrolled_pdf.html",
+        refresh_seconds=600,
+    )
+)

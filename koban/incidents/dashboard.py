@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from koban.geography.models import Beat
 from koban.incidents.figures import benchmark_seconds, overall_response
 from koban.incidents.models import Incident
+from koban.incidents.palette import category_styles
+from koban.lib.dashboard import DashboardSection, register
+from koban.lib.durations import age, minutes_seconds
 from koban.organization.models import PoliceBox
-from koban.web.dashboard.formatting import age, minutes_seconds
-from koban.web.dashboard.palette import category_styles
 
 WINDOWS = (7, 30)
 # Points drawn on a map: the latest ones; the counts by category always cover every incident.
@@ -93,7 +94,7 @@ def build_incident_map(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str,
 
 def build_incident_map_pdf(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any]:
     """The page's context plus a drawn map of the beat with the incidents of the last 7 days."""
-    from koban.web.dashboard.mapimage import beat_map_png_data_uri
+    from koban.lib.mapimage import beat_map_png_data_uri
 
     context = build_incident_map(box, user, now)
     styles = {r["category_id"]: r for r in context["rows"]}
@@ -150,3 +151,40 @@ def build_response_times(box: PoliceBox, user: Any, now: dt.datetime) -> dict[st
         if figures["within_benchmark"] is None
         else round(100 * figures["within_benchmark"]),
     }
+
+
+OPEN_INCIDENTS = register(
+    DashboardSection(
+        key="open_incidents",
+        title=_("Open incidents"),
+        order=20,
+        build=build_open_incidents,
+        template="incidents/dashboard/open_incidents.html",
+        pdf_template="incidents/dashboard/open_incidents_pdf.html",
+        refresh_seconds=60,
+    )
+)
+INCIDENT_MAP = register(
+    DashboardSection(
+        key="incident_map",
+        title=_("Incidents in the beat"),
+        order=30,
+        build=build_incident_map,
+        template="incidents/dashboard/incident_map.html",
+        pdf_template="incidents/dashboard/incident_map_pdf.html",
+        build_pdf=build_incident_map_pdf,
+        wide=True,
+        # The map is drawn by script; swapping the card would throw it away.
+        refresh_seconds=0,
+    )
+)
+RESPONSE_TIMES = register(
+    DashboardSection(
+        key="response_times",
+        title=_("110 response times"),
+        order=60,
+        build=build_response_times,
+        template="incidents/dashboard/response_times.html",
+        pdf_template="incidents/dashboard/response_times_pdf.html",
+    )
+)
