@@ -103,7 +103,7 @@ def commitments(
             dispatch__dispatched_at__gt=at - OPEN_DISPATCH_LIMIT,
             dispatch__incident__in=Incident.objects.open(),
         )
-        .exclude(dispatch__incident_id=exclude_incident)
+        .exclude(dispatch__incident_id=exclude_incident or 0)
         .values_list("user_id", "dispatch__incident_id", "dispatch__incident__priority")
     )
     out: dict[int, dict[int, int]] = defaultdict(dict)
@@ -116,7 +116,7 @@ def _candidate_boxes(user: User, incident: Incident, backup: bool) -> list[Polic
     boxes = boxes_sendable_to(user, incident).operating().with_station()
     if backup:
         # Backup comes from other boxes than the incident's own and those already sent.
-        boxes = boxes.exclude(pk=incident.box_id).exclude(pk__in=incident.dispatches.values("box_id"))
+        boxes = boxes.exclude(pk=incident.box_id or 0).exclude(pk__in=incident.dispatches.values("box_id"))
     return list(boxes.nearest(incident.location)[:CANDIDATE_BOXES])  # type: ignore[arg-type]
 
 

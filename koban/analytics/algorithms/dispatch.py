@@ -119,17 +119,17 @@ def rank_candidates(
         road, paths = np.full(len(eligible), np.nan), [None] * len(eligible)
     ranked = []
     for i, (candidate, preempts) in enumerate(eligible):
-        on_road = bool(np.isfinite(road[i])) and paths[i] is not None
-        distance = float(road[i]) if on_road else float(straight[i])
+        path = paths[i] if np.isfinite(road[i]) else None
+        distance = float(road[i]) if path is not None else float(straight[i])
         ranked.append(
             Ranked(
                 key=candidate.key,
                 distance_m=distance,
                 travel_s=distance / candidate.speed_mps,
-                method=ROAD if on_road else STRAIGHT_LINE,
+                method=ROAD if path is not None else STRAIGHT_LINE,
                 straight_line_m=float(straight[i]),
                 preempts=preempts,
-                route=paths[i] if on_road else [incident, (candidate.lon, candidate.lat)],  # type: ignore[list-item]
+                route=path if path is not None else [incident, (candidate.lon, candidate.lat)],
             )
         )
     ranked.sort(key=lambda r: (r.preempts, r.travel_s, r.key))
