@@ -13,6 +13,10 @@ class IncidentsConfig(AppConfig):
 
         register_away_source(dispatches_away)
 
+        from koban.geography.services import follow_beat_activation
+
+        follow_beat_activation("incidents.replace")
+
         from koban.incidents.categories import seed_default_categories
 
         post_migrate.connect(seed_default_categories, sender=self, dispatch_uid="incidents.seed_categories")

@@ -80,6 +80,17 @@ class Source(models.TextChoices):
     IMPORTED = "imported", _("Imported record")
 
 
+class CallerRelation(models.TextChoices):
+    """How the caller or reporter stands to what they report."""
+
+    VICTIM = "victim", _("Victim")
+    WITNESS = "witness", _("Witness")
+    FAMILY = "family", _("Family or acquaintance")
+    FINDER = "finder", _("Found it / passer-by")
+    STAFF = "staff", _("Staff of the place (shop, station …)")
+    OTHER = "other", _("Other")
+
+
 class LocationSource(models.TextChoices):
     POINT = "point", _("Point given")
     AREA = "area", _("Placed by area (町丁目)")
@@ -146,6 +157,10 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
             qs = qs.filter(received_at__lt=end)
         return qs
 
+    def unplaced(self) -> IncidentQuerySet:
+        """Incidents given by an address that matched no known town: they wait for a place on the map."""
+        return self.filter(address_unplaced=True)
+
     def with_response(self) -> IncidentQuerySet:
         """110 calls (live or imported history) with a measured response: a unit arrived.
 
@@ -163,8 +178,9 @@ class Incident(models.Model):
     ``Dispatch``. Timestamps can never run backwards: the database refuses it as well as the forms.
     """
 
-    # The description holds what the caller said, often with names and phone numbers.
-    PERSONAL_FIELDS = ("description",)
+    # The description holds what the caller said, often with names and phone numbers; the caller's name
+    # and phone are shown masked to whoever does not act on the incident (``caller_details``).
+    PERSONAL_FIELDS = ("description", "caller_name", "caller_phone")
 
     # Each index slows bulk imports; single-column indexes are kept only where a query or a cascade
     # needs them (box and station are covered by the (…, received_at) indexes in Meta).
@@ -184,6 +200,22 @@ class Incident(models.Model):
     description = models.TextField(_("description"), blank=True)
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    address_unplaced = models.BooleanField(
+        _("address not placed"),
+        default=False,
+        db_default=False,  # the importer's COPY leaves new columns out
+        help_text=_("Given by address only, and the address matches no known town: place it on the map."),
+    )
+    caller_name = models.CharField(_("caller's name"), max_length=100, blank=True, default="", db_default="")
+    caller_phone = models.CharField(_("caller's phone"), max_length=30, blank=True, default="", db_default="")
+    caller_relation = models.CharField(
+        _("caller's relation"),
+        max_length=20,
+        choices=CallerRelation.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     beat = models.ForeignKey(
         Beat, verbose_name=_("beat"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -272,6 +304,8 @@ class Incident(models.Model):
             models.Index(
                 fields=["created_by"], condition=Q(created_by__isnull=False), name="incident_taken_by"
             ),
+            # The few address-only incidents waiting for a place, looked up by the list's filter.
+            models.Index(fields=["agency"], condition=Q(address_unplaced=True), name="incident_unplaced"),
             models.Index(
                 fields=["agency", "row_fingerprint"],
                 condition=~Q(row_fingerprint=""),

@@ -34,6 +34,7 @@ from koban.analytics.algorithms.dispatch import may_preempt
 from koban.audit.services import record, snapshot
 from koban.geography.locate import locate
 from koban.geography.towns import place_address
+from koban.incidents.callers import CALLER_FIELDS, clean_caller
 from koban.incidents.lifecycle import (
     REOPENABLE,
     can_transition,
@@ -115,6 +116,9 @@ def intake_incident(
     idempotency_key: str | None = None,
     agency: Agency | None = None,
     outside_confirmed: bool = False,
+    caller_name: str = "",
+    caller_phone: str = "",
+    caller_relation: str = "",
 ) -> IntakeResult:
     """Record a call or report; place it in its beat, box and station, or flag it outside jurisdiction.
 
@@ -122,7 +126,8 @@ def intake_incident(
     (``created`` is False). Times after receipt may be given when the incident is recorded after
     the fact (an officer who found something on patrol is on scene at once). A point outside the
     agency's jurisdiction is refused, naming the nearest box, unless *outside_confirmed* by someone
-    allowed to (an incident just across the border is real).
+    allowed to (an incident just across the border is real). An address that matches no known town is
+    kept and flagged ``address_unplaced`` until someone places the incident on the map.
     """
     if not can_take_reports(actor):
         raise PermissionDenied(_("You may not record incidents."))
@@ -148,6 +153,10 @@ def intake_incident(
             now=timezone.now(),
         )
     )
+    caller, caller_errors = clean_caller(
+        {"caller_name": caller_name, "caller_phone": caller_phone, "caller_relation": caller_relation}
+    )
+    errors.update(caller_errors)
     point = _location_point(lon, lat)
     if point is None and not address.strip():
         errors["location"] = _("Give the place: a point on the map or an address.")
@@ -194,7 +203,9 @@ def intake_incident(
         box=box,
         station=box.station if box else None,
         outside_jurisdiction=point is not None and beat is None,
+        address_unplaced=point is None,
         location_source=located_by,
+        **caller,
         received_at=received_at,
         dispatched_at=dispatched_at,
         arrived_at=arrived_at,
@@ -473,7 +484,7 @@ def add_note(actor: User, incident: Incident, note: str) -> IncidentEvent:
 # A call taker writes fast: the category, priority, place or wording often needs fixing afterwards.
 # Corrections keep the incident's times and status; what changed is written to its history.
 
-CORRECTABLE = ("category", "priority", "lon", "lat", "address", "description")
+CORRECTABLE = ("category", "priority", "lon", "lat", "address", "description", *CALLER_FIELDS)
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -502,6 +513,7 @@ def _correction_errors(changes: dict[str, Any]) -> dict[str, str]:
         errors["priority"] = _("Priority must be 1 (urgent) to 4 (low).")
     if len((changes.get("address") or "").strip()) > 300:
         errors["address"] = _("The address is longer than 300 characters.")
+    errors.update(clean_caller({k: v for k, v in changes.items() if k in CALLER_FIELDS})[1])
     return errors
 
 
@@ -515,6 +527,7 @@ def _apply_place(incident: Incident, point: Point) -> bool:
     incident.box = found.beat_box
     incident.station = found.beat_box.station if found.beat_box else None
     incident.outside_jurisdiction = found.beat is None
+    incident.address_unplaced = False  # a place is set: the flag's work is done
     if found.beat_box is not None:
         incident.agency = found.beat_box.station.agency
     return True
@@ -557,21 +570,42 @@ def correct_incident(
     lines: list[str] = []
     changed: list[str] = []
     old_place = _place_label(incident)
+    if point is None and incident.location is None and address != incident.address:
+        # A corrected address of an unplaced incident is tried against the towns again.
+        town = place_address(address)
+        if town is not None:
+            point = Point(town.lon, town.lat, srid=4326)
+            incident.location_source = LocationSource.AREA
+            changed.append("location_source")
     if point is not None and _apply_place(incident, point):
-        changed += ["location", "beat", "box", "station", "outside_jurisdiction", "agency"]
+        changed += [
+            "location",
+            "beat",
+            "box",
+            "station",
+            "outside_jurisdiction",
+            "agency",
+            "address_unplaced",
+        ]
         lines.append(_("place: %(old)s → %(new)s") % {"old": old_place, "new": _place_label(incident)})
+    caller = clean_caller({k: v for k, v in changes.items() if k in CALLER_FIELDS})[0]
     simple = {
         "category": changes.get("category", incident.category),
         "priority": changes.get("priority", incident.priority),
         "address": address[:300],
         "description": changes["description"].strip() if "description" in changes else incident.description,
+        **caller,
     }
     for name, value in simple.items():
         old = getattr(incident, name)
         if old == value:
             continue
         label = Incident._meta.get_field(name).verbose_name  # type: ignore[union-attr]
-        lines.append(f"{label}: {_short(old)} → {_short(value)}")
+        if name in Incident.PERSONAL_FIELDS and name != "description":
+            # The history is read by everyone who reads the incident: it names the change, not the person.
+            lines.append(str(_("%(field)s changed") % {"field": label}))
+        else:
+            lines.append(f"{label}: {_short(old)} → {_short(value)}")
         setattr(incident, name, value)
         changed.append(name)
     if not changed:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from koban.accounts.access import (
     access_incident,
     boxes_workable_by,
+    can_see_caller_details,
     can_take_reports,
     has_police_powers,
     incidents_visible_to,
@@ -31,6 +32,7 @@ from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.incidents import services
 from koban.incidents.api import counts_for, filtered_incidents, response_figures
+from koban.incidents.callers import caller_details
 from koban.incidents.charts import minutes_seconds, response_chart
 from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
 from koban.incidents.dispatch_page import dispatch_panel
@@ -94,6 +96,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 idempotency_key=data["idempotency_key"],
                 outside_confirmed=data["outside_confirmed"],
+                caller_name=data["caller_name"],
+                caller_phone=data["caller_phone"],
+                caller_relation=data["caller_relation"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -101,6 +106,11 @@ def intake(request: HttpRequest) -> HttpResponse:
             incident = result.incident
             if incident.outside_jurisdiction:
                 messages.warning(request, _("The place is outside every beat; the incident is flagged."))
+            elif incident.address_unplaced:
+                messages.warning(
+                    request,
+                    _("The address matches no known town; the incident is flagged: place it on the map."),
+                )
             elif not result.created:
                 messages.info(request, _("This report was already recorded."))
             else:
@@ -126,7 +136,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     backup = request.GET.get("backup") == "1"
     suggestions = suggest_units(incident, user, backup=backup) if incident.is_open and police else []
     if incident.description:
-        note_read([incident], Incident.PERSONAL_FIELDS)
+        note_read([incident], ["description"])
+    sees_caller = can_see_caller_details(user, incident)
     return render(
         request,
         "incidents/detail.html",
@@ -137,7 +148,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dispatch_panel": dispatch_panel(incident, suggestions, backup),
             "police": police,
             "note_form": NoteForm(),
-            "correction_form": CorrectionForm.for_incident(incident),
+            "correction_form": CorrectionForm.for_incident(incident, with_caller=sees_caller),
+            "caller": caller_details(user, incident),
             "response": minutes_seconds(incident.response_seconds),
         },
     )
@@ -237,9 +249,11 @@ def _figure_rows(figures: list[ResponseFigure], benchmark: int) -> list[dict[str
     return [
         {
             "figure": f,
+            "mean": minutes_seconds(f.mean_s),
             "median": minutes_seconds(f.median_s),
             "p90": minutes_seconds(f.p90_s),
-            "slower": (f.median_s or 0) > benchmark,
+            # The benchmark is a national mean: the mean is what is compared with it.
+            "slower": (f.mean_s or 0) > benchmark,
         }
         for f in figures
     ]
@@ -247,7 +261,7 @@ def _figure_rows(figures: list[ResponseFigure], benchmark: int) -> list[dict[str
 
 @login_required
 def response_times(request: HttpRequest) -> HttpResponse:
-    """Median and 90th-percentile response times by box, beat, station, category or hour."""
+    """Mean, median and 90th-percentile response times by box, beat, station, category or hour."""
     figures, errors = response_figures(request)
     benchmark = benchmark_seconds()
     context: dict[str, Any] = {
@@ -262,11 +276,11 @@ def response_times(request: HttpRequest) -> HttpResponse:
         + ("?" + request.GET.urlencode() if request.GET else ""),
     }
     if figures is not None:
-        groups = [ResponseFigure(**g) for g in figures["groups"]]
+        groups = [ResponseFigure.from_dict(g) for g in figures["groups"]]
         context.update(
             {
                 "by": figures["by"],
-                "overall": _figure_rows([ResponseFigure(**figures["overall"])], benchmark)[0],
+                "overall": _figure_rows([ResponseFigure.from_dict(figures["overall"])], benchmark)[0],
                 "rows": _figure_rows(groups, benchmark),
                 "chart": response_chart(groups, benchmark),
             }

@@ -102,7 +102,7 @@ class FoundItem(models.Model):
     """One found item received at a box, from receipt to its final owner (or disposal)."""
 
     # Personal data: reading these unmasked leaves a read row in the audit trail.
-    PERSONAL_FIELDS = ("finder_name", "finder_contact")
+    PERSONAL_FIELDS = ("finder_name", "finder_contact", "finder_email")
 
     class Status(models.TextChoices):
         RECEIVED = State.RECEIVED, _("Received")
@@ -124,9 +124,19 @@ class FoundItem(models.Model):
     # The finder's identity is personal data: shown only to the box, its station chief and HQ.
     finder_name = models.CharField(_("finder's name"), max_length=200, blank=True)
     finder_contact = models.CharField(_("finder's contact"), max_length=200, blank=True)
+    # Where to e-mail the finder when their claim period opens, in their language (personal data).
+    finder_email = models.EmailField(_("finder's e-mail"), max_length=254, blank=True)
+    finder_language = models.CharField(_("finder's language"), max_length=8, blank=True)
+    # Set once the e-mail "you may now collect the item" went out (the daily job sends it once).
+    finder_notified_at = models.DateTimeField(_("finder e-mailed at"), null=True, blank=True)
     found_in_facility = models.BooleanField(
         _("found in a facility"), default=False, help_text=_("Stations, shops, trains: 24-hour hand-in.")
     )
+    # The facility occupier (施設占有者) who took the item from the finder and brought it in: it shares
+    # the reward half and half with the finder, and acquires the item if the finder waived it.
+    facility_name = models.CharField(_("facility"), max_length=200, blank=True)
+    facility_claims_reward = models.BooleanField(_("facility claims its share of a reward"), default=False)
+    facility_claims_item = models.BooleanField(_("facility claims the item if unclaimed"), default=False)
     finder_claims_reward = models.BooleanField(_("finder claims a reward"), default=False)
     finder_claims_item = models.BooleanField(_("finder claims the item if unclaimed"), default=False)
     found_at = models.DateTimeField(_("found at"))
@@ -140,6 +150,14 @@ class FoundItem(models.Model):
     description = models.TextField(_("description"))
     value_estimate = models.PositiveBigIntegerField(_("estimated value"), null=True, blank=True)
     cash_amount = models.PositiveBigIntegerField(_("cash amount"), null=True, blank=True)
+    # A wallet holding a driving licence, a bag holding a phone: the item carries personal data although
+    # its category does not. The contents named here never go to the finder or facility.
+    personal_data_inside = models.BooleanField(_("holds personal data"), default=False)
+    personal_data_note = models.CharField(_("what holds personal data"), max_length=200, blank=True)
+    # Sold under the Act (cheap bulky item after its waiting period, perishable, costly to keep, vested):
+    # the proceeds take the item's place for the owner, the finder and the reward.
+    sold_on = models.DateField(_("sold on"), null=True, blank=True)
+    sale_proceeds = models.PositiveBigIntegerField(_("sale proceeds"), null=True, blank=True)
     storage_location = models.CharField(_("storage location"), max_length=200, blank=True)
     # Set when the box hands the item to its station's custody (a safe, a store room): the station
     # then holds it, while the record stays on the box's list.
@@ -191,6 +209,52 @@ class FoundItem(models.Model):
     def is_open(self) -> bool:
         return self.state in State.OPEN
 
+    @property
+    def contact_office(self) -> PoliceStation:
+        """The office owners and finders contact about the item: the station holding it, else the
+        station of the receiving box (which handles the lost property of its boxes)."""
+        return self.custody_station or self.box.station
+
+    @property
+    def all_personal_data(self) -> bool:
+        """The whole item is personal data (a phone, a card, an ID): nothing of it leaves to the finder."""
+        return self.category.holds_personal_data
+
+    @property
+    def holds_personal_data(self) -> bool:
+        """The item is, or carries, personal data (its category, or the flag of this item)."""
+        return self.category.holds_personal_data or self.personal_data_inside
+
+
+class StorageMove(models.Model):
+    """One change of where a found item is kept (box shelf, station safe, store room), with who and when.
+
+    The item's ``storage_location`` is the latest of these; the rows are its history.
+    """
+
+    item = models.ForeignKey(
+        FoundItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="storage_moves"
+    )
+    location = models.CharField(_("kept at"), max_length=200)
+    # The station that held the item from this move on (None: the box itself).
+    station = models.ForeignKey(
+        PoliceStation, verbose_name=_("held by the station"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    moved_at = models.DateTimeField(_("moved at"))
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("moved by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    moved_by_label = models.CharField(_("moved by"), max_length=150, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("storage change")
+        verbose_name_plural = _("storage changes")
+        ordering = ["moved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.location}"
+
 
 class LossReportQuerySet(models.QuerySet["LossReport"]):
     def open(self) -> LossReportQuerySet:
@@ -210,7 +274,7 @@ class LossReportQuerySet(models.QuerySet["LossReport"]):
 class LossReport(models.Model):
     """An owner's report of a lost item (遺失届): what, when (a window), where, and how to reach them."""
 
-    PERSONAL_FIELDS = ("owner_name", "owner_contact")
+    PERSONAL_FIELDS = ("owner_name", "owner_contact", "owner_email")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -223,6 +287,8 @@ class LossReport(models.Model):
     reported_at = models.DateTimeField(_("reported at"))
     owner_name = models.CharField(_("owner's name"), max_length=200)
     owner_contact = models.CharField(_("owner's contact"), max_length=200)
+    owner_email = models.EmailField(_("owner's e-mail"), max_length=254, blank=True)
+    owner_language = models.CharField(_("owner's language"), max_length=8, blank=True)
     lost_from = models.DateTimeField(_("lost from"))
     lost_to = models.DateTimeField(_("lost by"))
     lost_place = models.CharField(_("place lost"), max_length=300, blank=True)
@@ -232,6 +298,17 @@ class LossReport(models.Model):
     )
     description = models.TextField(_("description"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    # An officer confirmed that this found item is the one the owner lost (before the handover).
+    matched_item = models.ForeignKey(
+        "FoundItem",
+        verbose_name=_("confirmed match"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmed_reports",
+    )
+    matched_at = models.DateTimeField(_("match confirmed at"), null=True, blank=True)
+    owner_notified_at = models.DateTimeField(_("owner e-mailed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL
     )
@@ -260,6 +337,7 @@ class Handover(models.Model):
     class Recipient(models.TextChoices):
         OWNER = "owner", _("Owner")
         FINDER = "finder", _("Finder")
+        FACILITY = "facility", _("Facility")
 
     class Document(models.TextChoices):
         DRIVING_LICENCE = "driving_licence", _("Driving licence")
@@ -287,6 +365,11 @@ class Handover(models.Model):
     reward_percent = models.DecimalField(
         _("reward agreed (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # The reward in yen owed by the owner, split between finder and facility (Lost Property Act §28).
+    finder_reward = models.PositiveBigIntegerField(_("reward to the finder"), null=True, blank=True)
+    facility_reward = models.PositiveBigIntegerField(_("reward to the facility"), null=True, blank=True)
+    # Contents holding personal data kept back when the item went to the finder or facility.
+    withheld = models.CharField(_("kept back (personal data)"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

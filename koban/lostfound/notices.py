@@ -49,7 +49,7 @@ def public_row(item: Any) -> dict[str, Any]:
         "features": "" if private else item.description[:200],
         "found_on": timezone.localtime(item.found_at).date(),
         "area": item.box.name,
-        "office": item.custody_station or item.box.station,
+        "office": item.contact_office,
     }
 
 

@@ -55,6 +55,7 @@ NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=TOKYO)
 
 # Text that appears on a page or in an API answer only when the record (or its personal field) is shown.
 INCIDENT_MARK = "MATRIX-INCIDENT-ADDRESS"
+CALLER_MARK = "MATRIXCALLER"  # the caller's name of box A's incident (masked for counsellors)
 ITEM_MARK = "MATRIX-ITEM-DESCRIPTION"
 FINDER_MARK = "MATRIXFINDER"
 REPORT_MARK = "MATRIX-REPORT-DESCRIPTION"
@@ -64,6 +65,7 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+HANDOVER_MARK = "MATRIX-HANDOVER-TEXT"
 ALERT_MARK = "MATRIX-ALERT-PLACE"
 SUBSCRIPTION_MARK = "matrix-subscriber@example.jp"
 VOICE_MARK = "MATRIX-VOICE-DESCRIPTION"
@@ -103,6 +105,7 @@ class World:
     disaster: DisasterCheck
     councils: CouncilWorld
     newsletter: Newsletter
+    handover: Any = None
     alert: Any = None
     subscription: Any = None
 
@@ -149,6 +152,8 @@ def _incidents(cast: Cast) -> tuple[Incident, Incident]:
         beat=cast.beat_a,
         location=Point(139.705, 35.605, srid=4326),
         address=INCIDENT_MARK,
+        caller_name=CALLER_MARK,
+        caller_phone="090-0000-1111",
         description="Bicycle taken from the rack",
         received_at=NOW - datetime.timedelta(minutes=30),
     )
@@ -289,6 +294,15 @@ def _presence(cast: Cast) -> tuple[Outing, LeaveRequest]:
     return outing, leave_request
 
 
+def _handover(cast: Cast) -> Any:
+    """An instruction of the North chief in box A's handover log, for box A's officers to acknowledge."""
+    from koban.rosters.models import HandoverEntry
+
+    return HandoverEntry.objects.create(
+        box=cast.box_a, written_by=cast.chief_north, written_at=NOW, priority="urgent", text=HANDOVER_MARK
+    )
+
+
 def _alerts(cast: Cast) -> tuple[Any, Any]:
     """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
     from koban.alerts import services as alerts
@@ -392,6 +406,7 @@ def build_world(cast: Cast) -> World:
         plan=plan,
         outing=outing,
         leave_request=leave_request,
+        handover=_handover(cast),
         run=JobRun.objects.create(
             kind="geography.import_beats",
             title="Beats",

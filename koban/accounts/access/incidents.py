@@ -5,6 +5,10 @@
 - Station chiefs: the same for every box of their station.
 - HQ planners and administrators: every incident of their agency, including those outside every beat.
 
+The caller's name and phone are for those who act on the incident: police who may work on it (its box,
+boxes sent to it, their chiefs, HQ) and whoever took the call or report. Everyone else who reads the
+incident (a counsellor of the box) sees them masked, as finders are masked in lost & found.
+
 The dashboard, the briefing PDF, the map layers, the API and the pages all read through
 ``incidents_visible_to``; a record outside it answers 404 like an unknown id.
 """
@@ -124,6 +128,15 @@ def access_patrol_car_to_send(user: User, incident: Incident, car_id: Any) -> An
     # Looked up by label: rosters sit above accounts in the dependency order.
     cars = apps.get_model("rosters", "PatrolCar").objects.filter(box__in=boxes_sendable_to(user, incident))
     return fetch_or_refuse(user, cars.select_related("box"), car_id)
+
+
+def can_see_caller_details(user: User, incident: Incident) -> bool:
+    """Whether *user* may read the caller's name and phone of *incident* unmasked (see the module)."""
+    if not _active(user):
+        return False
+    if incident.created_by_id is not None and incident.created_by_id == user.pk:
+        return True
+    return can_work_on_incident(user, incident)
 
 
 def can_see_dispatch_officers(user: User, box: PoliceBox) -> bool:

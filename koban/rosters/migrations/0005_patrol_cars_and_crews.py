@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organization', '0003_policebox_location_to_confirm'),
-        ('rosters', '0003_presence_outings_leave_requests'),
+        ('rosters', '0004_handover_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

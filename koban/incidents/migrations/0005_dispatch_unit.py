@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0003_import_placement_and_fingerprints'),
-        ('rosters', '0004_patrol_cars_and_crews'),
+        ('incidents', '0004_caller_and_unplaced_address'),
+        ('rosters', '0005_patrol_cars_and_crews'),
     ]
 
     operations = [
