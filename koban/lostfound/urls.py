@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.lostfound import notices, views
+from koban.lostfound import notices, prints, views
 
 app_name = "lostfound"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("items/<int:pk>/storage/", views.move_storage, name="storage"),
     path("items/<int:pk>/personal-data/", views.personal_data, name="personal_data"),
     path("items/<int:pk>/sell/", views.sell, name="sell"),
+    path("ledger/items.pdf", prints.items_ledger_pdf, name="ledger-items"),
+    path("ledger/reports.pdf", prints.reports_ledger_pdf, name="ledger-reports"),
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report"),

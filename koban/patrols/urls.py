@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.patrols import views
+from koban.patrols import snap_views, views
 
 app_name = "patrols"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.patrol_detail, name="detail"),
     path("<int:pk>/add/<str:what>/", views.patrol_add, name="add"),
     path("coverage/", views.coverage, name="coverage"),
+    path("snap/", snap_views.snap_view, name="snap"),
 ]
