@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0004_caller_and_unplaced_address'),
+        ('incidents', '0005_search_index'),
         ('rosters', '0005_patrol_cars_and_crews'),
     ]
 
