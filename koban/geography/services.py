@@ -412,21 +412,27 @@ def activate_version(actor: Any, version: BeatVersion, *, override_reason: str =
     return Activation(version, report=report, override_reason=reason)
 
 
-# The run kind that places an agency's incidents again on its active beats (koban/incidents/jobs.py);
-# named, not imported: incidents sit above geography.
-REPLACE_RUN_KIND = "incidents.replace"
+#: Run kinds queued when a beat version goes live, each placing one app's records (incidents,
+#: households) on the new beats. The apps above geography add theirs from their ``AppConfig.ready``
+#: with ``follow_beat_activation``, so geography names none of them.
+_ACTIVATION_FOLLOWERS: list[str] = []
 
 
-def queue_replacement(actor: Any, agency_code: str) -> Any:
-    """Queue the re-placement of the agency's incidents on the beats just activated (a run)."""
-    if not registry.is_registered(REPLACE_RUN_KIND):
-        return None
-    return start_run(
-        REPLACE_RUN_KIND,
-        actor=actor,
-        parameters={"agency": agency_code, "commit": True},
-        agency_code=agency_code,
-    )
+def follow_beat_activation(run_kind: str) -> None:
+    """Queue the run *run_kind* (parameters ``agency`` and ``commit``) whenever beats are activated."""
+    if run_kind not in _ACTIVATION_FOLLOWERS:
+        _ACTIVATION_FOLLOWERS.append(run_kind)
+
+
+def queue_replacement(actor: Any, agency_code: str) -> list[Any]:
+    """Queue the re-placement of the agency's records on the beats just activated (one run per kind)."""
+    return [
+        start_run(
+            kind, actor=actor, parameters={"agency": agency_code, "commit": True}, agency_code=agency_code
+        )
+        for kind in _ACTIVATION_FOLLOWERS
+        if registry.is_registered(kind)
+    ]
 
 
 def _require_override(actor: Any, version: BeatVersion, report: VersionReport, reason: str) -> None:

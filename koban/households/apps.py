@@ -11,3 +11,7 @@ class HouseholdsConfig(AppConfig):
         from koban.households.policy import get_policy
 
         get_policy()
+
+        from koban.geography.services import follow_beat_activation
+
+        follow_beat_activation("households.replace")

@@ -17,8 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from koban.accounts.access import agencies_importing_households_for
 from koban.households.importer import HouseholdImportOptions, import_households
+from koban.households.placement import replace_households
+from koban.organization.models import Agency
 from koban.runs.models import JobRun
 from koban.runs.registry import RunContext, register
+from koban.runs.reports import failure_report
 from koban.runs.services import start_run
 
 
@@ -51,3 +54,29 @@ def start_household_import(actor: Any, upload: Any, agency_code: str, commit: bo
         agency_code=agency_code,
         upload=upload,
     )
+
+
+@register("households.replace", gettext_lazy("Place households on the current beats"))
+def replace_households_run(context: RunContext) -> dict[str, Any]:
+    """Re-place an agency's addresses on its active beats (queued when a beat version goes live)."""
+    data = context.parameters
+    agency = Agency.objects.filter(code=data.get("agency")).first()
+    if agency is None:
+        return failure_report(_("Unknown agency %(code)s.") % {"code": data.get("agency")})
+    context.progress(_("placing households on the current beats"), 0, None)
+    result = replace_households(context.actor, agency, commit=bool(data.get("commit", True)))
+    summary = _(
+        "%(moved)d of %(n)d addresses change beat, %(boxes)d of them box; %(unplaced)d are outside every beat."
+    ) % {
+        "moved": result.moved,
+        "n": result.households,
+        "boxes": result.changed_box,
+        "unplaced": result.unplaced,
+    }
+    return {
+        "summary": summary,
+        "ok": True,
+        "commit": result.committed,
+        "committed": result.committed,
+        "figures": result.as_dict(),
+    }

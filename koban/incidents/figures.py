@@ -1,8 +1,10 @@
 """Response-time figures: how long from a call being received to the first unit arriving.
 
-Median and 90th percentile per box, beat, station, category or hour of day, computed in PostgreSQL
-(``percentile_cont``) so that a year of a prefecture's incidents never comes into Python. Figures are
-compared with the national benchmark (``KOBAN_RESPONSE_BENCHMARK_SECONDS``, 8 min 16 s by default).
+Mean, median and 90th percentile per box, beat, station, category or hour of day, computed in
+PostgreSQL (``percentile_cont``) so that a year of a prefecture's incidents never comes into Python.
+The national benchmark (``KOBAN_RESPONSE_BENCHMARK_SECONDS``, the national mean of 8 min 16 s by
+default, see ``koban.incidents.benchmark``) is a mean: ``mean_above_benchmark`` compares the mean with
+it; the median is shown beside it for the typical call.
 """
 
 from __future__ import annotations
@@ -61,7 +63,15 @@ class ResponseFigure:
     mean_s: float | None
     within_benchmark: float | None  # share of responses no slower than the benchmark, 0..1
 
+    @property
+    def mean_above_benchmark(self) -> bool | None:
+        """Whether the mean response is slower than the national mean (None without responses)."""
+        if self.mean_s is None:
+            return None
+        return self.mean_s > benchmark_seconds()
+
     def as_dict(self) -> dict[str, Any]:
+        """The figure for the API (``mean_above_benchmark`` is derived, and dropped by ``from_dict``)."""
         return {
             "key": self.key,
             "label": self.label,
@@ -70,10 +80,16 @@ class ResponseFigure:
             "p90_s": self.p90_s,
             "mean_s": self.mean_s,
             "within_benchmark": self.within_benchmark,
+            "mean_above_benchmark": self.mean_above_benchmark,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ResponseFigure:
+        return cls(**{k: v for k, v in data.items() if k != "mean_above_benchmark"})
 
 
 def benchmark_seconds() -> int:
+    """The national mean response time the figures are compared with (seconds)."""
     return int(settings.KOBAN_RESPONSE_BENCHMARK_SECONDS)
 
 

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from koban.geography.labels import box_key, label_key
 from koban.geography.models import Beat
 from koban.lib.labels import pick_label
+from koban.lib.search import grams_index, reference_form, text_condition, with_search_text, words_of
 from koban.organization.models import Agency, PoliceBox, PoliceStation
+from koban.rosters.models import PatrolCar
 
 
 class Priority(models.IntegerChoices):
@@ -79,6 +81,17 @@ class Source(models.TextChoices):
     IMPORTED = "imported", _("Imported record")
 
 
+class CallerRelation(models.TextChoices):
+    """How the caller or reporter stands to what they report."""
+
+    VICTIM = "victim", _("Victim")
+    WITNESS = "witness", _("Witness")
+    FAMILY = "family", _("Family or acquaintance")
+    FINDER = "finder", _("Found it / passer-by")
+    STAFF = "staff", _("Staff of the place (shop, station …)")
+    OTHER = "other", _("Other")
+
+
 class LocationSource(models.TextChoices):
     POINT = "point", _("Point given")
     AREA = "area", _("Placed by area (町丁目)")
@@ -129,6 +142,10 @@ class IncidentImport(models.Model):
         return f"{self.file_name} ({self.rows_imported})"
 
 
+# The fields that words typed in the list's search box are looked for in (indexed by their grams).
+INCIDENT_SEARCH_FIELDS = ("description", "address")
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> IncidentQuerySet:
         return self.filter(status__in=[Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE])
@@ -144,6 +161,24 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         if end is not None:
             qs = qs.filter(received_at__lt=end)
         return qs
+
+    def search(self, text: str) -> IncidentQuerySet:
+        """Incidents whose description or address holds *text* (kana or kanji, any width), or whose
+        number or source reference is *text* as typed. Only punctuation finds nothing."""
+        words = words_of(text)
+        if not words:
+            return self.none()
+        condition = text_condition(words)
+        reference = reference_form(text)
+        if reference:
+            condition |= Q(source_ref=reference)
+            if reference.isdigit() and len(reference) <= 18:
+                condition |= Q(pk=int(reference))
+        return with_search_text(self, INCIDENT_SEARCH_FIELDS).filter(condition)
+
+    def unplaced(self) -> IncidentQuerySet:
+        """Incidents given by an address that matched no known town: they wait for a place on the map."""
+        return self.filter(address_unplaced=True)
 
     def with_response(self) -> IncidentQuerySet:
         """110 calls (live or imported history) with a measured response: a unit arrived.
@@ -162,8 +197,9 @@ class Incident(models.Model):
     ``Dispatch``. Timestamps can never run backwards: the database refuses it as well as the forms.
     """
 
-    # The description holds what the caller said, often with names and phone numbers.
-    PERSONAL_FIELDS = ("description",)
+    # The description holds what the caller said, often with names and phone numbers; the caller's name
+    # and phone are shown masked to whoever does not act on the incident (``caller_details``).
+    PERSONAL_FIELDS = ("description", "caller_name", "caller_phone")
 
     # Each index slows bulk imports; single-column indexes are kept only where a query or a cascade
     # needs them (box and station are covered by the (…, received_at) indexes in Meta).
@@ -183,6 +219,22 @@ class Incident(models.Model):
     description = models.TextField(_("description"), blank=True)
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    address_unplaced = models.BooleanField(
+        _("address not placed"),
+        default=False,
+        db_default=False,  # the importer's COPY leaves new columns out
+        help_text=_("Given by address only, and the address matches no known town: place it on the map."),
+    )
+    caller_name = models.CharField(_("caller's name"), max_length=100, blank=True, default="", db_default="")
+    caller_phone = models.CharField(_("caller's phone"), max_length=30, blank=True, default="", db_default="")
+    caller_relation = models.CharField(
+        _("caller's relation"),
+        max_length=20,
+        choices=CallerRelation.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     beat = models.ForeignKey(
         Beat, verbose_name=_("beat"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -271,11 +323,14 @@ class Incident(models.Model):
             models.Index(
                 fields=["created_by"], condition=Q(created_by__isnull=False), name="incident_taken_by"
             ),
+            # The few address-only incidents waiting for a place, looked up by the list's filter.
+            models.Index(fields=["agency"], condition=Q(address_unplaced=True), name="incident_unplaced"),
             models.Index(
                 fields=["agency", "row_fingerprint"],
                 condition=~Q(row_fingerprint=""),
                 name="incident_row_fingerprint",
             ),
+            grams_index("incident_search_grams", *INCIDENT_SEARCH_FIELDS),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -362,7 +417,8 @@ class IncidentEvent(models.Model):
 
 
 class Dispatch(models.Model):
-    """Units of one box sent to an incident, with their own dispatch and arrival times."""
+    """Officers of one box (on foot or bicycle, or as the crew of one of its patrol cars) sent to an
+    incident, with their own dispatch and arrival times."""
 
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="dispatches"
@@ -372,6 +428,15 @@ class Dispatch(models.Model):
     )
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("officers"), blank=True, related_name="dispatches"
+    )
+    # The patrol car sent, when the officers went as its crew (None: officers from the box).
+    unit = models.ForeignKey(
+        PatrolCar,
+        verbose_name=_("patrol car"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatches",
     )
     dispatched_at = models.DateTimeField(_("dispatched at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)

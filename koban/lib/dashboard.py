@@ -36,8 +36,10 @@ class DashboardSection:
     dashboard draws), ``pdf_template`` in the briefing. ``order`` sorts sections (small first);
     ``wide`` sections span both columns of the page on large screens. ``build_pdf``, when given,
     replaces ``build`` for the briefing (e.g. to draw a map image the page does not need).
-    ``refresh_seconds`` is how often the open page fetches the section again (0: never); live
-    sections (new incidents, handover entries, tasks falling due) use a short interval.
+    ``refresh_seconds`` is how often the open page fetches the section again (0: never). ``live``
+    sections (new incidents, handover entries, tasks falling due) are fetched every
+    ``KOBAN_DASHBOARD_LIVE_SECONDS`` instead, so officers see them without reloading; their builders
+    must be especially cheap (see docs/decisions, live dashboard).
     """
 
     key: str
@@ -49,6 +51,14 @@ class DashboardSection:
     build_pdf: SectionBuilder | None = None
     wide: bool = False
     refresh_seconds: int = 120
+    live: bool = False
+
+    @property
+    def interval(self) -> int:
+        """Seconds between two fetches of this section by the open page (0: never)."""
+        if self.live:
+            return int(getattr(settings, "KOBAN_DASHBOARD_LIVE_SECONDS", 20))
+        return self.refresh_seconds
 
 
 _registry: dict[str, DashboardSection] = {}

@@ -52,13 +52,10 @@ def render_pdf(template: str, context: dict[str, Any], language: str, zone: dt.t
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    """*pdf* shown in the browser (``inline``), saved as *filename*; never kept by caches.
-
-    Printouts carry names and addresses: ``no-store`` keeps them out of shared terminals' caches.
-    """
+    """*pdf* shown in the browser (``inline``), saved as *filename* (signed-in answers are ``no-store``
+    by the middleware, so printouts with names stay out of shared terminals' caches)."""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

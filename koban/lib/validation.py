@@ -32,6 +32,14 @@ EARLIEST_YEAR = 1900
 LATEST_YEAR = 9998  # one year of margin, so that converting 9999-12-31 to any zone stays representable
 MAX_OFFSET = dt.timedelta(hours=14)  # the largest offset in use anywhere (Kiribati, UTC+14)
 
+# A phone number as people write it: digits with spaces, hyphens, dots or brackets, an optional leading +
+# (international), 4 to 15 digits (E.164 allows at most 15; 4 covers short internal numbers).
+_PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
+PHONE_DIGITS = (4, 15)
+PHONE_MESSAGE = _(
+    "Give a phone number: 4 to 15 digits, with spaces, hyphens or brackets and an optional leading +."
+)
+
 CONTROL_MESSAGE = _("Control characters (such as NUL) are not allowed.")
 LINE_BREAK_MESSAGE = _("Line breaks and tabs are not allowed here.")
 
@@ -111,3 +119,14 @@ def check_datetime(value: dt.datetime) -> None:
     problem = datetime_problem(value)
     if problem:
         raise ValidationError(problem, code="unrepresentable")
+
+
+def phone_problem(value: str) -> str | None:
+    """Why *value* is not a phone number (``PHONE_MESSAGE``), or None; an empty value is no problem."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    digits = sum(ch.isdigit() for ch in value)
+    if not _PHONE.match(value) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        return str(PHONE_MESSAGE)
+    return None

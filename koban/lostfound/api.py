@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,19 +28,21 @@ from koban.accounts.access import (
     can_handle_property,
     fetch_or_refuse,
     find_or_record,
+    items_matchable_by,
     items_visible_to,
     reports_visible_to,
     tasks_workable_by,
 )
-from koban.lib.api import ModelSerializer, Serializer, query_int
-from koban.lostfound import services
+from koban.lib.api import ModelSerializer, Serializer
+from koban.lostfound import custody, notify, services
+from koban.lostfound.filters import FoundItemFilter, LossReportFilter
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item
 
 
 class _PersonMixin:
-    def _person(self, obj: Any, name: str, contact: str) -> dict[str, Any]:
-        return person_details(self.context["request"].user, obj.box, name, contact, obj)  # type: ignore[attr-defined]
+    def _person(self, obj: Any, name: str, contact: str, email: str = "") -> dict[str, Any]:
+        return person_details(self.context["request"].user, obj.box, name, contact, obj, email)  # type: ignore[attr-defined]
 
 
 class FoundItemSerializer(_PersonMixin, ModelSerializer):
@@ -50,6 +53,10 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
     found_point = serializers.SerializerMethodField()
     finder_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
     finder_contact = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    finder_email = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=254)
+    finder_language = serializers.ChoiceField(
+        choices=[("", "—"), ("ja", "ja"), ("en", "en")], write_only=True, required=False, allow_blank=True
+    )
 
     found_outside_confirmed = serializers.BooleanField(
         write_only=True,
@@ -77,10 +84,20 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
             "finder",
             "finder_name",
             "finder_contact",
+            "finder_email",
+            "finder_language",
+            "finder_notified_at",
+            "facility_name",
+            "facility_claims_reward",
+            "facility_claims_item",
             "finder_claims_reward",
             "finder_claims_item",
             "value_estimate",
             "cash_amount",
+            "personal_data_inside",
+            "personal_data_note",
+            "sold_on",
+            "sale_proceeds",
             "storage_location",
             "custody_station",
             "custody_since",
@@ -95,6 +112,9 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
         read_only_fields = [
             "receipt_number",
             "late_hand_in",
+            "finder_notified_at",
+            "sold_on",
+            "sale_proceeds",
             "custody_station",
             "custody_since",
             "state",
@@ -106,7 +126,7 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
         ]
 
     def get_finder(self, obj: FoundItem) -> dict[str, Any]:
-        return self._person(obj, obj.finder_name, obj.finder_contact)
+        return self._person(obj, obj.finder_name, obj.finder_contact, obj.finder_email)
 
     def get_found_point(self, obj: FoundItem) -> list[float] | None:
         return [obj.found_point.x, obj.found_point.y] if obj.found_point else None
@@ -117,6 +137,10 @@ class LossReportSerializer(_PersonMixin, ModelSerializer):
     owner = serializers.SerializerMethodField()
     owner_name = serializers.CharField(write_only=True)
     owner_contact = serializers.CharField(write_only=True)
+    owner_email = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=254)
+    owner_language = serializers.ChoiceField(
+        choices=[("", "—"), ("ja", "ja"), ("en", "en")], write_only=True, required=False, allow_blank=True
+    )
     lost_lon = serializers.FloatField(write_only=True, required=False, allow_null=True)
     lost_lat = serializers.FloatField(write_only=True, required=False, allow_null=True)
 
@@ -129,6 +153,8 @@ class LossReportSerializer(_PersonMixin, ModelSerializer):
             "owner",
             "owner_name",
             "owner_contact",
+            "owner_email",
+            "owner_language",
             "lost_from",
             "lost_to",
             "lost_place",
@@ -137,11 +163,14 @@ class LossReportSerializer(_PersonMixin, ModelSerializer):
             "category",
             "description",
             "status",
+            "matched_item",
+            "matched_at",
+            "owner_notified_at",
         ]
-        read_only_fields = ["reported_at", "status"]
+        read_only_fields = ["reported_at", "status", "matched_item", "matched_at", "owner_notified_at"]
 
     def get_owner(self, obj: LossReport) -> dict[str, Any]:
-        return self._person(obj, obj.owner_name, obj.owner_contact)
+        return self._person(obj, obj.owner_name, obj.owner_contact, obj.owner_email)
 
 
 class HandoverSerializer(ModelSerializer):
@@ -159,8 +188,12 @@ class HandoverSerializer(ModelSerializer):
             "id_number_last_digits",
             "handed_over_at",
             "reward_percent",
+            "finder_reward",
+            "facility_reward",
+            "withheld",
             "note",
         ]
+        read_only_fields = ["finder_reward", "facility_reward", "withheld"]
         extra_kwargs = {"handed_over_at": {"required": False}}
 
 
@@ -206,6 +239,33 @@ class TransferSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
+class StorageSerializer(Serializer):
+    storage_location = serializers.CharField(
+        allow_blank=True, max_length=200, help_text="Where the item is kept from now on"
+    )
+    at = serializers.DateTimeField(required=False, help_text="When it moved (default now)")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class PersonalDataSerializer(Serializer):
+    inside = serializers.BooleanField(help_text="The item carries personal data (a licence, cards, a phone)")
+    personal_data_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="What holds personal data"
+    )
+
+
+class SaleSerializer(Serializer):
+    proceeds = serializers.IntegerField(min_value=1, max_value=10**12, help_text="Sale price in yen")
+    perishable = serializers.BooleanField(
+        required=False, default=False, help_text="Sold early: would perish or cost too much to keep"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ConfirmMatchSerializer(Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The found item's id")
+
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -230,20 +290,15 @@ def _matches(suggestions: list[Any], label: Any) -> list[dict[str, Any]]:
 
 
 class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Found items of the boxes the user may see; ``?state=`` and ``?box=`` filter. POST issues a receipt."""
+    """Found items of the boxes the user may see, filtered like the page (``q``, ``state``, ``box``).
+    POST issues a receipt."""
 
     serializer_class = FoundItemSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FoundItemFilter
 
     def get_queryset(self) -> QuerySet[FoundItem]:
-        qs = items_visible_to(self.request.user).with_related()  # type: ignore[arg-type]
-        text = self.request.query_params.get("q", "")
-        if text.strip():
-            qs = qs.search(text)
-        state = self.request.query_params.get("state")
-        if state:
-            qs = qs.filter(state=state)
-        box = query_int(self.request.query_params, "box")
-        return qs.filter(box_id=box) if box else qs
+        return items_visible_to(self.request.user).with_related().order_by("-handed_in_at", "-id")  # type: ignore[arg-type]
 
     def get_object(self) -> FoundItem:
         return access_item(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
@@ -305,19 +360,43 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = services.transfer_to_station(request.user, item, **serializer.validated_data)
         return Response(self.get_serializer(item).data)
 
+    def _work(self, serializer_class: Any, verb: Any, allowed: Any, pk: str | None) -> Response:
+        item = self.get_object()
+        _require(allowed(self.request.user, item.box), gettext("No permission to work on this item."))
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        item = verb(self.request.user, item, **serializer.validated_data)
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=StorageSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"])
+    def storage(self, request: Request, pk: str | None = None) -> Response:
+        """Record where the item is kept from now on; the old place stays in its storage history."""
+        return self._work(StorageSerializer, custody.move_storage, can_handle_property, pk)
+
+    @extend_schema(request=PersonalDataSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"], url_path="personal-data")
+    def personal_data(self, request: Request, pk: str | None = None) -> Response:
+        """Flag whether the item carries personal data (kept back from the finder and facility)."""
+        return self._work(PersonalDataSerializer, custody.mark_personal_data, can_handle_property, pk)
+
+    @extend_schema(request=SaleSerializer, responses=FoundItemSerializer)
+    @action(detail=True, methods=["post"])
+    def sell(self, request: Request, pk: str | None = None) -> Response:
+        """Record the sale of the item under the Act and its proceeds (police of the holding box)."""
+        return self._work(SaleSerializer, custody.sell_item, can_dispose_property, pk)
+
 
 class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Loss reports of the boxes the user may see; ``?status=open`` filters."""
+    """Loss reports of the boxes the user may see, filtered like the page (``q``, ``status``, ``box``)."""
 
     serializer_class = LossReportSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LossReportFilter
 
     def get_queryset(self) -> QuerySet[LossReport]:
-        qs = reports_visible_to(self.request.user).select_related("box", "category")  # type: ignore[arg-type]
-        text = self.request.query_params.get("q", "")
-        if text.strip():
-            qs = qs.search(text)
-        status_filter = self.request.query_params.get("status")
-        return qs.filter(status=status_filter) if status_filter else qs
+        reports = reports_visible_to(self.request.user).select_related("box", "category")  # type: ignore[arg-type]
+        return reports.order_by("-reported_at", "-id")
 
     def get_object(self) -> LossReport:
         return access_report(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
@@ -350,6 +429,25 @@ class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = services.close_loss_report(request.user, report, note=serializer.validated_data["note"])
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(request=ConfirmMatchSerializer, responses=LossReportSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm that a found item (anywhere in the agency) is the one this report describes; the
+        owner is e-mailed the receipt number and the office to contact."""
+        report = self.get_object()
+        _require(
+            can_handle_property(request.user, report.box),  # type: ignore[arg-type]
+            gettext("No permission to work on this report."),
+        )
+        serializer = ConfirmMatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user: Any = request.user
+        item = find_or_record(user, items_matchable_by(user), serializer.validated_data["item"])
+        if item is None:
+            raise ValidationError({"item": [gettext("Unknown found item.")]})
+        report = notify.confirm_match(request.user, report, item)
         return Response(self.get_serializer(report).data)
 
 

@@ -12,11 +12,20 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models.functions import Replace
+from django.contrib.postgres.indexes import OpClass
+from django.db.models.functions import Reverse
 from django.utils.translation import gettext_lazy as _
 
 from koban.analytics.algorithms.matching import SYNONYMS, normalise, to_hiragana
 from koban.lib.labels import pick_label
+from koban.lib.search import (
+    SearchFold,
+    grams_index,
+    reference_form,
+    text_condition,
+    with_search_text,
+    words_of,
+)
 from koban.lostfound.clocks import Clock, State
 from koban.organization.models import PoliceBox, PoliceStation
 
@@ -46,6 +55,11 @@ class ItemCategory(models.Model):
         return pick_label(self.labels, self.code, language)
 
 
+# The fields that words typed in a list's search box are looked for in (indexed by their grams).
+FOUND_ITEM_SEARCH_FIELDS = ("description", "found_place")
+LOSS_REPORT_SEARCH_FIELDS = ("description", "lost_place")
+
+
 def search_terms(text: str) -> list[str]:
     """What a typed search looks for: NFKC (full-width digits and letters, half-width kana), the
     same in hiragana and in katakana, and the one written form of a known synonym (さいふ → 財布).
@@ -66,6 +80,29 @@ def search_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def categories_named(terms: list[str]) -> list[int]:
+    """Ids of the item categories whose label, in any language, the search *terms* name.
+
+    A label in Latin letters must stand as a word ("bag" is not found in "handbag's"); a Japanese label
+    anywhere in a term (日傘 names 傘).
+    """
+    lowered = [term.lower() for term in terms]
+    found = []
+    for pk, labels in ItemCategory.objects.values_list("pk", "labels"):
+        for label in (labels or {}).values():
+            name = unicodedata.normalize("NFKC", str(label)).lower().strip()
+            if name and any(_names(name, term) for term in lowered):
+                found.append(pk)
+                break
+    return found
+
+
+def _names(label: str, term: str) -> bool:
+    if label.isascii():
+        return re.search(rf"\b{re.escape(label)}\b", term) is not None
+    return label in term
+
+
 def _to_katakana(text: str) -> str:
     return re.sub(r"[\u3041-\u3096]", lambda m: chr(ord(m.group(0)) + 0x60), text)
 
@@ -80,29 +117,51 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
     def with_related(self) -> FoundItemQuerySet:
         return self.select_related("box", "box__station", "category")
 
-    def search(self, text: str) -> FoundItemQuerySet:
-        """Items whose receipt number or description holds *text* (kana either way; see ``search_terms``)."""
-        terms = search_terms(text)
-        if not terms:
+    def search(
+        self,
+        text: str,
+        personal_boxes: models.QuerySet[PoliceBox] | None = None,
+        *,
+        personal_features: bool = True,
+        by_kind: bool = False,
+    ) -> FoundItemQuerySet:
+        """Items whose description or place holds *text* (kana or kanji, synonyms; see ``search_terms``),
+        or whose receipt number (also the former one) starts or ends with it as typed.
+
+        The finder's name is searched only on the items of *personal_boxes*, the boxes whose finders the
+        searching user may see. Only punctuation finds nothing. With ``personal_features=False`` (the
+        public notice) the descriptions of items that may hold personal data are not searched (their
+        numbers still are); with ``by_kind`` a word naming a kind of item in any language ("umbrella",
+        傘, さいふ) finds the items of that kind.
+        """
+        words = words_of(text, search_terms(text))
+        if not words:
             return self.none()
-        compact = terms[0].replace(" ", "").replace("-", "")
-        query = models.Q(receipt_number__icontains=terms[0].replace(" ", "")) | models.Q(
-            former_receipt_number__iexact=terms[0].replace(" ", "")
+        condition = text_condition(words)
+        if not personal_features:
+            condition &= models.Q(category__holds_personal_data=False)
+        if by_kind:
+            condition |= models.Q(category__in=categories_named(search_terms(text)))
+        reference = reference_form(text)
+        if reference:
+            condition |= (
+                models.Q(receipt_number__startswith=reference)
+                | models.Q(receipt_reversed__startswith=reference[::-1])
+                | models.Q(former_receipt_number=reference)
+            )
+        if personal_boxes is not None:
+            condition |= models.Q(box__in=personal_boxes, finder_folded__contains=words[0])
+        qs = with_search_text(self, FOUND_ITEM_SEARCH_FIELDS).alias(
+            receipt_reversed=Reverse("receipt_number"), finder_folded=SearchFold("finder_name")
         )
-        if compact:
-            query |= models.Q(receipt_compact__icontains=compact)
-        for term in terms:
-            query |= models.Q(description__icontains=term)
-        return self.annotate(
-            receipt_compact=Replace("receipt_number", models.Value("-"), models.Value(""))
-        ).filter(query)
+        return qs.filter(condition)
 
 
 class FoundItem(models.Model):
     """One found item received at a box, from receipt to its final owner (or disposal)."""
 
     # Personal data: reading these unmasked leaves a read row in the audit trail.
-    PERSONAL_FIELDS = ("finder_name", "finder_contact")
+    PERSONAL_FIELDS = ("finder_name", "finder_contact", "finder_email")
 
     class Status(models.TextChoices):
         RECEIVED = State.RECEIVED, _("Received")
@@ -124,9 +183,19 @@ class FoundItem(models.Model):
     # The finder's identity is personal data: shown only to the box, its station chief and HQ.
     finder_name = models.CharField(_("finder's name"), max_length=200, blank=True)
     finder_contact = models.CharField(_("finder's contact"), max_length=200, blank=True)
+    # Where to e-mail the finder when their claim period opens, in their language (personal data).
+    finder_email = models.EmailField(_("finder's e-mail"), max_length=254, blank=True)
+    finder_language = models.CharField(_("finder's language"), max_length=8, blank=True)
+    # Set once the e-mail "you may now collect the item" went out (the daily job sends it once).
+    finder_notified_at = models.DateTimeField(_("finder e-mailed at"), null=True, blank=True)
     found_in_facility = models.BooleanField(
         _("found in a facility"), default=False, help_text=_("Stations, shops, trains: 24-hour hand-in.")
     )
+    # The facility occupier (施設占有者) who took the item from the finder and brought it in: it shares
+    # the reward half and half with the finder, and acquires the item if the finder waived it.
+    facility_name = models.CharField(_("facility"), max_length=200, blank=True)
+    facility_claims_reward = models.BooleanField(_("facility claims its share of a reward"), default=False)
+    facility_claims_item = models.BooleanField(_("facility claims the item if unclaimed"), default=False)
     finder_claims_reward = models.BooleanField(_("finder claims a reward"), default=False)
     finder_claims_item = models.BooleanField(_("finder claims the item if unclaimed"), default=False)
     found_at = models.DateTimeField(_("found at"))
@@ -140,6 +209,14 @@ class FoundItem(models.Model):
     description = models.TextField(_("description"))
     value_estimate = models.PositiveBigIntegerField(_("estimated value"), null=True, blank=True)
     cash_amount = models.PositiveBigIntegerField(_("cash amount"), null=True, blank=True)
+    # A wallet holding a driving licence, a bag holding a phone: the item carries personal data although
+    # its category does not. The contents named here never go to the finder or facility.
+    personal_data_inside = models.BooleanField(_("holds personal data"), default=False)
+    personal_data_note = models.CharField(_("what holds personal data"), max_length=200, blank=True)
+    # Sold under the Act (cheap bulky item after its waiting period, perishable, costly to keep, vested):
+    # the proceeds take the item's place for the owner, the finder and the reward.
+    sold_on = models.DateField(_("sold on"), null=True, blank=True)
+    sale_proceeds = models.PositiveBigIntegerField(_("sale proceeds"), null=True, blank=True)
     storage_location = models.CharField(_("storage location"), max_length=200, blank=True)
     # Set when the box hands the item to its station's custody (a safe, a store room): the station
     # then holds it, while the record stays on the box's list.
@@ -178,7 +255,17 @@ class FoundItem(models.Model):
                 name="found_item_handed_in_after_found",
             ),
         ]
-        indexes = [models.Index(fields=["box", "state"])]
+        indexes = [
+            models.Index(fields=["box", "state"]),
+            grams_index("founditem_search_grams", *FOUND_ITEM_SEARCH_FIELDS),
+            # Receipt numbers typed from the start or from the end (the tail a finder reads out).
+            models.Index(
+                OpClass(Reverse("receipt_number"), name="text_pattern_ops"), name="founditem_receipt_tail"
+            ),
+            models.Index(
+                fields=["receipt_number"], opclasses=["varchar_pattern_ops"], name="founditem_receipt_head"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.receipt_number
@@ -191,26 +278,76 @@ class FoundItem(models.Model):
     def is_open(self) -> bool:
         return self.state in State.OPEN
 
+    @property
+    def contact_office(self) -> PoliceStation:
+        """The office owners and finders contact about the item: the station holding it, else the
+        station of the receiving box (which handles the lost property of its boxes)."""
+        return self.custody_station or self.box.station
+
+    @property
+    def all_personal_data(self) -> bool:
+        """The whole item is personal data (a phone, a card, an ID): nothing of it leaves to the finder."""
+        return self.category.holds_personal_data
+
+    @property
+    def holds_personal_data(self) -> bool:
+        """The item is, or carries, personal data (its category, or the flag of this item)."""
+        return self.category.holds_personal_data or self.personal_data_inside
+
+
+class StorageMove(models.Model):
+    """One change of where a found item is kept (box shelf, station safe, store room), with who and when.
+
+    The item's ``storage_location`` is the latest of these; the rows are its history.
+    """
+
+    item = models.ForeignKey(
+        FoundItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="storage_moves"
+    )
+    location = models.CharField(_("kept at"), max_length=200)
+    # The station that held the item from this move on (None: the box itself).
+    station = models.ForeignKey(
+        PoliceStation, verbose_name=_("held by the station"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    moved_at = models.DateTimeField(_("moved at"))
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("moved by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    moved_by_label = models.CharField(_("moved by"), max_length=150, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("storage change")
+        verbose_name_plural = _("storage changes")
+        ordering = ["moved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.location}"
+
 
 class LossReportQuerySet(models.QuerySet["LossReport"]):
     def open(self) -> LossReportQuerySet:
         return self.filter(status=LossReport.Status.OPEN)
 
-    def search(self, text: str) -> LossReportQuerySet:
-        """Reports whose description holds *text* (kana either way)."""
-        terms = search_terms(text)
-        if not terms:
+    def search(
+        self, text: str, personal_boxes: models.QuerySet[PoliceBox] | None = None
+    ) -> LossReportQuerySet:
+        """Reports whose description or place holds *text* (kana or kanji, synonyms), or whose owner's
+        name does, on the reports of *personal_boxes* (the boxes whose owners the user may see)."""
+        words = words_of(text, search_terms(text))
+        if not words:
             return self.none()
-        query = models.Q()
-        for term in terms:
-            query |= models.Q(description__icontains=term)
-        return self.filter(query)
+        condition = text_condition(words)
+        if personal_boxes is not None:
+            condition |= models.Q(box__in=personal_boxes, owner_folded__contains=words[0])
+        qs = with_search_text(self, LOSS_REPORT_SEARCH_FIELDS).alias(owner_folded=SearchFold("owner_name"))
+        return qs.filter(condition)
 
 
 class LossReport(models.Model):
     """An owner's report of a lost item (遺失届): what, when (a window), where, and how to reach them."""
 
-    PERSONAL_FIELDS = ("owner_name", "owner_contact")
+    PERSONAL_FIELDS = ("owner_name", "owner_contact", "owner_email")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -223,6 +360,8 @@ class LossReport(models.Model):
     reported_at = models.DateTimeField(_("reported at"))
     owner_name = models.CharField(_("owner's name"), max_length=200)
     owner_contact = models.CharField(_("owner's contact"), max_length=200)
+    owner_email = models.EmailField(_("owner's e-mail"), max_length=254, blank=True)
+    owner_language = models.CharField(_("owner's language"), max_length=8, blank=True)
     lost_from = models.DateTimeField(_("lost from"))
     lost_to = models.DateTimeField(_("lost by"))
     lost_place = models.CharField(_("place lost"), max_length=300, blank=True)
@@ -232,6 +371,17 @@ class LossReport(models.Model):
     )
     description = models.TextField(_("description"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    # An officer confirmed that this found item is the one the owner lost (before the handover).
+    matched_item = models.ForeignKey(
+        "FoundItem",
+        verbose_name=_("confirmed match"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmed_reports",
+    )
+    matched_at = models.DateTimeField(_("match confirmed at"), null=True, blank=True)
+    owner_notified_at = models.DateTimeField(_("owner e-mailed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL
     )
@@ -247,6 +397,7 @@ class LossReport(models.Model):
                 condition=models.Q(lost_to__gte=models.F("lost_from")), name="loss_window_in_order"
             ),
         ]
+        indexes = [grams_index("lossreport_search_grams", *LOSS_REPORT_SEARCH_FIELDS)]
 
     def __str__(self) -> str:
         return f"{self.box.code}-L{self.pk}"
@@ -260,6 +411,7 @@ class Handover(models.Model):
     class Recipient(models.TextChoices):
         OWNER = "owner", _("Owner")
         FINDER = "finder", _("Finder")
+        FACILITY = "facility", _("Facility")
 
     class Document(models.TextChoices):
         DRIVING_LICENCE = "driving_licence", _("Driving licence")
@@ -287,6 +439,11 @@ class Handover(models.Model):
     reward_percent = models.DecimalField(
         _("reward agreed (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # The reward in yen owed by the owner, split between finder and facility (Lost Property Act §28).
+    finder_reward = models.PositiveBigIntegerField(_("reward to the finder"), null=True, blank=True)
+    facility_reward = models.PositiveBigIntegerField(_("reward to the facility"), null=True, blank=True)
+    # Contents holding personal data kept back when the item went to the finder or facility.
+    withheld = models.CharField(_("kept back (personal data)"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

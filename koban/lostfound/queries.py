@@ -21,6 +21,7 @@ from koban.accounts.access import (
 from koban.analytics.algorithms.matching import Description, Match, rank
 from koban.audit.models import AuditEvent
 from koban.audit.reads import note_read
+from koban.lib.masking import mask
 from koban.lostfound.clocks import State
 from koban.lostfound.models import FoundItem, ItemTask, LossReport
 
@@ -110,18 +111,10 @@ def reports_for_item(user: Any, item: FoundItem, limit: int = 10) -> list[Sugges
     return [Suggestion(m, by_id[m.key], readable=m.key in readable) for m in ranked]
 
 
-def mask(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
-    """Hide personal data but keep its shape: 山田太郎 → 山***, 090-1234-5678 → ***78 (keep_end=2)."""
-    value = value or ""
-    if not value:
-        return ""
-    start = value[:keep_start] if len(value) > keep_start + keep_end else ""
-    end = value[-keep_end:] if keep_end and len(value) > keep_start + keep_end else ""
-    return f"{start}***{end}"
-
-
-def person_details(user: Any, box: Any, name: str, contact: str, shown: Any = None) -> dict[str, Any]:
-    """Name and contact as *user* may see them (masked unless they work on *box*).
+def person_details(
+    user: Any, box: Any, name: str, contact: str, shown: Any = None, email: str = ""
+) -> dict[str, Any]:
+    """Name, contact and e-mail as *user* may see them (masked unless they work on *box*).
 
     Unmasked details of the record *shown* (a found item or a loss report) are noted for the
     request's read row in the audit trail.
@@ -129,8 +122,13 @@ def person_details(user: Any, box: Any, name: str, contact: str, shown: Any = No
     if can_see_finder_details(user, box):
         if shown is not None:
             note_read([shown], shown.PERSONAL_FIELDS)
-        return {"name": name, "contact": contact, "masked": False}
-    return {"name": mask(name), "contact": mask(contact, keep_start=0, keep_end=2), "masked": True}
+        return {"name": name, "contact": contact, "email": email, "masked": False}
+    return {
+        "name": mask(name),
+        "contact": mask(contact, keep_start=0, keep_end=2),
+        "email": mask(email),
+        "masked": True,
+    }
 
 
 ACTION_LABELS = {
@@ -138,6 +136,10 @@ ACTION_LABELS = {
     "lostfound.item_state": _("State changed"),
     "lostfound.dispose_item": _("Disposed of"),
     "lostfound.transfer_to_station": _("Moved to the station's custody"),
+    "lostfound.move_storage": _("Storage place changed"),
+    "lostfound.mark_personal_data": _("Personal-data flag changed"),
+    "lostfound.sell_item": _("Sold, proceeds recorded"),
+    "lostfound.mail_finder": _("Finder e-mailed: claim period open"),
 }
 
 

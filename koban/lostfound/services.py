@@ -10,8 +10,10 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,8 +23,9 @@ from koban.accounts.access import can_dispose, can_hand_over, can_handle_propert
 from koban.audit.services import record, snapshot
 from koban.lib.dates import check_date_window
 from koban.lib.geo import point_from_lonlat
+from koban.lostfound import shares
 from koban.lostfound.clocks import State, compute_clock, due_state, hand_in_deadline, is_cheap_bulky
-from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
+from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport, StorageMove
 from koban.lostfound.rules import LostFoundRules, get_rules
 from koban.organization.jurisdiction import check_in_country, check_place
 from koban.organization.models import PoliceBox
@@ -53,6 +56,37 @@ def _check_not_future(
         errors[field] = _("This time is in the future.")
 
 
+def check_contact_email(
+    errors: dict[str, Any], field: str, address: str, language: str, language_field: str
+) -> None:
+    """An optional e-mail address for notices, and the language to write to it in (ja, en or none)."""
+    if address.strip():
+        try:
+            validate_email(address.strip())
+        except ValidationError:
+            errors[field] = _("Enter a valid e-mail address.")
+        if len(address.strip()) > 254:
+            errors[field] = _("The e-mail address is too long.")
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        errors[language_field] = _("Choose Japanese or English.")
+
+
+def log_storage(
+    actor: Any, item: FoundItem, location: str, station: Any, at: datetime.datetime, note: str = ""
+) -> StorageMove:
+    """Add a row to the item's storage history (the caller's transaction writes the item itself)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return StorageMove.objects.create(
+        item=item,
+        location=location,
+        station=station,
+        moved_at=at,
+        moved_by=user,
+        moved_by_label=(user.get_username() if user else str(actor))[:150],
+        note=note.strip()[:300],
+    )
+
+
 def receipt_number(station_code: str, box_code: str, year: int, seq: int) -> str:
     """The receipt number, unique in the agency and easy to read out on the phone: station, box,
     year and sequence (``N-K01-2026-00034``). Box codes repeat across stations, station codes do not."""
@@ -80,11 +114,18 @@ def receive_item(
     found_lat: float | None = None,
     finder_name: str = "",
     finder_contact: str = "",
+    finder_email: str = "",
+    finder_language: str = "",
     found_in_facility: bool = False,
+    facility_name: str = "",
+    facility_claims_reward: bool = False,
+    facility_claims_item: bool = False,
     finder_claims_reward: bool = False,
     finder_claims_item: bool = False,
     value_estimate: int | None = None,
     cash_amount: int | None = None,
+    personal_data_inside: bool = False,
+    personal_data_note: str = "",
     storage_location: str = "",
     now: datetime.datetime | None = None,
     rules: LostFoundRules | None = None,
@@ -94,13 +135,21 @@ def receive_item(
 
     A finder who hands in after the deadline (7 days, 24 h in a facility) loses the rights to a reward
     and to the item (Lost Property Act §34), so those choices are cleared and the item is flagged.
-    A find point outside the agency's jurisdiction needs *found_outside_confirmed*.
+    A find point outside the agency's jurisdiction needs *found_outside_confirmed*. A find in a
+    facility names the facility, which shares the reward with the finder (see ``shares``).
     """
     rules = rules or get_rules()
     now = now or timezone.now()
     errors: dict[str, Any] = {}
     if not description.strip():
         errors["description"] = _("Describe the item.")
+    check_contact_email(errors, "finder_email", finder_email, finder_language, "finder_language")
+    if (facility_claims_reward or facility_claims_item or facility_name.strip()) and not found_in_facility:
+        errors["facility_name"] = _("A facility shares the rights only for an item found in a facility.")
+    elif found_in_facility and (facility_claims_reward or facility_claims_item) and not facility_name.strip():
+        errors["facility_name"] = _("Name the facility that claims its rights.")
+    if personal_data_inside and not personal_data_note.strip():
+        errors["personal_data_note"] = _("Say what in the item holds personal data (a licence, cards …).")
     if not found_place.strip():
         errors["found_place"] = _("Say where the item was found.")
     _check_not_future(errors, "found_at", found_at, now)
@@ -131,11 +180,12 @@ def receive_item(
     late = handed_in_at > hand_in_deadline(found_at, in_facility=found_in_facility, rules=rules)
     if late:
         finder_claims_reward = finder_claims_item = False
+        facility_claims_reward = facility_claims_item = False
     received_on = local_date(handed_in_at)
     clock = compute_clock(
         received_on,
         holds_personal_data=category.holds_personal_data,
-        finder_claims_item=finder_claims_item,
+        finder_claims_item=finder_claims_item or facility_claims_item,
         cheap_bulky=is_cheap_bulky(category.bulky, value_estimate, rules),
         rules=rules,
     )
@@ -148,7 +198,12 @@ def receive_item(
         receipt_number=receipt_number(box.station.code, box.code, year, seq),
         finder_name=finder_name.strip(),
         finder_contact=finder_contact.strip(),
+        finder_email=finder_email.strip(),
+        finder_language=finder_language,
         found_in_facility=found_in_facility,
+        facility_name=facility_name.strip(),
+        facility_claims_reward=facility_claims_reward,
+        facility_claims_item=facility_claims_item,
         finder_claims_reward=finder_claims_reward,
         finder_claims_item=finder_claims_item,
         found_at=found_at,
@@ -160,6 +215,8 @@ def receive_item(
         description=description.strip(),
         value_estimate=value_estimate,
         cash_amount=cash_amount,
+        personal_data_inside=personal_data_inside,
+        personal_data_note=personal_data_note.strip() if personal_data_inside else "",
         storage_location=storage_location.strip(),
         state=State.RECEIVED,
         state_changed_on=received_on,
@@ -169,6 +226,8 @@ def receive_item(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     record(actor, "lostfound.receive_item", item, after=snapshot(item))
+    if item.storage_location:
+        log_storage(actor, item, item.storage_location, None, handed_in_at)
     return item
 
 
@@ -183,6 +242,8 @@ def report_loss(
     owner_contact: str,
     lost_from: datetime.datetime,
     lost_to: datetime.datetime,
+    owner_email: str = "",
+    owner_language: str = "",
     lost_place: str = "",
     lost_lon: float | None = None,
     lost_lat: float | None = None,
@@ -199,6 +260,7 @@ def report_loss(
         errors["owner_name"] = _("The owner's name is needed to return the item.")
     if not owner_contact.strip():
         errors["owner_contact"] = _("A phone number or address is needed to reach the owner.")
+    check_contact_email(errors, "owner_email", owner_email, owner_language, "owner_language")
     if lost_to < lost_from:
         errors["lost_to"] = _("The end of the loss window is before its start.")
     _check_not_future(errors, "lost_from", lost_from, now)
@@ -222,6 +284,8 @@ def report_loss(
         reported_at=reported_at,
         owner_name=owner_name.strip(),
         owner_contact=owner_contact.strip(),
+        owner_email=owner_email.strip(),
+        owner_language=owner_language,
         lost_from=lost_from,
         lost_to=min(lost_to, reported_at),
         lost_place=lost_place.strip(),
@@ -265,35 +329,15 @@ def hand_over(
     before = snapshot(item)
     errors: dict[str, Any] = {}
     if recipient == Handover.Recipient.OWNER:
-        if item.state not in State.WITH_OWNER_RIGHTS:
-            errors["recipient"] = _(
-                "The owner can collect only while the public notice runs (item is: %(state)s)."
-            ) % {"state": item.get_state_display()}
-        if item.finder_claims_reward:
-            if reward_percent is None:
-                errors["reward_percent"] = _("The finder claims a reward: record the agreed percentage.")
-            elif not rules.reward_min_percent <= reward_percent <= rules.reward_max_percent:
-                errors["reward_percent"] = _(
-                    "The reward must be between %(low)s %% and %(high)s %% of the value."
-                ) % {
-                    "low": rules.reward_min_percent,
-                    "high": rules.reward_max_percent,
-                }
-        elif reward_percent:
-            errors["reward_percent"] = _("The finder waived the reward.")
-    elif recipient == Handover.Recipient.FINDER:
-        if item.category.holds_personal_data:
-            errors["recipient"] = _("Items holding personal data are never released to the finder.")
-        elif item.state != State.FINDER_MAY_CLAIM:
-            errors["recipient"] = _(
-                "The finder can collect only after the notice period, within the claim window."
-            )
+        _check_owner_handover(errors, item, reward_percent, rules)
+    elif recipient in (Handover.Recipient.FINDER, Handover.Recipient.FACILITY):
+        _check_acquirer_handover(errors, item, recipient)
         if reward_percent:
             errors["reward_percent"] = _("A reward is paid by the owner only.")
         if loss_report is not None:
             errors["loss_report"] = _("A loss report belongs to a handover to the owner.")
     else:
-        errors["recipient"] = _("Choose owner or finder.")
+        errors["recipient"] = _("Choose owner, finder or facility.")
     if not recipient_name.strip():
         errors["recipient_name"] = _("Name the person who collects the item.")
     if id_document not in Handover.Document.values:
@@ -309,9 +353,14 @@ def hand_over(
     if errors:
         raise ValidationError(errors)
 
+    to_owner = recipient == Handover.Recipient.OWNER
+    owed = _reward(item, reward_percent) if to_owner and reward_percent else None
     handover = Handover.objects.create(
         item=item,
         recipient=recipient,
+        finder_reward=owed.finder if owed else None,
+        facility_reward=owed.facility if owed else None,
+        withheld=_withheld(item) if not to_owner else "",
         loss_report=loss_report,
         recipient_name=recipient_name.strip(),
         recipient_contact=recipient_contact.strip(),
@@ -322,10 +371,10 @@ def hand_over(
         reward_percent=reward_percent if recipient == Handover.Recipient.OWNER else None,
         note=note.strip(),
     )
-    item.state = State.RETURNED if recipient == Handover.Recipient.OWNER else State.HANDED_TO_FINDER
+    item.state = State.RETURNED if to_owner else State.HANDED_TO_FINDER
     item.state_changed_on = local_date(handed_over_at)
     item.save(update_fields=["state", "state_changed_on"])
-    _close_stale_tasks(actor, item, now)
+    close_stale_tasks(actor, item, now)
     record(actor, "lostfound.hand_over", handover, after=snapshot(handover))
     record(actor, "lostfound.item_state", item, before=before, after=snapshot(item))
     if loss_report is not None:
@@ -336,6 +385,67 @@ def hand_over(
             actor, "lostfound.close_report", loss_report, before=report_before, after=snapshot(loss_report)
         )
     return handover
+
+
+def _check_owner_handover(
+    errors: dict[str, Any], item: FoundItem, reward_percent: Decimal | None, rules: LostFoundRules
+) -> None:
+    """The owner collects while the notice runs and agrees a reward in the legal range if one is claimed."""
+    if item.state not in State.WITH_OWNER_RIGHTS:
+        errors["recipient"] = _(
+            "The owner can collect only while the public notice runs (item is: %(state)s)."
+        ) % {"state": item.get_state_display()}
+    claimed = item.finder_claims_reward or (item.found_in_facility and item.facility_claims_reward)
+    if claimed:
+        if reward_percent is None:
+            errors["reward_percent"] = _("The finder claims a reward: record the agreed percentage.")
+        elif not rules.reward_min_percent <= reward_percent <= rules.reward_max_percent:
+            errors["reward_percent"] = _(
+                "The reward must be between %(low)s %% and %(high)s %% of the value."
+            ) % {
+                "low": rules.reward_min_percent,
+                "high": rules.reward_max_percent,
+            }
+    elif reward_percent:
+        errors["reward_percent"] = _("The finder waived the reward.")
+
+
+def _check_acquirer_handover(errors: dict[str, Any], item: FoundItem, recipient: str) -> None:
+    """After the notice, only the one who acquired the item collects it, and never personal data."""
+    acquirer = shares.unclaimed_acquirer(
+        finder_claims=item.finder_claims_item,
+        facility_claims=item.facility_claims_item,
+        via_facility=item.found_in_facility,
+    )
+    if item.all_personal_data:
+        errors["recipient"] = _("Items holding personal data are never released to the finder.")
+    elif item.state != State.FINDER_MAY_CLAIM:
+        errors["recipient"] = _(
+            "The finder can collect only after the notice period, within the claim window."
+        )
+    elif recipient != acquirer:
+        errors["recipient"] = (
+            _("The finder waived the item: it goes to the facility.")
+            if acquirer == shares.FACILITY
+            else _("The finder claimed the item: it does not go to the facility.")
+        )
+
+
+def _reward(item: FoundItem, percent: Decimal) -> shares.RewardShares:
+    return shares.reward_shares(
+        shares.reward_price(item.value_estimate, item.cash_amount, item.sale_proceeds),
+        percent,
+        via_facility=item.found_in_facility,
+        finder_claims=item.finder_claims_reward,
+        facility_claims=item.facility_claims_reward,
+    )
+
+
+def _withheld(item: FoundItem) -> str:
+    """What is kept back from a finder or facility: the contents holding personal data."""
+    if item.personal_data_inside:
+        return (item.personal_data_note or _("personal data"))[:200]
+    return ""
 
 
 @transaction.atomic
@@ -354,7 +464,8 @@ def dispose_item(
     item = FoundItem.objects.select_for_update().get(pk=item.pk)
     before = snapshot(item)
     bulky_due = (
-        item.disposable_from is not None
+        item.sold_on is None
+        and item.disposable_from is not None
         and today >= item.disposable_from
         and item.state in State.WITH_OWNER_RIGHTS
     )
@@ -372,7 +483,7 @@ def dispose_item(
     item.state_changed_on = today
     item.disposal_note = note.strip()[:300]
     item.save(update_fields=["state", "state_changed_on", "disposal_note"])
-    _close_stale_tasks(actor, item, now)
+    close_stale_tasks(actor, item, now)
     record(actor, "lostfound.dispose_item", item, before=before, after=snapshot(item))
     return item
 
@@ -448,6 +559,7 @@ def transfer_to_station(
     item.custody_since = at
     item.storage_location = storage_location.strip()
     item.save(update_fields=["custody_station", "custody_since", "storage_location"])
+    log_storage(actor, item, item.storage_location, item.custody_station, at, note)
     record(
         actor, "lostfound.transfer_to_station", item, before=before, after=snapshot(item), note=note.strip()
     )
@@ -460,7 +572,13 @@ def transfer_to_station(
 def wanted_tasks(item: FoundItem, today: datetime.date, rules: LostFoundRules) -> dict[str, datetime.date]:
     """The tasks *item* needs on *today*, as {kind: due date}."""
     wanted: dict[str, datetime.date] = {}
-    if item.state in State.WITH_OWNER_RIGHTS and item.disposable_from and today >= item.disposable_from:
+    unsold = item.sold_on is None
+    if (
+        unsold
+        and item.state in State.WITH_OWNER_RIGHTS
+        and item.disposable_from
+        and today >= item.disposable_from
+    ):
         wanted[ItemTask.Kind.DISPOSE_BULKY] = item.disposable_from
     if item.state == State.FINDER_MAY_CLAIM and item.finder_claim_ends_on:
         wanted[ItemTask.Kind.NOTIFY_FINDER] = item.state_changed_on
@@ -468,15 +586,13 @@ def wanted_tasks(item: FoundItem, today: datetime.date, rules: LostFoundRules) -
             wanted[ItemTask.Kind.CLAIM_LAPSING] = item.finder_claim_ends_on
     if item.state == State.VESTED:
         kind = (
-            ItemTask.Kind.SEND_PERSONAL_DATA
-            if item.category.holds_personal_data
-            else ItemTask.Kind.SEND_TO_PREFECTURE
+            ItemTask.Kind.SEND_PERSONAL_DATA if item.holds_personal_data else ItemTask.Kind.SEND_TO_PREFECTURE
         )
         wanted[kind] = item.state_changed_on
     return wanted
 
 
-def _close_stale_tasks(actor: Any, item: FoundItem, now: datetime.datetime) -> None:
+def close_stale_tasks(actor: Any, item: FoundItem, now: datetime.datetime) -> None:
     """Tick off tasks the item's new state has made pointless (e.g. a reminder after a handover)."""
     keep = (
         set(wanted_tasks(item, local_date(now), get_rules()))
@@ -525,7 +641,7 @@ def advance_clocks(today: datetime.date, *, actor: Any = "system:lostfound_daily
             )
             counts[target] = counts.get(target, 0) + 1
             if existing.get(item.pk):  # an item without tasks has none to close
-                _close_stale_tasks(actor, item, now)
+                close_stale_tasks(actor, item, now)
         counts["tasks_listed"] += _list_tasks(actor, item, today, rules, existing.get(item.pk, set()))
     return counts
 

@@ -25,14 +25,27 @@ from koban.accounts.access import (
     can_hand_over,
     can_handle_property,
     can_see_finder_details,
+    fetch_or_refuse,
+    items_matchable_by,
     items_visible_to,
     reports_visible_to,
 )
 from koban.analytics.algorithms.matching import explain
 from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
-from koban.lostfound import services
-from koban.lostfound.forms import HandoverForm, LossReportForm, NoteForm, ReceiptForm, TransferForm
+from koban.lostfound import custody, notify, services
+from koban.lostfound.filters import FoundItemFilter, LossReportFilter
+from koban.lostfound.forms import (
+    ConfirmMatchForm,
+    HandoverForm,
+    LossReportForm,
+    NoteForm,
+    PersonalDataForm,
+    ReceiptForm,
+    SaleForm,
+    StorageForm,
+    TransferForm,
+)
 from koban.lostfound.models import FoundItem, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item, tasks_by_box, timeline
 
@@ -55,16 +68,11 @@ def _initial_box(user: Any) -> dict[str, Any]:
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
-    items = items_visible_to(request.user).with_related()  # type: ignore[arg-type]
+    scope = items_visible_to(request.user).with_related()  # type: ignore[arg-type]
+    filters = FoundItemFilter(request.GET, queryset=scope, request=request)
+    items = filters.qs
     state = request.GET.get("state", "")
-    if state in FoundItem.Status.values:
-        items = items.filter(state=state)
     box = request.GET.get("box", "")
-    if box.isdigit():
-        items = items.filter(box_id=int(box))
-    q = request.GET.get("q", "").strip()
-    if q:
-        items = items.search(q)
     page = Paginator(items.order_by("-handed_in_at", "-id"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -72,7 +80,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         {
             "items": page.object_list,
             "page": page,
-            "q": q,
+            "q": request.GET.get("q", ""),
+            "errors": filters.error_messages(),
             "query_rest": _query_without_page(request),
             "states": FoundItem.Status.choices,
             "state": state,
@@ -127,7 +136,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lostfound/item_detail.html",
         {
             "item": item,
-            "finder": person_details(request.user, item.box, item.finder_name, item.finder_contact, item),
+            "finder": person_details(
+                request.user, item.box, item.finder_name, item.finder_contact, item, item.finder_email
+            ),
             "show_recipient": show_recipient,
             "handover": handover,
             "timeline": timeline(item),
@@ -137,6 +148,15 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_dispose": can_dispose(request.user, item),  # type: ignore[arg-type]
             "dispose_form": NoteForm(),
             "transfer_form": TransferForm(auto_id="transfer_%s"),
+            "storage_form": StorageForm(auto_id="storage_%s"),
+            "storage_moves": item.storage_moves.select_related("station"),
+            "personal_form": PersonalDataForm(
+                auto_id="personal_%s",
+                initial={"inside": item.personal_data_inside, "personal_data_note": item.personal_data_note},
+            ),
+            "sale_form": SaleForm(auto_id="sale_%s"),
+            "can_sell": can_dispose(request.user, item)  # type: ignore[arg-type]
+            and custody.sale_allowed(item, timezone.localdate(), perishable=True),
         },
     )
 
@@ -202,15 +222,82 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("lostfound:item", item.pk)
 
 
+def _item_form_post(request: HttpRequest, pk: int, form_class: Any, verb: Any, done: str) -> HttpResponse:
+    """Run a verb of the item page: parse the form, call the service, flash its errors or *done*."""
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, ValidationError(form.errors))
+        return redirect("lostfound:item", item.pk)
+    try:
+        verb(request.user, item, **form.cleaned_data)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("lostfound:item", item.pk)
+
+
+@login_required
+@require_POST
+def move_storage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a new storage place for the item (its history keeps the old one)."""
+    return _item_form_post(request, pk, StorageForm, custody.move_storage, _("Storage place recorded."))
+
+
+@login_required
+@require_POST
+def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Flag whether the item carries personal data."""
+    return _item_form_post(
+        request, pk, PersonalDataForm, custody.mark_personal_data, _("Personal-data flag recorded.")
+    )
+
+
+@login_required
+@require_POST
+def sell(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the sale of the item and its proceeds (police of the holding box)."""
+    item = access_item_for_work(request.user, pk)  # type: ignore[arg-type]
+    if not can_dispose(request.user, item):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Only police officers may sell found property."))
+    return _item_form_post(request, pk, SaleForm, custody.sell_item, _("Sale recorded."))
+
+
+@login_required
+@require_POST
+def confirm_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm that a found item is the one this report describes; the owner is e-mailed."""
+    report = access_report(request.user, pk)  # type: ignore[arg-type]
+    if not can_handle_property(request.user, report.box):  # type: ignore[arg-type]
+        raise PermissionDenied(_("You may not work on the reports of this box."))
+    form = ConfirmMatchForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, ValidationError(form.errors))
+        return redirect("lostfound:report", report.pk)
+    item = fetch_or_refuse(request.user, items_matchable_by(request.user), form.cleaned_data["item"])  # type: ignore[arg-type]
+    try:
+        notify.confirm_match(request.user, report, item)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Match with %(receipt)s confirmed.") % {"receipt": item.receipt_number}
+            + (" " + _("The owner will be e-mailed.") if report.owner_email else ""),
+        )
+    return redirect("lostfound:report", report.pk)
+
+
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = reports_visible_to(request.user).select_related("box", "category")  # type: ignore[arg-type]
-    status = request.GET.get("status", "open")
-    if status in LossReport.Status.values:
-        reports = reports.filter(status=status)
-    q = request.GET.get("q", "").strip()
-    if q:
-        reports = reports.search(q)
+    # The page opens on the open reports; "status=" (all) is a choice of its own.
+    params = request.GET.copy()
+    params.setdefault("status", LossReport.Status.OPEN)
+    status = params["status"]
+    reports_in_scope = reports_visible_to(request.user).select_related("box", "category")  # type: ignore[arg-type]
+    filters = LossReportFilter(params, queryset=reports_in_scope, request=request)
+    reports = filters.qs
     page = Paginator(reports.order_by("-reported_at", "-id"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -220,7 +307,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         {
             "reports": page.object_list,
             "page": page,
-            "q": q,
+            "q": request.GET.get("q", ""),
+            "errors": filters.error_messages(),
             "query_rest": _query_without_page(request),
             "status": status,
             "statuses": LossReport.Status.choices,
@@ -259,10 +347,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "owner": person_details(
-                request.user, report.box, report.owner_name, report.owner_contact, report
+                request.user, report.box, report.owner_name, report.owner_contact, report, report.owner_email
             ),
             "suggestions": suggestions,
             "can_close": report.status == LossReport.Status.OPEN
+            and can_handle_property(request.user, report.box),  # type: ignore[arg-type]
+            "can_confirm": report.status == LossReport.Status.OPEN
             and can_handle_property(request.user, report.box),  # type: ignore[arg-type]
             "close_form": NoteForm(),
         },

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,10 +31,12 @@ from koban.accounts.access import (
 )
 from koban.audit.reads import note_read
 from koban.geography.maps import map_config
-from koban.geography.models import Beat
+from koban.geography.models import Beat, RoadSegment
+from koban.geography.roads import ROAD_MARGIN
 from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
+from koban.patrols.filters import PatrolFilter
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
 from koban.patrols.models import Observation, PatrolCard
 from koban.runs.uploads import upload_rejection
@@ -61,18 +65,49 @@ def _beat_outline(box_id: int) -> dict[str, Any] | None:
     )
 
 
+#: The draw map shows at most this many street pieces (a beat has hundreds; this is a guard, not a limit).
+MAX_STREETS_SHOWN = 5000
+
+
+def _beat_streets(box_id: int) -> dict[str, Any] | None:
+    """The streets in and around the box's beat, to draw (and snap) a patrol over; None without roads."""
+    beat = Beat.objects.current().filter(box_id=box_id).first()
+    if beat is None:
+        return None
+    extent = beat.geom.envelope.buffer(ROAD_MARGIN)
+    geoms = RoadSegment.objects.filter(geom__bboverlaps=extent).values_list("geom", flat=True)
+    lines = [[list(xy) for xy in geom.coords] for geom in geoms[:MAX_STREETS_SHOWN]]
+    if not lines:
+        return None
+    return {
+        "type": "Feature",
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+        "properties": {},
+    }
+
+
+LIST_PAGE_SIZE = 50
+
+
 @login_required
 def patrol_list(request: HttpRequest) -> HttpResponse:
     boxes = boxes_workable_by(request.user)  # type: ignore[arg-type]
-    patrols = patrols_visible_to(request.user).select_related("box").prefetch_related("officers")  # type: ignore[arg-type]
+    scope = patrols_visible_to(request.user).select_related("box").prefetch_related("officers")  # type: ignore[arg-type]
+    filters = PatrolFilter(request.GET, queryset=scope.order_by("-started_at", "-id"), request=request)
     box = request.GET.get("box", "")
-    if box.isdigit():
-        patrols = patrols.filter(box_id=int(box))
+    # Paged, never cut (the list used to stop silently at 300).
+    page = Paginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "patrols/patrol_list.html",
         {
-            "patrols": patrols[:300],
+            "patrols": page.object_list,
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "errors": filters.error_messages(),
+            "query_rest": params.urlencode(),
             "boxes": boxes.order_by("station__code", "code"),
             "box": int(box) if box.isdigit() else None,
             "can_record": _patrol_boxes(request.user).exists(),
@@ -120,8 +155,20 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
             return redirect("patrols:detail", patrol.pk)
     first = boxes.first()
     box_id = (form.data.get("box") if form.is_bound else None) or request.user.box_id or first.pk  # type: ignore[union-attr]
-    outline = _beat_outline(int(box_id)) if box_id and str(box_id).isdigit() else None
-    config = map_config(layers={}, mode="draw", beat=outline, routeInput="id_route")
+    known_box = bool(box_id) and str(box_id).isdigit()
+    outline = _beat_outline(int(box_id)) if known_box else None
+    streets = _beat_streets(int(box_id)) if known_box else None
+    config = map_config(
+        layers={},
+        mode="tap",
+        beat=outline,
+        routeInput="id_route",
+        snapUrl=reverse("patrols:snap"),
+        snapNote="patrol-snap-note",
+        streets=streets,
+        noStreets=_("No street data is loaded here: the route is drawn as straight lines."),
+        form="patrol-form",
+    )
     return render(request, "patrols/patrol_new.html", {"form": form, "map_config": config})
 
 

@@ -7,16 +7,26 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from koban.accounts.access import can_record_duty, is_police_officer
+from koban.accounts.access import (
+    acknowledges_handover_at,
+    can_acknowledge_handover,
+    can_read_handover,
+    can_record_duty,
+    is_police_officer,
+)
 from koban.analytics.algorithms.intervals import contains
 from koban.lib.dashboard import DashboardSection, register
 from koban.organization.models import PoliceBox
 from koban.rosters.clock import local_today
-from koban.rosters.models import Outing, RosterEntry
+from koban.rosters.models import HandoverEntry, Outing, RosterEntry
 from koban.rosters.presence import box_states, open_outing
 from koban.rosters.services import open_duty, shift_for_sign_on
 
+# Handover entries older than this have been dealt with or are in the log; the dashboard shows newer ones.
+HANDOVER_DAYS = 7
+HANDOVER_LIST_LIMIT = 8
 # Look this far ahead for the next shift; a box without a roster for a week has none to show.
 NEXT_SHIFT_HORIZON = dt.timedelta(days=7)
 
@@ -96,5 +106,36 @@ ON_DUTY = register(
         build=build_on_duty,
         template="rosters/dashboard/on_duty.html",
         pdf_template="rosters/dashboard/on_duty_pdf.html",
+    )
+)
+
+
+def build_handover(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any] | None:
+    """Handover entries of the last week still waiting for *user* (urgent first), at most three queries.
+
+    An officer of the box sees what they have not acknowledged yet (and did not write); the chief sees
+    the entries nobody has acknowledged. Left out for everyone who does not keep the box's log.
+    """
+    if not can_read_handover(user, box):
+        return None
+    recent = HandoverEntry.objects.of_box(box).since(now - dt.timedelta(days=HANDOVER_DAYS))
+    officer = acknowledges_handover_at(user, box)
+    waiting = recent.unacknowledged_by(user) if officer else recent.filter(acknowledgements__isnull=True)
+    entries = list(waiting.by_priority().select_related("written_by")[:HANDOVER_LIST_LIMIT])
+    total = len(entries) if len(entries) < HANDOVER_LIST_LIMIT else waiting.count()
+    for entry in entries:
+        entry.may_acknowledge = can_acknowledge_handover(user, entry)  # type: ignore[attr-defined]
+    return {"entries": entries, "total": total, "more": total - len(entries), "box": box, "officer": officer}
+
+
+HANDOVER = register(
+    DashboardSection(
+        key="handover",
+        title=pgettext_lazy("shift handover", "Handover"),
+        order=15,
+        build=build_handover,
+        template="rosters/dashboard/handover.html",
+        pdf_template="rosters/dashboard/handover_pdf.html",
+        live=True,
     )
 )

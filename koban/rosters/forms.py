@@ -11,7 +11,7 @@ from koban.accounts.access import rosterable_officers
 from koban.accounts.models import User
 from koban.lib.forms import Form
 from koban.organization.models import PoliceBox
-from koban.rosters.models import ShiftPattern
+from koban.rosters.models import HandoverPriority, ShiftPattern
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -143,3 +143,21 @@ class MonthForm(Form):
     def first_day(self) -> dt.date:
         year, month = (int(x) for x in self.cleaned_data["month"].split("-"))
         return dt.date(year, month, 1)
+
+
+class HandoverForm(Form):
+    """An entry of the handover log: what the next shift must know, how pressing, which pages it concerns."""
+
+    priority = forms.ChoiceField(label=_("Priority"), choices=HandoverPriority.choices, initial="routine")
+    text = forms.CharField(
+        label=_("For the next shift"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    links = forms.CharField(
+        label=_("Links (one page of this site per line)"),
+        required=False,
+        max_length=1100,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "/incidents/12/"}),
+    )
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("links", "").splitlines() if line.strip()]

@@ -9,6 +9,7 @@ actually signed on and off. ``koban.rosters.queries`` turns all of it into "who 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -463,3 +464,187 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} · {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class HandoverPriority(models.TextChoices):
+    """How the next shift must treat a handover entry; urgent ones are listed first."""
+
+    URGENT = "urgent", _("Urgent")
+    IMPORTANT = "important", _("Important")
+    ROUTINE = "routine", _("Routine")
+
+
+# Display order of the priorities: urgent first.
+HANDOVER_PRIORITY_RANK = {
+    HandoverPriority.URGENT: 0,
+    HandoverPriority.IMPORTANT: 1,
+    HandoverPriority.ROUTINE: 2,
+}
+
+
+class HandoverEntryQuerySet(models.QuerySet["HandoverEntry"]):
+    def of_box(self, box: PoliceBox) -> HandoverEntryQuerySet:
+        return self.filter(box=box)
+
+    def since(self, moment: dt.datetime) -> HandoverEntryQuerySet:
+        return self.filter(written_at__gte=moment)
+
+    def unacknowledged_by(self, officer: Any) -> HandoverEntryQuerySet:
+        """Entries *officer* has not yet acknowledged, leaving out those they wrote themself."""
+        return self.exclude(written_by=officer).exclude(acknowledgements__officer=officer)
+
+    def by_priority(self) -> HandoverEntryQuerySet:
+        """Urgent first, then important, then routine; the newest first within each."""
+        rank = models.Case(
+            *(models.When(priority=p, then=models.Value(r)) for p, r in HANDOVER_PRIORITY_RANK.items()),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(rank=rank).order_by("rank", "-written_at", "-id")
+
+
+class HandoverEntry(models.Model):
+    """One line of the box's handover log (引継簿): what the outgoing shift hands to the next one.
+
+    Written by an officer at the end of a shift (or by the station chief as an instruction); every
+    officer of the box who comes on acknowledges it (``HandoverAcknowledgement``), and until they do it
+    stays on their dashboard. ``links`` are pages of this site the entry refers to (an incident, a
+    found item, a counter matter), kept as site paths so that the rosters app needs none of those apps.
+    """
+
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.CASCADE, related_name="handover_entries"
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="handover_entries",
+    )
+    written_at = models.DateTimeField(_("written at"), db_index=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=HandoverPriority.choices, default=HandoverPriority.ROUTINE
+    )
+    text = models.TextField(_("text"), max_length=2000)
+    links = models.JSONField(_("links"), default=list, blank=True)
+
+    objects = HandoverEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handover entry")
+        verbose_name_plural = _("handover entries")
+        ordering = ["-written_at", "-id"]
+        indexes = [models.Index(fields=["box", "-written_at"], name="handover_box_written")]
+
+    def __str__(self) -> str:
+        return f"{self.box} · {self.written_at:%Y-%m-%d %H:%M} · {self.get_priority_display()}"
+
+
+class HandoverAcknowledgement(models.Model):
+    """An officer of the next shift has read a handover entry: who and when (once per officer)."""
+
+    entry = models.ForeignKey(
+        HandoverEntry,
+        verbose_name=_("handover entry"),
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="handover_acknowledgements",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"))
+
+    class Meta:
+        verbose_name = _("handover acknowledgement")
+        verbose_name_plural = _("handover acknowledgements")
+        ordering = ["acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "officer"], name="handover_acknowledged_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class PatrolCarQuerySet(models.QuerySet["PatrolCar"]):
+    def active(self) -> PatrolCarQuerySet:
+        return self.filter(active=True)
+
+
+class PatrolCar(models.Model):
+    """A vehicle sent as one unit with its crew: a patrol car (PC), a mini patrol car, a motorcycle.
+
+    It is kept at a box (a station's own cars at the box in or next to the station building), where its
+    crew starts from; who rides in it is said per shift by ``CrewAssignment``.
+    """
+
+    class Kind(models.TextChoices):
+        PATROL_CAR = "patrol_car", _("Patrol car")
+        MINI_PATROL_CAR = "mini_car", _("Mini patrol car")
+        MOTORCYCLE = "motorcycle", _("Police motorcycle")
+
+    call_sign = models.CharField(_("call sign"), max_length=40)
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.PROTECT, related_name="patrol_cars"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PATROL_CAR)
+    active = models.BooleanField(_("in service"), default=True)
+
+    objects = PatrolCarQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patrol car")
+        verbose_name_plural = _("patrol cars")
+        ordering = ["call_sign", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["box", "call_sign"], name="patrol_car_call_sign_per_box")
+        ]
+
+    def __str__(self) -> str:
+        return self.call_sign
+
+
+class CrewAssignmentQuerySet(models.QuerySet["CrewAssignment"]):
+    def at(self, moment: dt.datetime) -> CrewAssignmentQuerySet:
+        """Crews riding at *moment* (start inclusive, end exclusive)."""
+        return self.filter(start__lte=moment, end__gt=moment)
+
+
+class CrewAssignment(models.Model):
+    """One officer riding in a patrol car for one shift (from *start* to *end*)."""
+
+    car = models.ForeignKey(
+        PatrolCar, verbose_name=_("patrol car"), on_delete=models.CASCADE, related_name="crew"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="crew_assignments",
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CrewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("crew assignment")
+        verbose_name_plural = _("crew assignments")
+        ordering = ["start", "car_id", "id"]
+        indexes = [models.Index(fields=["car", "start"]), models.Index(fields=["officer", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="crew_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.car} · {self.officer} {self.start:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.rosters import duty_views, monthly, prints, views
+from koban.rosters import duty_views, handover_views, monthly, prints, views
 
 app_name = "rosters"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("leave-requests/", duty_views.leave_requests_view, name="leave-requests"),
     path("leave-requests/<int:request_id>/decide/", duty_views.leave_decide_view, name="leave-decide"),
     path("leave-requests/<int:request_id>/withdraw/", duty_views.leave_withdraw_view, name="leave-withdraw"),
+    path("boxes/<int:box_id>/handover/", handover_views.handover_log, name="handover"),
+    path("handover/<int:entry_id>/acknowledge/", handover_views.acknowledge, name="handover-acknowledge"),
     path("entries/<int:entry_id>/swap/", views.swap_view, name="swap"),
     path("empty/", views.empty_report, name="empty"),
     path("empty/month/", monthly.monthly_report, name="empty-month"),

@@ -45,6 +45,7 @@ from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
 from koban.voice.models import Request as VoiceRequest
+from tests.accounts.matrix_attachments import build_attachments
 from tests.accounts.matrix_community import Community, build_community
 from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
@@ -55,6 +56,7 @@ NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=TOKYO)
 
 # Text that appears on a page or in an API answer only when the record (or its personal field) is shown.
 INCIDENT_MARK = "MATRIX-INCIDENT-ADDRESS"
+CALLER_MARK = "MATRIXCALLER"  # the caller's name of box A's incident (masked for counsellors)
 ITEM_MARK = "MATRIX-ITEM-DESCRIPTION"
 FINDER_MARK = "MATRIXFINDER"
 REPORT_MARK = "MATRIX-REPORT-DESCRIPTION"
@@ -64,6 +66,7 @@ CARD_MARK = "MATRIX-CARD-ADDRESS"
 MATTER_MARK = "MATRIX-COUNTER-SUMMARY"
 CUSTODY_MARK = "MATRIX-CUSTODY-PERSON"
 LEAVE_MARK = "MATRIX-LEAVE-NOTE"
+HANDOVER_MARK = "MATRIX-HANDOVER-TEXT"
 ALERT_MARK = "MATRIX-ALERT-PLACE"
 SUBSCRIPTION_MARK = "matrix-subscriber@example.jp"
 VOICE_MARK = "MATRIX-VOICE-DESCRIPTION"
@@ -103,8 +106,10 @@ class World:
     disaster: DisasterCheck
     councils: CouncilWorld
     newsletter: Newsletter
+    handover: Any = None
     alert: Any = None
     subscription: Any = None
+    attachments: Any = None  # tests.accounts.matrix_attachments.Attachments
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -149,6 +154,8 @@ def _incidents(cast: Cast) -> tuple[Incident, Incident]:
         beat=cast.beat_a,
         location=Point(139.705, 35.605, srid=4326),
         address=INCIDENT_MARK,
+        caller_name=CALLER_MARK,
+        caller_phone="090-0000-1111",
         description="Bicycle taken from the rack",
         received_at=NOW - datetime.timedelta(minutes=30),
     )
@@ -289,6 +296,15 @@ def _presence(cast: Cast) -> tuple[Outing, LeaveRequest]:
     return outing, leave_request
 
 
+def _handover(cast: Cast) -> Any:
+    """An instruction of the North chief in box A's handover log, for box A's officers to acknowledge."""
+    from koban.rosters.models import HandoverEntry
+
+    return HandoverEntry.objects.create(
+        box=cast.box_a, written_by=cast.chief_north, written_at=NOW, priority="urgent", text=HANDOVER_MARK
+    )
+
+
 def _alerts(cast: Cast) -> tuple[Any, Any]:
     """A suspicious-person draft of box A by its officer, and the officer's own e-mail subscription."""
     from koban.alerts import services as alerts
@@ -375,7 +391,7 @@ def build_world(cast: Cast) -> World:
     voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
     visit_card, disaster = _visit_card(cast, household)
-    return World(
+    world = World(
         cast=cast,
         people=_people(cast, box_x) | community.people,
         box_x=box_x,
@@ -392,6 +408,7 @@ def build_world(cast: Cast) -> World:
         plan=plan,
         outing=outing,
         leave_request=leave_request,
+        handover=_handover(cast),
         run=JobRun.objects.create(
             kind="geography.import_beats",
             title="Beats",
@@ -411,3 +428,5 @@ def build_world(cast: Cast) -> World:
         councils=build_council(cast),
         newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )
+    world.attachments = build_attachments(cast, incident, item)
+    return world

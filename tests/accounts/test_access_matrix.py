@@ -25,19 +25,23 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from tests.accounts.matrix_attachments import ATTACHMENT_MARK, new_photo
 from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
     ACTION_MARK,
     ALERT_MARK,
+    CALLER_MARK,
     CARD_MARK,
     CUSTODY_MARK,
     FINDER_MARK,
+    HANDOVER_MARK,
     HOUSEHOLD_MARK,
     INCIDENT_MARK,
     ITEM_MARK,
     LEAVE_MARK,
     MATTER_MARK,
     NOW,
+    PATROL_MARK,
     REPORT_MARK,
     REPORTER_MARK,
     SUBSCRIPTION_MARK,
@@ -114,6 +118,9 @@ VISITORS = frozenset({"officer", "chief"})
 # counsellors, HQ, administrators or the superuser (koban/accounts/access/visitcards.py).
 CARD_OFFICER = frozenset({"officer"})
 CARD_REVIEWER = frozenset({"chief"})
+# The handover log (引継簿) of box A: its officer and the station chief; nobody else (not the superuser).
+HANDOVER = frozenset({"officer", "chief"})
+HANDOVER_MODELS = ("rosters.handoverentry", "rosters.handoveracknowledgement")
 REFUSED = {"page": 404, "api": 404, "admin": 302}
 
 # The partner working with station North: its staff, the police of the station and HQ of the agency.
@@ -166,6 +173,7 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+ATTACHMENT = ("attachments.attachment",)
 COUNCIL = ("councils.council", "councils.councilmember")
 ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
 VOICE = ("voice.request",)
@@ -175,7 +183,26 @@ ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.6
 ROWS: list[Row] = [
     # -- Incidents, dispatch and the box dashboard ------------------------------------------------
     Row(INCIDENT, "page", "list", lambda w: "/incidents/", SIGNED_IN, mark=INCIDENT_MARK, shows=OWN),
+    Row(
+        INCIDENT,
+        "page",
+        "export-list",
+        lambda w: "/incidents/export/?format=csv",
+        SIGNED_IN,
+        mark=INCIDENT_MARK,
+        shows=OWN,
+    ),
     Row(INCIDENT, "page", "read", lambda w: f"/incidents/{_incident(w)}/", OWN, mark=INCIDENT_MARK),
+    # The caller's name: unmasked for those who act on the incident, masked for the box's counsellor.
+    Row(
+        INCIDENT,
+        "page",
+        "read-caller",
+        lambda w: f"/incidents/{_incident(w)}/",
+        OWN,
+        mark=CALLER_MARK,
+        shows=POLICE_OWN,
+    ),
     Row(
         INCIDENT,
         "page",
@@ -213,6 +240,15 @@ ROWS: list[Row] = [
     Row(
         INCIDENT,
         "api",
+        "read-caller",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/",
+        OWN,
+        mark=CALLER_MARK,
+        shows=POLICE_OWN,
+    ),
+    Row(
+        INCIDENT,
+        "api",
         "note",
         lambda w: f"/api/v1/incidents/{_incident(w)}/note/",
         OWN,
@@ -227,7 +263,28 @@ ROWS: list[Row] = [
         OWN,
         POLICE_OWN,
         method="post",
-        data=lambda w: {"box": w.cast.box_a.pk, "officers": [w.cast.officer_a.pk]},
+        # Box A's units without names: officer A is busy on the backup incident (equally urgent).
+        data=lambda w: {"box": w.cast.box_a.pk},
+    ),
+    # Box A's officer sends box B's officer (same station) as backup to box A's incident.
+    Row(
+        INCIDENT,
+        "api",
+        "dispatch-backup",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/dispatch/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"officers": [w.cast.officer_b.pk]},
+    ),
+    # Who could go, with the crews of the station's patrol cars.
+    Row(
+        (*INCIDENT, "rosters.crewassignment"),
+        "api",
+        "suggestions",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/suggestions/",
+        OWN,
+        POLICE_OWN,
     ),
     Row(
         INCIDENT,
@@ -330,8 +387,75 @@ ROWS: list[Row] = [
         OWN,
     ),
     Row(INCIDENT, "page", "export-briefing", lambda w: f"/boxes/{w.cast.box_a.pk}/briefing.pdf?lang=en", OWN),
+    # -- Attachments: read by the record's readers, added and removed by those who work on it ----
+    Row(ATTACHMENT, "page", "read-file", lambda w: f"/attachments/{w.attachments.incident_photo.pk}/", OWN),
+    Row(
+        ATTACHMENT,
+        "page",
+        "read-thumbnail",
+        lambda w: f"/attachments/{w.attachments.item_photo.pk}/thumbnail/",
+        STATION,
+    ),
+    Row(
+        ATTACHMENT,
+        "api",
+        "read",
+        lambda w: f"/api/v1/attachments/{w.attachments.incident_photo.pk}/",
+        OWN,
+        mark=ATTACHMENT_MARK,
+    ),
+    Row(
+        ATTACHMENT,
+        "page",
+        "upload-incident",
+        lambda w: f"/attachments/incident/{_incident(w)}/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=new_photo,
+    ),
+    Row(
+        ATTACHMENT,
+        "page",
+        "upload-item",
+        lambda w: f"/attachments/item/{w.item.pk}/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(302,),
+        data=new_photo,
+    ),
+    Row(
+        ATTACHMENT,
+        "api",
+        "delete",
+        lambda w: f"/api/v1/attachments/{w.attachments.item_photo.pk}/",
+        STATION,
+        OWN,
+        method="delete",
+        ok=(204,),
+    ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
+    Row(
+        ITEM,
+        "page",
+        "export-list",
+        lambda w: "/lost-found/export/?format=csv",
+        SIGNED_IN,
+        mark=ITEM_MARK,
+        shows=STATION,
+    ),
+    # Finders' names are exported only to those who see them on the item's page.
+    Row(
+        ITEM,
+        "page",
+        "export-finders",
+        lambda w: "/lost-found/export/?format=csv",
+        SIGNED_IN,
+        mark=FINDER_MARK,
+        shows=OWN,
+    ),
     Row(
         ITEM,
         "page",
@@ -483,6 +607,91 @@ ROWS: list[Row] = [
         method="post",
         data=lambda w: {"storage_location": "Station safe 2"},
     ),
+    # Storage history, the personal-data flag, the sale (custody verbs) and the confirmed match.
+    Row(
+        ("lostfound.storagemove",),
+        "page",
+        "storage",
+        lambda w: f"/lost-found/items/{w.item.pk}/storage/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"storage_location": "Shelf 9"},
+    ),
+    Row(
+        ("lostfound.storagemove",),
+        "api",
+        "storage",
+        lambda w: f"/api/v1/lost-found/items/{w.item.pk}/storage/",
+        STATION,
+        OWN,
+        method="post",
+        data=lambda w: {"storage_location": "Shelf 9"},
+    ),
+    Row(
+        ITEM,
+        "page",
+        "personal-data",
+        lambda w: f"/lost-found/items/{w.item.pk}/personal-data/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"inside": "on", "personal_data_note": "Driving licence"},
+    ),
+    Row(
+        ITEM,
+        "api",
+        "personal-data",
+        lambda w: f"/api/v1/lost-found/items/{w.item.pk}/personal-data/",
+        STATION,
+        OWN,
+        method="post",
+        data=lambda w: {"inside": True, "personal_data_note": "Driving licence"},
+    ),
+    Row(
+        ITEM,
+        "page",
+        "sell",
+        lambda w: f"/lost-found/items/{w.item.pk}/sell/",
+        STATION,
+        POLICE_OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"proceeds": "800", "perishable": "on", "note": "Would rot"},
+    ),
+    Row(
+        ITEM,
+        "api",
+        "sell",
+        lambda w: f"/api/v1/lost-found/items/{w.item.pk}/sell/",
+        STATION,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"proceeds": 800, "perishable": True, "note": "Would rot"},
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "page",
+        "confirm-match",
+        lambda w: f"/lost-found/reports/{w.report.pk}/confirm/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"item": w.item.pk},
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "api",
+        "confirm-match",
+        lambda w: f"/api/v1/lost-found/reports/{w.report.pk}/confirm/",
+        STATION,
+        OWN,
+        method="post",
+        data=lambda w: {"item": w.item.pk},
+    ),
     Row(
         # The item is not the police's to dispose of yet: who may dispose is told why (400).
         ITEM,
@@ -506,6 +715,15 @@ ROWS: list[Row] = [
         data=lambda w: {"note": "The owner found it at home"},
     ),
     # -- Patrols ----------------------------------------------------------------------------------
+    Row(
+        ("patrols.patrol",),
+        "page",
+        "export-list",
+        lambda w: "/patrols/export/?format=csv",
+        SIGNED_IN,
+        mark=PATROL_MARK,
+        shows=OWN,
+    ),
     Row(
         ("patrols.patrol",),
         "page",
@@ -805,6 +1023,24 @@ ROWS: list[Row] = [
     Row(
         ("counter.countermatter",),
         "page",
+        "search-list",
+        lambda w: "/counter/matters/",
+        SIGNED_IN,
+        mark=MATTER_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "export-list",
+        lambda w: "/counter/matters/export/?format=csv",
+        SIGNED_IN,
+        mark=CUSTODY_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
         "list",
         lambda w: f"/counter/boxes/{w.cast.box_a.pk}/",
         OWN,
@@ -1000,6 +1236,61 @@ ROWS: list[Row] = [
         lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/cover/",
         STATION,
         who("officer", "chief", "planner", "admin"),
+    ),
+    # -- Shift handover log: box A's officer and its chief; the officer acknowledges ---------------------
+    Row(
+        HANDOVER_MODELS,
+        "page",
+        "log",
+        lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/handover/",
+        HANDOVER,
+        mark=HANDOVER_MARK,
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "page",
+        "acknowledge",
+        lambda w: f"/rosters/handover/{w.handover.pk}/acknowledge/",
+        HANDOVER,
+        frozenset({"officer"}),
+        method="post",
+        ok=(302,),
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "list",
+        lambda w: "/api/v1/handover-entries/",
+        SIGNED_IN,
+        mark=HANDOVER_MARK,
+        shows=HANDOVER,
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "read",
+        lambda w: f"/api/v1/handover-entries/{w.handover.pk}/",
+        HANDOVER,
+        mark=HANDOVER_MARK,
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "write",
+        lambda w: "/api/v1/handover-entries/",
+        HANDOVER,
+        method="post",
+        ok=(201,),
+        data=lambda w: {"box": w.cast.box_a.pk, "text": "Call back the owner of the bicycle"},
+    ),
+    Row(
+        HANDOVER_MODELS,
+        "api",
+        "acknowledge",
+        lambda w: f"/api/v1/handover-entries/{w.handover.pk}/acknowledge/",
+        HANDOVER,
+        frozenset({"officer"}),
+        method="post",
     ),
     # -- Alerts: drafts are read by the station's staff and HQ, approved by the chief or HQ ------------
     Row(ALERT, "page", "list", lambda w: "/alerts/", SIGNED_IN, mark=ALERT_MARK, shows=STATION),
@@ -1385,6 +1676,7 @@ ROWS: list[Row] = [
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
     "accounts.apitoken",
+    "attachments.attachment",
     "accounts.user",
     "alerts.alert",
     "alerts.alertarea",
@@ -1416,6 +1708,7 @@ PROTECTED = {
     "lostfound.handover",
     "lostfound.itemtask",
     "lostfound.lossreport",
+    "lostfound.storagemove",
     "organization.agency",
     "organization.policebox",
     "organization.policestation",
@@ -1429,7 +1722,10 @@ PROTECTED = {
     "patrols.patrolcard",
     "patrols.patrolstop",
     "rosters.boxshiftplan",
+    "rosters.crewassignment",
     "rosters.dutyrecord",
+    "rosters.handoveracknowledgement",
+    "rosters.handoverentry",
     "rosters.leaverequest",
     "rosters.outing",
     "rosters.planmember",
@@ -1461,6 +1757,8 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    # A vehicle of a box (call sign, kind): configuration; who rides in it is a crew assignment.
+    "rosters.patrolcar",
     # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
     # are covered by the visit card rows).
     "visitcards.cardcustodian",

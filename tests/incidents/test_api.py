@@ -7,6 +7,7 @@ import pytest
 from koban.audit.models import AuditEvent
 from koban.incidents.models import Incident, IncidentEvent, Status
 from koban.incidents.services import intake_incident
+from koban.rosters.models import DutyRecord
 from tests import clock
 from tests.factories import PASSWORD
 from tests.incidents.conftest import minutes_ago
@@ -150,10 +151,12 @@ def test_a_counsellor_cannot_dispatch(client, cast):  # type: ignore[no-untyped-
 
 
 def test_suggestions_endpoint(client, cast):  # type: ignore[no-untyped-def]
+    DutyRecord.objects.create(box=cast.box_a, officer=cast.officer_a, signed_on_at=minutes_ago(120))
     login(client, "officer_a")
     incident_id = intake(client).json()["id"]
     suggestions = client.get(f"{URL}{incident_id}/suggestions/").json()
     assert suggestions[0]["box"] == cast.box_a.pk and suggestions[0]["method"] == "straight_line"
+    assert suggestions[0]["officers"][0]["id"] == cast.officer_a.pk
 
 
 def test_response_time_endpoint(client, cast, theft):  # type: ignore[no-untyped-def]
@@ -193,3 +196,29 @@ def test_a_point_in_sydney_answers_400_until_an_officer_confirms_it(client, cast
     confirmed = intake(client, lat=-33.86, lon=151.21, outside_confirmed=True)
     assert confirmed.status_code == 201
     assert confirmed.json()["properties"]["outside_jurisdiction"] is True
+
+
+def test_response_times_give_mean_and_median_against_the_national_mean(client, cast, theft, settings):  # type: ignore[no-untyped-def]
+    settings.KOBAN_RESPONSE_BENCHMARK_SECONDS = 496
+    received = minutes_ago(60)
+    # Skewed like real responses: median 330 s (under 8:16) but mean 600 s (over it).
+    for seconds in (240, 300, 360, 1500):
+        intake_incident(
+            cast.officer_a,
+            category=theft,
+            received_at=received,
+            arrived_at=received + datetime.timedelta(seconds=seconds),
+            lon=LON + 0.005,
+            lat=LAT + 0.005,
+        )
+    login(client, "officer_a")
+    body = client.get("/api/v1/incident-response-times?by=box").json()
+    assert body["benchmark_is"] == "national_mean"
+    overall = body["overall"]
+    assert (overall["mean_s"], overall["median_s"]) == (pytest.approx(600), pytest.approx(330))
+    assert overall["mean_above_benchmark"] is True
+    page = client.get("/incidents/response-times/?by=box").content.decode()
+    assert "10:00" in page and "5:30" in page and "8:16" in page
+    section = client.get(f"/boxes/{cast.box_a.pk}/dashboard/sections/response_times/").content.decode()
+    assert 'data-testid="response-mean" class="slow">10:00' in section
+    assert 'data-testid="response-median">5:30' in section

@@ -81,3 +81,23 @@ def test_overall_figure(responses):  # type: ignore[no-untyped-def]
     overall = overall_response(Incident.objects.all())
     assert overall.count == 5
     assert overall.median_s == pytest.approx(400)
+
+
+def test_the_mean_is_compared_with_the_national_mean(cast, responses, settings):  # type: ignore[no-untyped-def]
+    settings.KOBAN_RESPONSE_BENCHMARK_SECONDS = 496
+    figures = {f.key: f for f in response_by(Incident.objects.all(), "box")}
+    a = figures[cast.box_a.pk]
+    # Box A: median 500 s, mean 625 s. Both are above 496 s, but the median is near: the mean decides.
+    assert (a.mean_s, a.median_s) == (pytest.approx(625), pytest.approx(500))
+    assert a.mean_above_benchmark is True
+    assert figures[cast.box_c.pk].mean_above_benchmark is False
+    assert a.as_dict()["mean_above_benchmark"] is True
+
+
+def test_the_national_figure_is_one_constant_of_8_min_16_s() -> None:
+    from django.conf import settings
+
+    from koban.incidents.benchmark import NATIONAL_MEAN_RESPONSE_SECONDS
+
+    assert NATIONAL_MEAN_RESPONSE_SECONDS == 8 * 60 + 16
+    assert settings.KOBAN_RESPONSE_BENCHMARK_SECONDS == NATIONAL_MEAN_RESPONSE_SECONDS

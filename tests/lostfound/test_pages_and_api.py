@@ -53,7 +53,7 @@ def test_finder_details_are_hidden_from_other_stations(client, cast, wallet):
     assert client.get(f"/api/v1/lost-found/items/{wallet.pk}/").status_code == 404
     _login(client, "officer_b")
     finder = client.get(f"/api/v1/lost-found/items/{wallet.pk}/").json()["finder"]
-    assert finder == {"name": "山***", "contact": "***78", "masked": True}
+    assert finder == {"name": "山***", "contact": "***78", "email": "", "masked": True}
 
 
 @pytest.mark.dates

@@ -13,7 +13,7 @@ from koban.counter import demo as counter_demo
 from koban.counter.models import CounterMatter
 from koban.demo.context import DemoContext
 from koban.rosters import demo as rosters_demo
-from koban.rosters.models import BoxShiftPlan, EntryKind, RosterEntry
+from koban.rosters.models import BoxShiftPlan, EntryKind, HandoverEntry, RosterEntry
 from koban.rosters.reports import box_gaps, box_zone, local_day_bounds
 from tests import clock
 from tests.clock import TOKYO
@@ -59,6 +59,12 @@ def test_demo_steps_fill_rosters_and_a_year_of_counter_matters(cast, moment, tim
     # The sick day only (less any day shift of another group that fell in it).
     assert 0 < gaps[cast.box_a.id].unstaffed_hours <= 14
     assert gaps[cast.box_c.id].unstaffed_hours == 0
+    # The handover log: two entries a box at yesterday's 08:20, acknowledged; this morning's still waiting.
+    entries = HandoverEntry.objects.filter(box__in=[cast.box_a, cast.box_c])
+    yesterday = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(8, 20), tzinfo=box_zone())
+    assert entries.filter(written_at=yesterday, acknowledgements__isnull=False).distinct().count() == 4
+    this_morning = entries.exclude(written_at=yesterday)
+    assert all(e.written_at <= now and not e.acknowledgements.exists() for e in this_morning)
 
     counter_summary = counter_demo.populate(base.for_step("counter"))
     assert "counter matters" in counter_summary

@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from koban.accounts.models import Role
 from koban.incidents.models import Status
+from koban.rosters.handover import write_handover
 from tests import clock
 from tests.factories import make_user, sign_in
 from tests.personas import LAT, LON
@@ -207,17 +208,22 @@ def test_the_dashboard_keeps_a_query_budget_with_many_incidents(client, cast, dj
             [(LON + 0.001, LAT + 0.001 * hours), (LON + 0.009, LAT + 0.001 * hours)],
         )
     data.households(cast, 300)
+    for n in range(3):
+        write_handover(cast.chief_north, cast.box_a, f"Instruction {n}", now)
     _login(client, "officer_a")
     _dashboard(client, cast.box_a.id)  # warm caches (categories of the session, the content types)
     # Presence (who is in the box) reads roster, sign-ons, leave, cover and each away source (outings,
     # patrols, dispatches) once, and the officer's own duty buttons: a fixed number whatever the data.
     # Volunteer activity in the beat: its list and the box's groups (for reminders), two more.
-    with django_assert_max_num_queries(42):
+    # The handover entries waiting for the officer: one.
+    with django_assert_max_num_queries(43):
         page = _dashboard(client, cast.box_a.id)
     assert page.status_code == 200
     open_incidents = next(s.context for s in page.context["sections"] if s.key == "open_incidents")
     assert open_incidents["total"] > 15  # a limited list and a count
     assert len(open_incidents["incidents"]) == 15
+    handover = next(s.context for s in page.context["sections"] if s.key == "handover")
+    assert handover["total"] == 3
     visits_due = next(s.context for s in page.context["sections"] if s.key == "visits_due")
     assert visits_due["counts"]["households"] == 300 and visits_due["counts"]["due"] == 150
     with django_assert_max_num_queries(8):

@@ -59,6 +59,7 @@ def test_each_app_registers_its_sections_from_its_own_module() -> None:
     assert owners["open_requests"] == "koban.voice.dashboard"
     assert owners["visits_due"] == "koban.households.dashboard"
     assert owners["volunteer_activity"] == "koban.volunteers.dashboard"
+    assert owners["handover"] == "koban.rosters.dashboard"
     assert not [k for k, module in owners.items() if module.startswith("koban.web")]
     orders = [(s.order, s.key) for s in all_sections()]
     assert orders == sorted(orders)

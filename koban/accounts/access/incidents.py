@@ -5,6 +5,10 @@
 - Station chiefs: the same for every box of their station.
 - HQ planners and administrators: every incident of their agency, including those outside every beat.
 
+The caller's name and phone are for those who act on the incident: police who may work on it (its box,
+boxes sent to it, their chiefs, HQ) and whoever took the call or report. Everyone else who reads the
+incident (a counsellor of the box) sees them masked, as finders are masked in lost & found.
+
 The dashboard, the briefing PDF, the map layers, the API and the pages all read through
 ``incidents_visible_to``; a record outside it answers 404 like an unknown id.
 """
@@ -26,7 +30,7 @@ from koban.accounts.access.network import (
 )
 from koban.accounts.access.refusal import fetch_or_refuse
 from koban.accounts.models import Role, User
-from koban.organization.models import Agency, PoliceBox
+from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet
 
 if TYPE_CHECKING:
     from koban.incidents.models import Incident, IncidentQuerySet
@@ -89,6 +93,50 @@ def can_work_on_incident(user: User, incident: Incident) -> bool:
     if incident.dispatches.filter(box__in=boxes).exists():
         return True
     return agencies_overseen_by(user).filter(pk=incident.agency_id).exists()
+
+
+def boxes_sendable_to(user: User, incident: Incident) -> PoliceBoxQuerySet:
+    """Boxes whose officers and patrol cars *user* may send to *incident* (first units or backup).
+
+    Whoever may act on the incident (``can_work_on_incident``) may send from any box of the stations
+    they work in: a box officer calls backup from the other boxes of the station, a chief from the
+    station's boxes; HQ may send from every box of the incident's agency. Never across agencies.
+    """
+    if not can_work_on_incident(user, incident):
+        return PoliceBox.objects.none()
+    if is_hq(user):
+        boxes = boxes_workable_by(user)
+    else:
+        boxes = PoliceBox.objects.filter(station_id__in=boxes_workable_by(user).values("station_id"))
+    return boxes.filter(station__agency_id=incident.agency_id)
+
+
+def can_send_to(user: User, incident: Incident, box: PoliceBox) -> bool:
+    """Whether *user* may send officers or a patrol car of *box* to *incident*."""
+    return boxes_sendable_to(user, incident).filter(pk=box.pk).exists()
+
+
+def officers_sendable_to(user: User, incident: Incident) -> QuerySet[User]:
+    """Officers *user* may name when sending units to *incident*: those posted at ``boxes_sendable_to``."""
+    return User.objects.filter(
+        is_active=True, role=Role.BOX_OFFICER, box__in=boxes_sendable_to(user, incident)
+    )
+
+
+def access_patrol_car_to_send(user: User, incident: Incident, car_id: Any) -> Any:
+    """The patrol car *car_id* if *user* may send it to *incident*; ``Http404`` otherwise (audited)."""
+    # Looked up by label: rosters sit above accounts in the dependency order.
+    cars = apps.get_model("rosters", "PatrolCar").objects.filter(box__in=boxes_sendable_to(user, incident))
+    return fetch_or_refuse(user, cars.select_related("box"), car_id)
+
+
+def can_see_caller_details(user: User, incident: Incident) -> bool:
+    """Whether *user* may read the caller's name and phone of *incident* unmasked (see the module)."""
+    if not _active(user):
+        return False
+    if incident.created_by_id is not None and incident.created_by_id == user.pk:
+        return True
+    return can_work_on_incident(user, incident)
 
 
 def can_see_dispatch_officers(user: User, box: PoliceBox) -> bool:

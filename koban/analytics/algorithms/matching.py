@@ -108,7 +108,35 @@ SYNONYMS: dict[str, str] = {
     "うんてんめんきょしょう": "免許証",
     "くれじっとかーど": "カード",
     "きゃっしゅかーど": "カード",
+    # Owners often type a loss report in kana only; finders' descriptions are written by officers in
+    # kanji. The common kinds of lost property, each kana reading mapped to its usual kanji.
+    "ながさいふ": "長財布",
+    "こぜにいれ": "小銭入れ",
+    "かぎたば": "鍵束",
+    "あいかぎ": "合鍵",
+    "おりたたみがさ": "折り畳み傘",
+    "おりたたみかさ": "折り畳み傘",
+    "ひがさ": "日傘",
+    "うでどけい": "腕時計",
+    "とけい": "時計",
+    "てぶくろ": "手袋",
+    "ぼうし": "帽子",
+    "ゆびわ": "指輪",
+    "じてんしゃ": "自転車",
+    "すいとう": "水筒",
+    "ていきけん": "定期券",
+    "ていきいれ": "定期入れ",
+    "めんきょ": "免許証",
+    "ほけんしょう": "保険証",
+    "けんこうほけんしょう": "保険証",
+    "がくせいしょう": "学生証",
+    "しゃいんしょう": "社員証",
+    "ぱすぽーと": "旅券",
+    "りょけん": "旅券",
+    "かみぶくろ": "紙袋",
+    "しょるい": "書類",
 }
+_FORMS = frozenset(SYNONYMS.values())
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 
 
@@ -156,6 +184,9 @@ def tokens(text: str) -> set[str]:
         if len(run) == 1:
             found.add(run)
         found.update(run[i : i + 2] for i in range(len(run) - 1))
+    # A known thing named in one or two characters (鍵, 傘) inside a longer run (家の鍵) has no bigram of
+    # its own to share with a report that names it alone: the thing itself is a token too.
+    found.update(form for form in _FORMS if form in text)
     latin = _CJK.sub(" ", text)
     found.update(w for w in _WORD.findall(latin) if (w not in _STOP_WORDS and len(w) > 1) or w.isdigit())
     return found
