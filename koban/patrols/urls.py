@@ -1,12 +1,13 @@
 from django.urls import path
 
-from koban.patrols import views
+from koban.patrols import prints, views
 
 app_name = "patrols"
 urlpatterns = [
     path("", views.patrol_list, name="list"),
     path("new/", views.patrol_new, name="new"),
     path("<int:pk>/", views.patrol_detail, name="detail"),
+    path("<int:pk>/print/", prints.patrol_card_pdf, name="print"),
     path("<int:pk>/add/<str:what>/", views.patrol_add, name="add"),
     path("coverage/", views.coverage, name="coverage"),
 ]
