@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "koban.organization",
     "koban.geography",
     "koban.rosters",
+    "koban.attachments",
     "koban.counter",
     "koban.incidents",
     "koban.lostfound",
@@ -484,6 +485,12 @@ UPLOAD_DIR = Path(env_str("KOBAN_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 KOBAN_BEAT_INDEX_DIR = Path(env_str("KOBAN_BEAT_INDEX_DIR") or str(DATA_DIR / "beat-index"))
 # Files larger than this are refused while the request is read, before anything is parsed or stored.
 UPLOAD_MAX_BYTES = env_int("KOBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Photos and documents attached to incidents and found items: kept here (never under a static or media
+# URL; only the checked views serve them), each up to this many bytes (and never above KOBAN_UPLOAD_MAX_BYTES,
+# which refuses larger files while the request is read), photos up to this many pixels.
+KOBAN_ATTACHMENT_DIR = Path(env_str("KOBAN_ATTACHMENT_DIR") or str(DATA_DIR / "attachments"))
+KOBAN_ATTACHMENT_MAX_BYTES = env_int("KOBAN_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+KOBAN_ATTACHMENT_MAX_PIXELS = env_int("KOBAN_ATTACHMENT_MAX_PIXELS", 40_000_000)
 FILE_UPLOAD_HANDLERS = [
     "koban.runs.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

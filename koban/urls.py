@@ -24,6 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("koban.volunteers.api_urls")),
     path("", include("koban.alerts.api_urls")),
     path("", include("koban.runs.api_urls")),
+    path("", include("koban.attachments.api_urls")),
 ]
 # The root lists every resource of the includes above (it reads this list when it answers).
 api_v1.insert(0, path("", ApiRootView.as_view(patterns=api_v1), name="api-root"))
@@ -44,6 +45,7 @@ urlpatterns = [
     path("rosters/", include("koban.rosters.urls")),
     path("counter/", include("koban.counter.urls")),
     path("incidents/", include("koban.incidents.urls")),
+    path("attachments/", include("koban.attachments.urls")),
     path("lost-found/", include("koban.lostfound.urls")),
     path("patrols/", include("koban.patrols.urls")),
     path("voice/", include("koban.voice.urls")),

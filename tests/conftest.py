@@ -89,6 +89,12 @@ def _beat_indexes_in_a_temporary_folder(settings, _beat_index_dir):  # type: ign
 
 
 @pytest.fixture(autouse=True)
+def _attachments_in_a_temporary_folder(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    # Attached photos and documents go to a folder of the test run, never the deployment's data folder.
+    settings.KOBAN_ATTACHMENT_DIR = tmp_path_factory.mktemp("attachments")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_jurisdictions():  # type: ignore[no-untyped-def]
     # Each process caches agencies' jurisdictions; tests change station areas and extents directly.
     from koban.organization.jurisdiction import forget_jurisdiction

@@ -15,7 +15,8 @@ from koban.alerts.models import Alert, Category, Status
 from koban.alerts.services import AreaSpec
 from koban.alerts.texts import AgeRange, Build, Pretext, Sex
 from koban.geography.models import AdminArea, Beat
-from koban.lib.forms import Form, apply_errors, datetime_field
+from koban.lib.forms import Form, apply_errors, datetime_field, longitude_on_map
+from koban.lib.widgets import ChipsSelectMultiple
 from koban.organization.models import PoliceBox, PoliceStation
 
 __all__ = ["FORMS", "AlertForm", "CapUploadForm", "DecisionForm", "apply_errors"]
@@ -51,9 +52,7 @@ class AlertForm(Form):
     circle_lat = forms.FloatField(
         label=_("Circle centre latitude"), required=False, min_value=-90, max_value=90
     )
-    circle_lon = forms.FloatField(
-        label=_("Circle centre longitude"), required=False, min_value=-180, max_value=180
-    )
+    circle_lon = longitude_on_map(_("Circle centre longitude"))
     circle_radius_km = forms.FloatField(
         label=_("Circle radius (km)"), required=False, min_value=0.01, max_value=1000
     )
@@ -200,10 +199,16 @@ class SubscribeForm(Form):
         widget=forms.CheckboxSelectMultiple,
     )
     boxes = forms.ModelMultipleChoiceField(
-        label=_("Beats of police boxes"), queryset=PoliceBox.objects.none(), required=False
+        label=_("Beats of police boxes"),
+        queryset=PoliceBox.objects.none(),
+        required=False,
+        widget=ChipsSelectMultiple(),
     )
     municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities"), queryset=AdminArea.objects.none(), required=False
+        label=_("Municipalities"),
+        queryset=AdminArea.objects.none(),
+        required=False,
+        widget=ChipsSelectMultiple(),
     )
     drawn_area = forms.CharField(widget=forms.HiddenInput, required=False)
     quiet_start = forms.TimeField(

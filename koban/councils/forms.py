@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from koban.councils import voice_link
 from koban.councils.models import Council, CouncilMember, Meeting, MemberKind
 from koban.lib.forms import Form
+from koban.lib.widgets import ChipsSelectMultiple
 from koban.voice.models import RequestCategory
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,7 +39,7 @@ class MeetingForm(Form):
         label=_("Members present"),
         queryset=CouncilMember.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ChipsSelectMultiple(),
     )
     other_attendees = forms.IntegerField(
         label=_("Other attendees (police, guests)"), min_value=0, max_value=500, initial=0

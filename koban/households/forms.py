@@ -54,8 +54,8 @@ class VisitForm(Form):
 
 
 class HouseholdForm(Form):
-    lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
+    lon = coordinate(_("Longitude"), -180, 180)
     address = forms.CharField(label=_("Address"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.HOUSE)
     building = forms.IntegerField(

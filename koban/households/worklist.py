@@ -12,20 +12,16 @@ import datetime
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
-from django.contrib.gis.geos import Polygon
 
-from koban.analytics.algorithms.routing import RoadGraph, build_road_graph
 from koban.analytics.algorithms.walking_route import Route, plan_route
-from koban.geography.models import Beat, RoadSegment
+from koban.geography.models import Beat
+from koban.geography.roads import road_graph_around
 from koban.households.models import BUSINESS_KINDS, Household
 from koban.households.policy import VisitPolicy, get_policy
 from koban.organization.models import PoliceBox
 
 #: At most this many due households are planned at once (the most urgent); the rest wait for the next walk.
 MAX_CANDIDATES = 300
-# Roads this far (degrees, about 300 m) around the households and the box are loaded for the route.
-_ROAD_MARGIN = 0.003
 
 
 @dataclass(frozen=True)
@@ -69,25 +65,6 @@ def due_households(
         ranked.append((household, due or household.created_at))
     ranked.sort(key=lambda pair: (not pair[0].needs_care, pair[1], pair[0].pk))
     return ranked
-
-
-def road_graph_around(lons: np.ndarray, lats: np.ndarray) -> RoadGraph | None:
-    """The road network around the given places, or None when no roads are loaded there."""
-    if lons.size == 0:
-        return None
-    extent = Polygon.from_bbox(
-        (
-            float(lons.min()) - _ROAD_MARGIN,
-            float(lats.min()) - _ROAD_MARGIN,
-            float(lons.max()) + _ROAD_MARGIN,
-            float(lats.max()) + _ROAD_MARGIN,
-        )
-    )
-    extent.srid = 4326
-    wkbs = list(RoadSegment.objects.filter(geom__bboverlaps=extent).values_list("geom", flat=True))
-    if not wkbs:
-        return None
-    return build_road_graph(shapely.from_wkb([bytes(g.wkb) for g in wkbs]))
 
 
 def build_worklist(

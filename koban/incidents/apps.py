@@ -17,6 +17,21 @@ class IncidentsConfig(AppConfig):
 
         follow_beat_activation("incidents.replace")
 
+        from django.urls import reverse
+
+        from koban.accounts.access import access_incident, can_attach_to_incident
+        from koban.attachments.registry import ParentKind, register
+
+        register(
+            ParentKind(
+                slug="incident",
+                label="incidents.incident",
+                access=access_incident,
+                can_attach=can_attach_to_incident,
+                page=lambda incident: reverse("incidents:detail", args=[incident.pk]),
+            )
+        )
+
         from koban.incidents.categories import seed_default_categories
 
         post_migrate.connect(seed_default_categories, sender=self, dispatch_uid="incidents.seed_categories")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from koban.incidents.models import CallerRelation, Incident, IncidentCategory, Priority, Source
-from koban.lib.forms import Form, outside_confirmed_field
+from koban.lib.forms import Form, longitude_on_map, outside_confirmed_field
 from koban.lib.validation import phone_problem
 
 
@@ -77,7 +77,7 @@ class CorrectionForm(CallerFields, Form):
     )
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     lat = forms.FloatField(label=_("Latitude"), required=False)
-    lon = forms.FloatField(label=_("Longitude"), required=False)
+    lon = longitude_on_map(_("Longitude"))
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})

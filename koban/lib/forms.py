@@ -31,6 +31,15 @@ def coordinate(label: Any, low: float, high: float) -> forms.FloatField:
     return forms.FloatField(label=label, required=False, min_value=low, max_value=high)
 
 
+def longitude_on_map(label: Any, required: bool = False) -> forms.FloatField:
+    """A longitude with the map picker under it; declare the latitude (same name with ``lat``) just before."""
+    from koban.lib.widgets import MapPickerInput
+
+    return forms.FloatField(
+        label=label, required=required, min_value=-180, max_value=180, widget=MapPickerInput()
+    )
+
+
 def outside_confirmed_field() -> forms.BooleanField:
     """The box ticked when a page refused a place outside the jurisdiction and the user knows it is right."""
     from django.utils.translation import gettext_lazy as _

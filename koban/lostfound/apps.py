@@ -11,3 +11,18 @@ class LostfoundConfig(AppConfig):
         from koban.lostfound.rules import get_rules
 
         get_rules()
+
+        from django.urls import reverse
+
+        from koban.accounts.access import access_item, can_attach_to_item
+        from koban.attachments.registry import ParentKind, register
+
+        register(
+            ParentKind(
+                slug="item",
+                label="lostfound.founditem",
+                access=access_item,
+                can_attach=can_attach_to_item,
+                page=lambda item: reverse("lostfound:item", args=[item.pk]),
+            )
+        )

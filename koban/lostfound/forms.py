@@ -8,7 +8,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from koban.lib.forms import Form, coordinate, datetime_field, outside_confirmed_field
+from koban.lib.forms import (
+    Form,
+    coordinate,
+    datetime_field,
+    longitude_on_map,
+    outside_confirmed_field,
+)
 from koban.lostfound.models import Handover, ItemCategory
 from koban.organization.models import PoliceBox
 
@@ -30,8 +36,8 @@ class ReceiptForm(BoxChoiceForm):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     found_at = datetime_field(_("Found at"))
     found_place = forms.CharField(label=_("Place found"), max_length=300)
-    found_lon = coordinate(_("Longitude"), -180, 180)
     found_lat = coordinate(_("Latitude"), -90, 90)
+    found_lon = longitude_on_map(_("Longitude"))
     handed_in_at = datetime_field(_("Handed in at"))
     found_in_facility = forms.BooleanField(
         label=_("Found in a facility (station, shop, train)"), required=False
@@ -68,8 +74,8 @@ class LossReportForm(BoxChoiceForm):
     lost_from = datetime_field(_("Lost from"))
     lost_to = datetime_field(_("Lost by"))
     lost_place = forms.CharField(label=_("Place lost"), max_length=300, required=False)
-    lost_lon = coordinate(_("Longitude"), -180, 180)
     lost_lat = coordinate(_("Latitude"), -90, 90)
+    lost_lon = longitude_on_map(_("Longitude"))
     owner_name = forms.CharField(label=_("Owner's name"), max_length=200)
     owner_contact = forms.CharField(label=_("Owner's contact"), max_length=200)
     owner_email = forms.EmailField(label=_("Owner's e-mail"), max_length=254, required=False)

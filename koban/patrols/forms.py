@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from koban.accounts.access import patrol_officers
 from koban.accounts.models import User
 from koban.lib.forms import Form, apply_errors, coordinate, datetime_field, outside_confirmed_field
+from koban.lib.widgets import ChipsSelectMultiple
 from koban.organization.models import PoliceBox
 from koban.patrols.models import Observation, Patrol
 
@@ -24,7 +25,9 @@ class OfficerChoice(forms.ModelMultipleChoiceField):
 class PatrolForm(Form):
     box = forms.ModelChoiceField(label=_("Police box"), queryset=PoliceBox.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=Patrol.Kind.choices)
-    officers = OfficerChoice(label=_("Officers (one or two)"), queryset=User.objects.none())
+    officers = OfficerChoice(
+        label=_("Officers (one or two)"), queryset=User.objects.none(), widget=ChipsSelectMultiple()
+    )
     started_at = datetime_field(_("Started at"), required=False)
     ended_at = datetime_field(_("Ended at"), required=False)
     gpx = forms.FileField(label=_("GPS track (GPX file)"), required=False)
@@ -50,8 +53,8 @@ class PatrolForm(Form):
 
 
 class StopForm(Form):
-    lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
+    lon = coordinate(_("Longitude"), -180, 180)
     arrived_at = datetime_field(_("Arrived at"))
     left_at = datetime_field(_("Left at"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -60,8 +63,8 @@ class StopForm(Form):
 
 class ObservationForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Observation.Kind.choices)
-    lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
+    lon = coordinate(_("Longitude"), -180, 180)
     observed_at = datetime_field(_("Observed at"))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
     outside_confirmed = outside_confirmed_field()
@@ -69,8 +72,8 @@ class ObservationForm(Form):
 
 class CardForm(Form):
     address = forms.CharField(label=_("Address"), max_length=300)
-    lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
+    lon = coordinate(_("Longitude"), -180, 180)
     left_at = datetime_field(_("Left at"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     outside_confirmed = outside_confirmed_field()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.patrols import prints, views
+from koban.patrols import prints, snap_views, views
 
 app_name = "patrols"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/print/", prints.patrol_card_pdf, name="print"),
     path("<int:pk>/add/<str:what>/", views.patrol_add, name="add"),
     path("coverage/", views.coverage, name="coverage"),
+    path("snap/", snap_views.snap_view, name="snap"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,7 +30,8 @@ from koban.accounts.access import (
 )
 from koban.audit.reads import note_read
 from koban.geography.maps import map_config
-from koban.geography.models import Beat
+from koban.geography.models import Beat, RoadSegment
+from koban.geography.roads import ROAD_MARGIN
 from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
@@ -59,6 +61,27 @@ def _beat_outline(box_id: int) -> dict[str, Any] | None:
         if beat
         else None
     )
+
+
+#: The draw map shows at most this many street pieces (a beat has hundreds; this is a guard, not a limit).
+MAX_STREETS_SHOWN = 5000
+
+
+def _beat_streets(box_id: int) -> dict[str, Any] | None:
+    """The streets in and around the box's beat, to draw (and snap) a patrol over; None without roads."""
+    beat = Beat.objects.current().filter(box_id=box_id).first()
+    if beat is None:
+        return None
+    extent = beat.geom.envelope.buffer(ROAD_MARGIN)
+    geoms = RoadSegment.objects.filter(geom__bboverlaps=extent).values_list("geom", flat=True)
+    lines = [[list(xy) for xy in geom.coords] for geom in geoms[:MAX_STREETS_SHOWN]]
+    if not lines:
+        return None
+    return {
+        "type": "Feature",
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+        "properties": {},
+    }
 
 
 @login_required
@@ -120,8 +143,20 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
             return redirect("patrols:detail", patrol.pk)
     first = boxes.first()
     box_id = (form.data.get("box") if form.is_bound else None) or request.user.box_id or first.pk  # type: ignore[union-attr]
-    outline = _beat_outline(int(box_id)) if box_id and str(box_id).isdigit() else None
-    config = map_config(layers={}, mode="draw", beat=outline, routeInput="id_route")
+    known_box = bool(box_id) and str(box_id).isdigit()
+    outline = _beat_outline(int(box_id)) if known_box else None
+    streets = _beat_streets(int(box_id)) if known_box else None
+    config = map_config(
+        layers={},
+        mode="draw",
+        beat=outline,
+        routeInput="id_route",
+        snapUrl=reverse("patrols:snap"),
+        snapNote="patrol-snap-note",
+        streets=streets,
+        noStreets=_("No street data is loaded here: the route is drawn as straight lines."),
+        form="patrol-form",
+    )
     return render(request, "patrols/patrol_new.html", {"form": form, "map_config": config})
 
 

@@ -37,8 +37,8 @@ class PublicRequestForm(Form):
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": DESCRIPTION_MAX}),
     )
-    lon = coordinate(_("Longitude"), -180, 180)
     lat = coordinate(_("Latitude"), -90, 90)
+    lon = coordinate(_("Longitude"), -180, 180)
     address = forms.CharField(label=_("Address or landmark (optional)"), max_length=300, required=False)
     occurred_at = datetime_field(_("When did you see it? (optional)"), required=False)
     reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)

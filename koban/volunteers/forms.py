@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from koban.lib.forms import Form, apply_errors, coordinate, datetime_field
+from koban.lib.forms import Form, apply_errors, coordinate, datetime_field, longitude_on_map
+from koban.lib.widgets import ChipsSelectMultiple
 from koban.organization.models import PoliceBox
 from koban.volunteers.models import (
     ActivityObservation,
@@ -33,7 +34,7 @@ class ActivityForm(Form):
     started_at = datetime_field(_("Started at"))
     ended_at = datetime_field(_("Ended at"))
     participants = MemberChoice(
-        label=_("Participants"), queryset=VolunteerMember.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Participants"), queryset=VolunteerMember.objects.none(), widget=ChipsSelectMultiple()
     )
     vehicle = forms.ModelChoiceField(
         label=_("Vehicle"), queryset=PatrolVehicle.objects.none(), required=False
@@ -52,8 +53,8 @@ class ActivityForm(Form):
     observation_note = forms.CharField(
         label=_("What was seen"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    observation_lon = coordinate(_("Longitude"), -180, 180)
     observation_lat = coordinate(_("Latitude"), -90, 90)
+    observation_lon = longitude_on_map(_("Longitude"))
 
     def __init__(self, *args: Any, groups: Any, group: VolunteerGroup | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

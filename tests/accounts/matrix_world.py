@@ -45,6 +45,7 @@ from koban.voice import services as voice
 from koban.voice.models import Action as VoiceAction
 from koban.voice.models import ActionKind, RequestCategory, Source
 from koban.voice.models import Request as VoiceRequest
+from tests.accounts.matrix_attachments import build_attachments
 from tests.accounts.matrix_community import Community, build_community
 from tests.councils.world import CouncilWorld, build_council
 from tests.factories import make_box, make_station, make_user
@@ -108,6 +109,7 @@ class World:
     handover: Any = None
     alert: Any = None
     subscription: Any = None
+    attachments: Any = None  # tests.accounts.matrix_attachments.Attachments
 
 
 def _people(cast: Cast, box_x: PoliceBox) -> dict[str, User | None]:
@@ -389,7 +391,7 @@ def build_world(cast: Cast) -> World:
     voice_request, voice_action = _voice(cast)
     household, visit = _households(cast)
     visit_card, disaster = _visit_card(cast, household)
-    return World(
+    world = World(
         cast=cast,
         people=_people(cast, box_x) | community.people,
         box_x=box_x,
@@ -426,3 +428,5 @@ def build_world(cast: Cast) -> World:
         councils=build_council(cast),
         newsletter=newsletters.generate_issue(None, cast.box_a, NOW.date()),
     )
+    world.attachments = build_attachments(cast, incident, item)
+    return world

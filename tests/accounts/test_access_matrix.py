@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from tests.accounts.matrix_attachments import ATTACHMENT_MARK, new_photo
 from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
     ACTION_MARK,
@@ -171,6 +172,7 @@ def _incident(w: World) -> int:
 
 INCIDENT = ("incidents.incident", "incidents.incidentevent", "incidents.dispatch")
 ITEM = ("lostfound.founditem",)
+ATTACHMENT = ("attachments.attachment",)
 COUNCIL = ("councils.council", "councils.councilmember")
 ALERT = ("alerts.alert", "alerts.alertinfo", "alerts.alertarea")
 VOICE = ("voice.request",)
@@ -354,6 +356,54 @@ ROWS: list[Row] = [
         OWN,
     ),
     Row(INCIDENT, "page", "export-briefing", lambda w: f"/boxes/{w.cast.box_a.pk}/briefing.pdf?lang=en", OWN),
+    # -- Attachments: read by the record's readers, added and removed by those who work on it ----
+    Row(ATTACHMENT, "page", "read-file", lambda w: f"/attachments/{w.attachments.incident_photo.pk}/", OWN),
+    Row(
+        ATTACHMENT,
+        "page",
+        "read-thumbnail",
+        lambda w: f"/attachments/{w.attachments.item_photo.pk}/thumbnail/",
+        STATION,
+    ),
+    Row(
+        ATTACHMENT,
+        "api",
+        "read",
+        lambda w: f"/api/v1/attachments/{w.attachments.incident_photo.pk}/",
+        OWN,
+        mark=ATTACHMENT_MARK,
+    ),
+    Row(
+        ATTACHMENT,
+        "page",
+        "upload-incident",
+        lambda w: f"/attachments/incident/{_incident(w)}/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=new_photo,
+    ),
+    Row(
+        ATTACHMENT,
+        "page",
+        "upload-item",
+        lambda w: f"/attachments/item/{w.item.pk}/",
+        STATION,
+        OWN,
+        method="post",
+        ok=(302,),
+        data=new_photo,
+    ),
+    Row(
+        ATTACHMENT,
+        "api",
+        "delete",
+        lambda w: f"/api/v1/attachments/{w.attachments.item_photo.pk}/",
+        STATION,
+        OWN,
+        method="delete",
+        ok=(204,),
+    ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
     Row(
@@ -1549,6 +1599,7 @@ ROWS: list[Row] = [
 # Models whose records hold personal data or are acts of police powers: each needs rows above.
 PROTECTED = {
     "accounts.apitoken",
+    "attachments.attachment",
     "accounts.user",
     "alerts.alert",
     "alerts.alertarea",

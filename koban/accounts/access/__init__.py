@@ -25,6 +25,12 @@ from koban.accounts.access.alerts import (
     can_manage_webhooks,
     subscriptions_visible_to,
 )
+from koban.accounts.access.attachments import (
+    access_attachment,
+    attachments_visible_to,
+    can_attach_to_incident,
+    can_attach_to_item,
+)
 from koban.accounts.access.audit import (
     audit_events_visible_to,
     can_administer_users,
@@ -297,6 +303,7 @@ __all__ = [
     "access_activity",
     "access_alert",
     "access_alert_for_decision",
+    "access_attachment",
     "access_box",
     "access_box_for_council",
     "access_box_for_newsletters",
@@ -357,6 +364,7 @@ __all__ = [
     "agencies_overseen_by",
     "agreements_visible_to",
     "alerts_visible_to",
+    "attachments_visible_to",
     "audit_events_visible_to",
     "boxes_alertable_by",
     "boxes_for_custodians",
@@ -370,6 +378,8 @@ __all__ = [
     "can_administer_users",
     "can_appoint_members",
     "can_approve_alert",
+    "can_attach_to_incident",
+    "can_attach_to_item",
     "can_be_rostered",
     "can_break_glass",
     "can_certify_blue_light",

@@ -38,6 +38,10 @@
   function drawMode(element, config) {
     const made = baseMap(element, config);
     const map = made.map;
+    if (config.streets) {
+      // The streets under the drawing, so the officer sees where the route can go.
+      L.geoJSON(config.streets, { interactive: false, style: { color: "#8a94a3", weight: 3, opacity: 0.8, className: "street" } }).addTo(map);
+    }
     const drawn = new L.FeatureGroup().addTo(map);
     const input = document.getElementById(config.routeInput);
     if (input && input.value) {
@@ -56,7 +60,42 @@
       input.value = lines.length ? JSON.stringify({ type: "MultiLineString", coordinates: lines }) : "";
       element.dataset.lines = String(lines.length);
     }
-    map.on(L.Draw.Event.CREATED, function (event) { drawn.addLayer(event.layer); store(); });
+    const note = config.snapNote ? document.getElementById(config.snapNote) : null;
+    function tell(text) {
+      if (!note) return;
+      note.textContent = text || "";
+      note.hidden = !text;
+    }
+    function snapToStreets(layer) {
+      // The officer taps the corners; the server routes between them along the streets (straight lines
+      // where no street is near, and it says so). The drawn line is kept if the server cannot answer.
+      const form = element.closest("form") || document.getElementById(config.form || "") || document;
+      const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      const taps = layer.getLatLngs().map(function (p) { return [p.lng, p.lat]; });
+      element.dataset.snapping = "1";
+      return fetch(config.snapUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
+        body: JSON.stringify({ points: taps }),
+      }).then(function (response) {
+        return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
+      }).then(function (result) {
+        if (!result.ok) { tell(result.answer.error || ""); return; }
+        layer.setLatLngs(result.answer.coordinates.map(function (c) { return [c[1], c[0]]; }));
+        element.dataset.snapped = result.answer.on_roads.filter(Boolean).length + "/" + result.answer.on_roads.length;
+        tell(result.answer.note || "");
+      }).catch(function (error) { console.error(error); }).finally(function () {
+        delete element.dataset.snapping;
+        store();
+      });
+    }
+    if (config.snapUrl && !config.streets) tell(config.noStreets || "");
+    map.on(L.Draw.Event.CREATED, function (event) {
+      drawn.addLayer(event.layer);
+      store();
+      if (config.snapUrl && event.layer.getLatLngs) snapToStreets(event.layer);
+    });
     map.on(L.Draw.Event.EDITED, store);
     map.on(L.Draw.Event.DELETED, store);
     fit(map, made.bounds);
