@@ -40,7 +40,7 @@ def route_map(
     """The patrol's route over its box's current beat, with stops, observations and cards, as a data URI."""
     beat = Beat.objects.current().filter(box_id=patrol.box_id).first()
     beats = [json.loads(beat.geom.geojson)] if beat else []
-    lines = [[(x, y) for x, y, *_rest in line.coords] for line in patrol.route]
+    lines = [[(x, y) for x, y, *_rest in line] for line in json.loads(patrol.route.geojson)["coordinates"]]
     points: list[tuple[float, float, str]] = []
     for records, colour in ((stops, STOP_COLOUR), (observations, OBSERVATION_COLOUR), (cards, CARD_COLOUR)):
         points.extend((*xy, colour) for r in records if (xy := _xy(r)))
