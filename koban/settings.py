@@ -49,8 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    # Index expressions with operator classes (receipt numbers) and array lookups for search.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_gis",
+    "django_filters",
     "drf_spectacular",
     "knox",
     "axes",
@@ -206,6 +209,12 @@ WHITENOISE_USE_FINDERS = True
 
 # -- Security (production values come from the environment) -------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+
+# CSV and Excel exports of a list stop at this many rows: a larger one is refused with a message asking
+# for narrower filters (a whole year of a large force would tie up a worker and fill a laptop).
+KOBAN_EXPORT_MAX_ROWS = env_int("KOBAN_EXPORT_MAX_ROWS", 50_000)
+if KOBAN_EXPORT_MAX_ROWS < 1:
+    raise ImproperlyConfigured("KOBAN_EXPORT_MAX_ROWS must be at least 1")
 
 # Page sessions end when the browser closes and after a time without requests (koban.accounts.middleware);
 # a deployment whose terminals are shared by a box's officers shortens that time further.

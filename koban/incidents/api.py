@@ -6,13 +6,11 @@ Errors answer 400 with ``{field: [message]}`` (``koban.lib.api``); permissions c
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -40,18 +38,16 @@ from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
 from koban.incidents.counts import Counts, count_incidents
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, benchmark_seconds, overall_response, response_by
+from koban.incidents.filters import filtered_incidents
 from koban.incidents.models import (
     CallerRelation,
     Dispatch,
     Incident,
     IncidentCategory,
     IncidentEvent,
-    IncidentQuerySet,
     Source,
-    Status,
 )
 from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer
-from koban.lib.validation import date_problem
 from koban.organization.models import Agency
 
 
@@ -246,57 +242,10 @@ class TimeNoteSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-def _date_param(params: Any, name: str, errors: dict[str, str]) -> datetime.datetime | None:
-    raw = params.get(name)
-    if not raw:
-        return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
-    if day is None:
-        errors[name] = gettext("%(value)r is not a date (YYYY-MM-DD).") % {"value": raw}
-        return None
-    problem = date_problem(day)
-    if problem:
-        errors[name] = problem
-        return None
-    moment = datetime.datetime.combine(day, datetime.time.min)
-    return timezone.make_aware(moment)
-
-
-def filtered_incidents(params: Any, qs: IncidentQuerySet, errors: dict[str, str]) -> IncidentQuerySet:
-    """Apply the list filters shared by the API and the pages: box, station, status, category, dates."""
-    for name in ("box", "station"):
-        raw = params.get(name)
-        if raw:
-            if not raw.isdigit() or len(raw) > 18:
-                errors[name] = gettext("%(value)r is not an id.") % {"value": raw}
-            else:
-                qs = qs.filter(**{f"{name}_id": int(raw)})
-    statuses = [s for s in (params.get("status") or "").split(",") if s]
-    if statuses == ["open"]:
-        qs = qs.open()
-    elif statuses:
-        unknown = [s for s in statuses if s not in Status.values]
-        if unknown:
-            errors["status"] = gettext("Unknown status: %(statuses)s.") % {"statuses": ", ".join(unknown)}
-        qs = qs.filter(status__in=statuses)
-    category = params.get("category")
-    if category:
-        qs = qs.filter(category__code=category)
-    if params.get("outside") in ("1", "true"):
-        qs = qs.filter(outside_jurisdiction=True)
-    if params.get("unplaced") in ("1", "true"):
-        qs = qs.unplaced()
-    start = _date_param(params, "from", errors)
-    end = _date_param(params, "to", errors)
-    if end is not None:
-        end += datetime.timedelta(days=1)
-    return qs.received_between(start, end)
-
-
 _list_parameters = [
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="Words in the description or address (kana or kanji), or a number"
+    ),
     OpenApiParameter("box", OpenApiTypes.INT, description="Box id"),
     OpenApiParameter("station", OpenApiTypes.INT, description="Station id"),
     OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated statuses, or 'open'"),

@@ -33,18 +33,26 @@ from koban.accounts.models import User
 from koban.audit.reads import note_read
 from koban.geography.maps import map_config
 from koban.incidents import services
-from koban.incidents.api import counts_for, filtered_incidents, response_figures
+from koban.incidents.api import counts_for, response_figures
 from koban.incidents.callers import caller_details
 from koban.incidents.charts import minutes_seconds, response_chart
 from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
 from koban.incidents.dispatching import suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
+from koban.incidents.filters import filtered_incidents
 from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
 from koban.incidents.models import Incident, IncidentCategory, Status
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's filters as a query string, without the page number (for the export links)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 @login_required
@@ -64,6 +72,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "categories": IncidentCategory.objects.all(),
             "filters": request.GET,
+            "query_rest": _query_without_page(request),
             "can_take_reports": can_take_reports(_user(request)),
         },
     )
