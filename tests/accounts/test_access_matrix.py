@@ -263,7 +263,28 @@ ROWS: list[Row] = [
         OWN,
         POLICE_OWN,
         method="post",
-        data=lambda w: {"box": w.cast.box_a.pk, "officers": [w.cast.officer_a.pk]},
+        # Box A's units without names: officer A is busy on the backup incident (equally urgent).
+        data=lambda w: {"box": w.cast.box_a.pk},
+    ),
+    # Box A's officer sends box B's officer (same station) as backup to box A's incident.
+    Row(
+        INCIDENT,
+        "api",
+        "dispatch-backup",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/dispatch/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"officers": [w.cast.officer_b.pk]},
+    ),
+    # Who could go, with the crews of the station's patrol cars.
+    Row(
+        (*INCIDENT, "rosters.crewassignment"),
+        "api",
+        "suggestions",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/suggestions/",
+        OWN,
+        POLICE_OWN,
     ),
     Row(
         INCIDENT,
@@ -1701,6 +1722,7 @@ PROTECTED = {
     "patrols.patrolcard",
     "patrols.patrolstop",
     "rosters.boxshiftplan",
+    "rosters.crewassignment",
     "rosters.dutyrecord",
     "rosters.handoveracknowledgement",
     "rosters.handoverentry",
@@ -1735,6 +1757,8 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    # A vehicle of a box (call sign, kind): configuration; who rides in it is a crew assignment.
+    "rosters.patrolcar",
     # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
     # are covered by the visit card rows).
     "visitcards.cardcustodian",
