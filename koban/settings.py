@@ -49,8 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    # Index expressions with operator classes (receipt numbers) and array lookups for search.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_gis",
+    "django_filters",
     "drf_spectacular",
     "knox",
     "axes",
@@ -207,6 +210,12 @@ WHITENOISE_USE_FINDERS = True
 # -- Security (production values come from the environment) -------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 
+# CSV and Excel exports of a list stop at this many rows: a larger one is refused with a message asking
+# for narrower filters (a whole year of a large force would tie up a worker and fill a laptop).
+KOBAN_EXPORT_MAX_ROWS = env_int("KOBAN_EXPORT_MAX_ROWS", 50_000)
+if KOBAN_EXPORT_MAX_ROWS < 1:
+    raise ImproperlyConfigured("KOBAN_EXPORT_MAX_ROWS must be at least 1")
+
 # Page sessions end when the browser closes and after a time without requests (koban.accounts.middleware);
 # a deployment whose terminals are shared by a box's officers shortens that time further.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -333,6 +342,12 @@ SPECTACULAR_SETTINGS = {
         "koban.lib.schema.document_errors",
     ],
 }
+
+# -- Dispatch ---------------------------------------------------------------------------------------
+# Average speeds (km/h) that turn a way to an incident into a travel time: officers answer from their
+# box by bicycle, patrol cars by road. Whole numbers; at least 1.
+KOBAN_DISPATCH_BICYCLE_KMH = max(1, env_int("KOBAN_DISPATCH_BICYCLE_KMH", 15))
+KOBAN_DISPATCH_CAR_KMH = max(1, env_int("KOBAN_DISPATCH_CAR_KMH", 30))
 
 # -- Maps ---------------------------------------------------------------------------------------------
 # Pages draw vector layers only unless a tile URL is configured, so maps work with no tile server.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -17,8 +18,9 @@ from koban.accounts.access import access_counter_box, access_matter, matters_vis
 from koban.accounts.models import User
 from koban.audit.reads import NoteReadsSerializer
 from koban.counter import services
+from koban.counter.filters import CounterMatterFilter
 from koban.counter.models import CounterCategory, CounterMatter
-from koban.lib.api import ModelSerializer, query_datetime, query_int
+from koban.lib.api import ModelSerializer
 
 
 class CounterCategorySerializer(ModelSerializer):
@@ -98,22 +100,13 @@ class CounterMatterViewSet(viewsets.ModelViewSet):
     """
 
     serializer_class = CounterMatterSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CounterMatterFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[CounterMatter]:
         user: User = self.request.user  # type: ignore[assignment]
-        qs = matters_visible_to(user).with_related()
-        params = self.request.query_params
-        box = query_int(params, "box")
-        if box:
-            qs = qs.filter(box_id=access_counter_box(user, box).pk)
-        for name, lookup in (("since", "received_at__gte"), ("until", "received_at__lt")):
-            moment = query_datetime(params, name)
-            if moment is not None:
-                qs = qs.filter(**{lookup: moment})
-        if params.get("category"):
-            qs = qs.filter(category__code=params["category"])
-        return qs
+        return matters_visible_to(user).with_related().order_by("-received_at", "-id")
 
     def get_object(self) -> CounterMatter:
         return access_matter(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]

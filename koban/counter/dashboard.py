@@ -18,7 +18,11 @@ PENDING_OUTCOMES = (Outcome.FOLLOW_UP, Outcome.OPEN)
 
 
 def build_counter_today(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str, Any]:
-    """Today's matters by category (SQL counts), call-phone calls, and matters still open (four queries)."""
+    """Today's matters by category (SQL counts), call-phone calls, and matters still open.
+
+    The follow-up list shows the oldest open matters (they may be months old, so pages print their
+    year) and how many are open in all: four queries, five when the list is full.
+    """
     start, end = day_bounds(box, local_today(box, now))
     today = CounterMatter.objects.filter(box=box, received_at__gte=start, received_at__lt=end)
     totals = today.aggregate(
@@ -29,12 +33,19 @@ def build_counter_today(box: PoliceBox, user: Any, now: dt.datetime) -> dict[str
     rows = list(today.values("category_id").annotate(n=Count("id")).order_by("-n", "category_id"))
     categories = CounterCategory.objects.in_bulk([r["category_id"] for r in rows])
     by_category = [{"label": categories[r["category_id"]].label(), "count": r["n"]} for r in rows]
+    open_matters = CounterMatter.objects.filter(box=box, outcome__in=PENDING_OUTCOMES)
     pending = list(
-        CounterMatter.objects.filter(box=box, outcome__in=PENDING_OUTCOMES)
-        .select_related("category", "handled_by")
-        .order_by("received_at", "id")[:PENDING_LIST_LIMIT]
+        open_matters.select_related("category", "handled_by").order_by("received_at", "id")[
+            :PENDING_LIST_LIMIT
+        ]
     )
-    return totals | {"by_category": by_category, "pending": pending}
+    pending_total = len(pending) if len(pending) < PENDING_LIST_LIMIT else open_matters.count()
+    return totals | {
+        "by_category": by_category,
+        "pending": pending,
+        "pending_total": pending_total,
+        "pending_more": pending_total - len(pending),
+    }
 
 
 COUNTER_TODAY = register(

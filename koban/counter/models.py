@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from koban.lib.labels import pick_label
+from koban.lib.search import grams_index, text_condition, with_search_text, words_of
 from koban.organization.models import PoliceBox
 
 
@@ -64,12 +65,24 @@ class Outcome(models.TextChoices):
     OPEN = "open", _("Open")
 
 
+# What the counter log's search box looks in: what was asked, what was done, and the person in custody
+# and whom they went to (everyone who may read a matter reads those).
+COUNTER_SEARCH_FIELDS = ("summary", "outcome_note", "person_description", "handed_over_to")
+
+
 class CounterMatterQuerySet(models.QuerySet["CounterMatter"]):
     def of_boxes(self, boxes: models.QuerySet[PoliceBox]) -> CounterMatterQuerySet:
         return self.filter(box__in=boxes)
 
     def with_related(self) -> CounterMatterQuerySet:
         return self.select_related("box", "box__station", "category", "handled_by", "recorded_by")
+
+    def search(self, text: str) -> CounterMatterQuerySet:
+        """Matters whose text holds *text* (kana or kanji, any width); only punctuation finds nothing."""
+        words = words_of(text)
+        if not words:
+            return self.none()
+        return with_search_text(self, COUNTER_SEARCH_FIELDS).filter(text_condition(words))
 
 
 class CounterMatter(models.Model):
@@ -120,7 +133,10 @@ class CounterMatter(models.Model):
         verbose_name = _("counter matter")
         verbose_name_plural = _("counter matters")
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["box", "-received_at"])]
+        indexes = [
+            models.Index(fields=["box", "-received_at"]),
+            grams_index("countermatter_search_grams", *COUNTER_SEARCH_FIELDS),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(handed_over_at__isnull=True) | Q(handed_over_at__gte=F("received_at")),

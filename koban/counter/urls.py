@@ -1,10 +1,12 @@
 from django.urls import path
 
-from koban.counter import views
+from koban.counter import lists, views
 
 app_name = "counter"
 urlpatterns = [
     path("", views.index, name="index"),
     path("boxes/<int:box_id>/", views.box_log, name="box"),
+    path("matters/", lists.matter_list, name="matters"),
+    path("matters/export/", lists.matters_export, name="matters_export"),
     path("matters/<int:matter_id>/edit/", views.edit_matter, name="edit"),
 ]

@@ -165,7 +165,7 @@ OPEN_INCIDENTS = register(
         build=build_open_incidents,
         template="incidents/dashboard/open_incidents.html",
         pdf_template="incidents/dashboard/open_incidents_pdf.html",
-        refresh_seconds=60,
+        live=True,  # a new incident of the box shows up while the page is open
     )
 )
 INCIDENT_MAP = register(

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from koban.geography.labels import box_key, label_key
 from koban.geography.models import Beat
 from koban.lib.labels import pick_label
+from koban.lib.search import grams_index, reference_form, text_condition, with_search_text, words_of
 from koban.organization.models import Agency, PoliceBox, PoliceStation
+from koban.rosters.models import PatrolCar
 
 
 class Priority(models.IntegerChoices):
@@ -140,6 +142,10 @@ class IncidentImport(models.Model):
         return f"{self.file_name} ({self.rows_imported})"
 
 
+# The fields that words typed in the list's search box are looked for in (indexed by their grams).
+INCIDENT_SEARCH_FIELDS = ("description", "address")
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> IncidentQuerySet:
         return self.filter(status__in=[Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE])
@@ -155,6 +161,20 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         if end is not None:
             qs = qs.filter(received_at__lt=end)
         return qs
+
+    def search(self, text: str) -> IncidentQuerySet:
+        """Incidents whose description or address holds *text* (kana or kanji, any width), or whose
+        number or source reference is *text* as typed. Only punctuation finds nothing."""
+        words = words_of(text)
+        if not words:
+            return self.none()
+        condition = text_condition(words)
+        reference = reference_form(text)
+        if reference:
+            condition |= Q(source_ref=reference)
+            if reference.isdigit() and len(reference) <= 18:
+                condition |= Q(pk=int(reference))
+        return with_search_text(self, INCIDENT_SEARCH_FIELDS).filter(condition)
 
     def unplaced(self) -> IncidentQuerySet:
         """Incidents given by an address that matched no known town: they wait for a place on the map."""
@@ -310,6 +330,7 @@ class Incident(models.Model):
                 condition=~Q(row_fingerprint=""),
                 name="incident_row_fingerprint",
             ),
+            grams_index("incident_search_grams", *INCIDENT_SEARCH_FIELDS),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -396,7 +417,8 @@ class IncidentEvent(models.Model):
 
 
 class Dispatch(models.Model):
-    """Units of one box sent to an incident, with their own dispatch and arrival times."""
+    """Officers of one box (on foot or bicycle, or as the crew of one of its patrol cars) sent to an
+    incident, with their own dispatch and arrival times."""
 
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="dispatches"
@@ -406,6 +428,15 @@ class Dispatch(models.Model):
     )
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("officers"), blank=True, related_name="dispatches"
+    )
+    # The patrol car sent, when the officers went as its crew (None: officers from the box).
+    unit = models.ForeignKey(
+        PatrolCar,
+        verbose_name=_("patrol car"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatches",
     )
     dispatched_at = models.DateTimeField(_("dispatched at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)

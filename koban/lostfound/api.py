@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,8 +33,9 @@ from koban.accounts.access import (
     reports_visible_to,
     tasks_workable_by,
 )
-from koban.lib.api import ModelSerializer, Serializer, query_int
+from koban.lib.api import ModelSerializer, Serializer
 from koban.lostfound import custody, notify, services
+from koban.lostfound.filters import FoundItemFilter, LossReportFilter
 from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item
 
@@ -288,20 +290,15 @@ def _matches(suggestions: list[Any], label: Any) -> list[dict[str, Any]]:
 
 
 class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Found items of the boxes the user may see; ``?state=`` and ``?box=`` filter. POST issues a receipt."""
+    """Found items of the boxes the user may see, filtered like the page (``q``, ``state``, ``box``).
+    POST issues a receipt."""
 
     serializer_class = FoundItemSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FoundItemFilter
 
     def get_queryset(self) -> QuerySet[FoundItem]:
-        qs = items_visible_to(self.request.user).with_related()  # type: ignore[arg-type]
-        text = self.request.query_params.get("q", "")
-        if text.strip():
-            qs = qs.search(text)
-        state = self.request.query_params.get("state")
-        if state:
-            qs = qs.filter(state=state)
-        box = query_int(self.request.query_params, "box")
-        return qs.filter(box_id=box) if box else qs
+        return items_visible_to(self.request.user).with_related().order_by("-handed_in_at", "-id")  # type: ignore[arg-type]
 
     def get_object(self) -> FoundItem:
         return access_item(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]
@@ -391,17 +388,15 @@ class FoundItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class LossReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Loss reports of the boxes the user may see; ``?status=open`` filters."""
+    """Loss reports of the boxes the user may see, filtered like the page (``q``, ``status``, ``box``)."""
 
     serializer_class = LossReportSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LossReportFilter
 
     def get_queryset(self) -> QuerySet[LossReport]:
-        qs = reports_visible_to(self.request.user).select_related("box", "category")  # type: ignore[arg-type]
-        text = self.request.query_params.get("q", "")
-        if text.strip():
-            qs = qs.search(text)
-        status_filter = self.request.query_params.get("status")
-        return qs.filter(status=status_filter) if status_filter else qs
+        reports = reports_visible_to(self.request.user).select_related("box", "category")  # type: ignore[arg-type]
+        return reports.order_by("-reported_at", "-id")
 
     def get_object(self) -> LossReport:
         return access_report(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]

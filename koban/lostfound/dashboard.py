@@ -49,5 +49,6 @@ LOST_FOUND = register(
         build=build_lost_found,
         template="lostfound/dashboard/lost_found.html",
         pdf_template="lostfound/dashboard/lost_found_pdf.html",
+        live=True,  # tasks falling due today
     )
 )

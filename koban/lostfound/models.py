@@ -12,11 +12,20 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models.functions import Replace
+from django.contrib.postgres.indexes import OpClass
+from django.db.models.functions import Reverse
 from django.utils.translation import gettext_lazy as _
 
 from koban.analytics.algorithms.matching import SYNONYMS, normalise, to_hiragana
 from koban.lib.labels import pick_label
+from koban.lib.search import (
+    SearchFold,
+    grams_index,
+    reference_form,
+    text_condition,
+    with_search_text,
+    words_of,
+)
 from koban.lostfound.clocks import Clock, State
 from koban.organization.models import PoliceBox, PoliceStation
 
@@ -46,6 +55,11 @@ class ItemCategory(models.Model):
         return pick_label(self.labels, self.code, language)
 
 
+# The fields that words typed in a list's search box are looked for in (indexed by their grams).
+FOUND_ITEM_SEARCH_FIELDS = ("description", "found_place")
+LOSS_REPORT_SEARCH_FIELDS = ("description", "lost_place")
+
+
 def search_terms(text: str) -> list[str]:
     """What a typed search looks for: NFKC (full-width digits and letters, half-width kana), the
     same in hiragana and in katakana, and the one written form of a known synonym (さいふ → 財布).
@@ -66,6 +80,29 @@ def search_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def categories_named(terms: list[str]) -> list[int]:
+    """Ids of the item categories whose label, in any language, the search *terms* name.
+
+    A label in Latin letters must stand as a word ("bag" is not found in "handbag's"); a Japanese label
+    anywhere in a term (日傘 names 傘).
+    """
+    lowered = [term.lower() for term in terms]
+    found = []
+    for pk, labels in ItemCategory.objects.values_list("pk", "labels"):
+        for label in (labels or {}).values():
+            name = unicodedata.normalize("NFKC", str(label)).lower().strip()
+            if name and any(_names(name, term) for term in lowered):
+                found.append(pk)
+                break
+    return found
+
+
+def _names(label: str, term: str) -> bool:
+    if label.isascii():
+        return re.search(rf"\b{re.escape(label)}\b", term) is not None
+    return label in term
+
+
 def _to_katakana(text: str) -> str:
     return re.sub(r"[\u3041-\u3096]", lambda m: chr(ord(m.group(0)) + 0x60), text)
 
@@ -80,22 +117,44 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
     def with_related(self) -> FoundItemQuerySet:
         return self.select_related("box", "box__station", "category")
 
-    def search(self, text: str) -> FoundItemQuerySet:
-        """Items whose receipt number or description holds *text* (kana either way; see ``search_terms``)."""
-        terms = search_terms(text)
-        if not terms:
+    def search(
+        self,
+        text: str,
+        personal_boxes: models.QuerySet[PoliceBox] | None = None,
+        *,
+        personal_features: bool = True,
+        by_kind: bool = False,
+    ) -> FoundItemQuerySet:
+        """Items whose description or place holds *text* (kana or kanji, synonyms; see ``search_terms``),
+        or whose receipt number (also the former one) starts or ends with it as typed.
+
+        The finder's name is searched only on the items of *personal_boxes*, the boxes whose finders the
+        searching user may see. Only punctuation finds nothing. With ``personal_features=False`` (the
+        public notice) the descriptions of items that may hold personal data are not searched (their
+        numbers still are); with ``by_kind`` a word naming a kind of item in any language ("umbrella",
+        傘, さいふ) finds the items of that kind.
+        """
+        words = words_of(text, search_terms(text))
+        if not words:
             return self.none()
-        compact = terms[0].replace(" ", "").replace("-", "")
-        query = models.Q(receipt_number__icontains=terms[0].replace(" ", "")) | models.Q(
-            former_receipt_number__iexact=terms[0].replace(" ", "")
+        condition = text_condition(words)
+        if not personal_features:
+            condition &= models.Q(category__holds_personal_data=False)
+        if by_kind:
+            condition |= models.Q(category__in=categories_named(search_terms(text)))
+        reference = reference_form(text)
+        if reference:
+            condition |= (
+                models.Q(receipt_number__startswith=reference)
+                | models.Q(receipt_reversed__startswith=reference[::-1])
+                | models.Q(former_receipt_number=reference)
+            )
+        if personal_boxes is not None:
+            condition |= models.Q(box__in=personal_boxes, finder_folded__contains=words[0])
+        qs = with_search_text(self, FOUND_ITEM_SEARCH_FIELDS).alias(
+            receipt_reversed=Reverse("receipt_number"), finder_folded=SearchFold("finder_name")
         )
-        if compact:
-            query |= models.Q(receipt_compact__icontains=compact)
-        for term in terms:
-            query |= models.Q(description__icontains=term)
-        return self.annotate(
-            receipt_compact=Replace("receipt_number", models.Value("-"), models.Value(""))
-        ).filter(query)
+        return qs.filter(condition)
 
 
 class FoundItem(models.Model):
@@ -196,7 +255,17 @@ class FoundItem(models.Model):
                 name="found_item_handed_in_after_found",
             ),
         ]
-        indexes = [models.Index(fields=["box", "state"])]
+        indexes = [
+            models.Index(fields=["box", "state"]),
+            grams_index("founditem_search_grams", *FOUND_ITEM_SEARCH_FIELDS),
+            # Receipt numbers typed from the start or from the end (the tail a finder reads out).
+            models.Index(
+                OpClass(Reverse("receipt_number"), name="text_pattern_ops"), name="founditem_receipt_tail"
+            ),
+            models.Index(
+                fields=["receipt_number"], opclasses=["varchar_pattern_ops"], name="founditem_receipt_head"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.receipt_number
@@ -260,15 +329,19 @@ class LossReportQuerySet(models.QuerySet["LossReport"]):
     def open(self) -> LossReportQuerySet:
         return self.filter(status=LossReport.Status.OPEN)
 
-    def search(self, text: str) -> LossReportQuerySet:
-        """Reports whose description holds *text* (kana either way)."""
-        terms = search_terms(text)
-        if not terms:
+    def search(
+        self, text: str, personal_boxes: models.QuerySet[PoliceBox] | None = None
+    ) -> LossReportQuerySet:
+        """Reports whose description or place holds *text* (kana or kanji, synonyms), or whose owner's
+        name does, on the reports of *personal_boxes* (the boxes whose owners the user may see)."""
+        words = words_of(text, search_terms(text))
+        if not words:
             return self.none()
-        query = models.Q()
-        for term in terms:
-            query |= models.Q(description__icontains=term)
-        return self.filter(query)
+        condition = text_condition(words)
+        if personal_boxes is not None:
+            condition |= models.Q(box__in=personal_boxes, owner_folded__contains=words[0])
+        qs = with_search_text(self, LOSS_REPORT_SEARCH_FIELDS).alias(owner_folded=SearchFold("owner_name"))
+        return qs.filter(condition)
 
 
 class LossReport(models.Model):
@@ -324,6 +397,7 @@ class LossReport(models.Model):
                 condition=models.Q(lost_to__gte=models.F("lost_from")), name="loss_window_in_order"
             ),
         ]
+        indexes = [grams_index("lossreport_search_grams", *LOSS_REPORT_SEARCH_FIELDS)]
 
     def __str__(self) -> str:
         return f"{self.box.code}-L{self.pk}"

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from koban.lostfound import notices, prints, views
+from koban.lostfound import exports, notices, prints, views
 
 app_name = "lostfound"
 urlpatterns = [
     path("", views.item_list, name="items"),
+    path("export/", exports.items_export, name="items_export"),
     path("items/new/", views.receive, name="receive"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/receipt/", views.receipt, name="receipt"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("ledger/items.pdf", prints.items_ledger_pdf, name="ledger-items"),
     path("ledger/reports.pdf", prints.reports_ledger_pdf, name="ledger-reports"),
     path("reports/", views.report_list, name="reports"),
+    path("reports/export/", exports.reports_export, name="reports_export"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/close/", views.report_close, name="report_close"),

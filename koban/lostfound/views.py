@@ -34,6 +34,7 @@ from koban.analytics.algorithms.matching import explain
 from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
 from koban.lostfound import custody, notify, services
+from koban.lostfound.filters import FoundItemFilter, LossReportFilter
 from koban.lostfound.forms import (
     ConfirmMatchForm,
     HandoverForm,
@@ -67,16 +68,11 @@ def _initial_box(user: Any) -> dict[str, Any]:
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     boxes = boxes_visible_to(request.user)  # type: ignore[arg-type]
-    items = items_visible_to(request.user).with_related()  # type: ignore[arg-type]
+    scope = items_visible_to(request.user).with_related()  # type: ignore[arg-type]
+    filters = FoundItemFilter(request.GET, queryset=scope, request=request)
+    items = filters.qs
     state = request.GET.get("state", "")
-    if state in FoundItem.Status.values:
-        items = items.filter(state=state)
     box = request.GET.get("box", "")
-    if box.isdigit():
-        items = items.filter(box_id=int(box))
-    q = request.GET.get("q", "").strip()
-    if q:
-        items = items.search(q)
     page = Paginator(items.order_by("-handed_in_at", "-id"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -84,7 +80,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         {
             "items": page.object_list,
             "page": page,
-            "q": q,
+            "q": request.GET.get("q", ""),
+            "errors": filters.error_messages(),
             "query_rest": _query_without_page(request),
             "states": FoundItem.Status.choices,
             "state": state,
@@ -294,13 +291,13 @@ def confirm_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    reports = reports_visible_to(request.user).select_related("box", "category")  # type: ignore[arg-type]
-    status = request.GET.get("status", "open")
-    if status in LossReport.Status.values:
-        reports = reports.filter(status=status)
-    q = request.GET.get("q", "").strip()
-    if q:
-        reports = reports.search(q)
+    # The page opens on the open reports; "status=" (all) is a choice of its own.
+    params = request.GET.copy()
+    params.setdefault("status", LossReport.Status.OPEN)
+    status = params["status"]
+    reports_in_scope = reports_visible_to(request.user).select_related("box", "category")  # type: ignore[arg-type]
+    filters = LossReportFilter(params, queryset=reports_in_scope, request=request)
+    reports = filters.qs
     page = Paginator(reports.order_by("-reported_at", "-id"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -310,7 +307,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         {
             "reports": page.object_list,
             "page": page,
-            "q": q,
+            "q": request.GET.get("q", ""),
+            "errors": filters.error_messages(),
             "query_rest": _query_without_page(request),
             "status": status,
             "statuses": LossReport.Status.choices,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -34,6 +35,7 @@ from koban.geography.models import Beat
 from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, Serializer, query_date, query_int
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage
+from koban.patrols.filters import PatrolFilter
 from koban.patrols.models import Observation, Patrol, PatrolCard
 from koban.runs.uploads import upload_rejection
 
@@ -163,13 +165,14 @@ class PatrolViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PatrolSerializer
     pagination_class = GeoJsonPages
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PatrolFilter
 
     def get_queryset(self) -> QuerySet[Patrol]:
         user = self.request.user
         observations = Prefetch("observations", queryset=observations_visible_to(user))  # type: ignore[arg-type]
         qs = patrols_visible_to(user).prefetch_related("officers", "stops", observations, "cards")  # type: ignore[arg-type]
-        box = query_int(self.request.query_params, "box")
-        return qs.filter(box_id=box) if box else qs
+        return qs.order_by("-started_at", "-id")
 
     def get_object(self) -> Patrol:
         access_patrol(self.request.user, self.kwargs["pk"])  # type: ignore[arg-type]  # refuses and audits

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from koban.patrols import snap_views, views
+from koban.patrols import lists, snap_views, views
 
 app_name = "patrols"
 urlpatterns = [
     path("", views.patrol_list, name="list"),
     path("new/", views.patrol_new, name="new"),
+    path("export/", lists.patrols_export, name="export"),
     path("<int:pk>/", views.patrol_detail, name="detail"),
     path("<int:pk>/add/<str:what>/", views.patrol_add, name="add"),
     path("coverage/", views.coverage, name="coverage"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from koban.geography.roads import ROAD_MARGIN
 from koban.lib.geo import GeometryError
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
+from koban.patrols.filters import PatrolFilter
 from koban.patrols.forms import CardForm, ObservationForm, PatrolForm, StopForm, apply_errors
 from koban.patrols.models import Observation, PatrolCard
 from koban.runs.uploads import upload_rejection
@@ -84,18 +86,28 @@ def _beat_streets(box_id: int) -> dict[str, Any] | None:
     }
 
 
+LIST_PAGE_SIZE = 50
+
+
 @login_required
 def patrol_list(request: HttpRequest) -> HttpResponse:
     boxes = boxes_workable_by(request.user)  # type: ignore[arg-type]
-    patrols = patrols_visible_to(request.user).select_related("box").prefetch_related("officers")  # type: ignore[arg-type]
+    scope = patrols_visible_to(request.user).select_related("box").prefetch_related("officers")  # type: ignore[arg-type]
+    filters = PatrolFilter(request.GET, queryset=scope.order_by("-started_at", "-id"), request=request)
     box = request.GET.get("box", "")
-    if box.isdigit():
-        patrols = patrols.filter(box_id=int(box))
+    # Paged, never cut (the list used to stop silently at 300).
+    page = Paginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "patrols/patrol_list.html",
         {
-            "patrols": patrols[:300],
+            "patrols": page.object_list,
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "errors": filters.error_messages(),
+            "query_rest": params.urlencode(),
             "boxes": boxes.order_by("station__code", "code"),
             "box": int(box) if box.isdigit() else None,
             "can_record": _patrol_boxes(request.user).exists(),
@@ -148,7 +160,7 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
     streets = _beat_streets(int(box_id)) if known_box else None
     config = map_config(
         layers={},
-        mode="draw",
+        mode="tap",
         beat=outline,
         routeInput="id_route",
         snapUrl=reverse("patrols:snap"),

@@ -90,6 +90,6 @@ ACTIONS_DUE = register(
         build=build_actions_due,
         template="voice/dashboard/actions_due.html",
         pdf_template="voice/dashboard/actions_due_pdf.html",
-        refresh_seconds=600,
+        live=True,  # action items falling due
     )
 )

@@ -41,6 +41,7 @@ from tests.accounts.matrix_world import (
     LEAVE_MARK,
     MATTER_MARK,
     NOW,
+    PATROL_MARK,
     REPORT_MARK,
     REPORTER_MARK,
     SUBSCRIPTION_MARK,
@@ -182,6 +183,15 @@ ROUTE = {"type": "LineString", "coordinates": [[139.701, 35.602], [139.704, 35.6
 ROWS: list[Row] = [
     # -- Incidents, dispatch and the box dashboard ------------------------------------------------
     Row(INCIDENT, "page", "list", lambda w: "/incidents/", SIGNED_IN, mark=INCIDENT_MARK, shows=OWN),
+    Row(
+        INCIDENT,
+        "page",
+        "export-list",
+        lambda w: "/incidents/export/?format=csv",
+        SIGNED_IN,
+        mark=INCIDENT_MARK,
+        shows=OWN,
+    ),
     Row(INCIDENT, "page", "read", lambda w: f"/incidents/{_incident(w)}/", OWN, mark=INCIDENT_MARK),
     # The caller's name: unmasked for those who act on the incident, masked for the box's counsellor.
     Row(
@@ -253,7 +263,28 @@ ROWS: list[Row] = [
         OWN,
         POLICE_OWN,
         method="post",
-        data=lambda w: {"box": w.cast.box_a.pk, "officers": [w.cast.officer_a.pk]},
+        # Box A's units without names: officer A is busy on the backup incident (equally urgent).
+        data=lambda w: {"box": w.cast.box_a.pk},
+    ),
+    # Box A's officer sends box B's officer (same station) as backup to box A's incident.
+    Row(
+        INCIDENT,
+        "api",
+        "dispatch-backup",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/dispatch/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"officers": [w.cast.officer_b.pk]},
+    ),
+    # Who could go, with the crews of the station's patrol cars.
+    Row(
+        (*INCIDENT, "rosters.crewassignment"),
+        "api",
+        "suggestions",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/suggestions/",
+        OWN,
+        POLICE_OWN,
     ),
     Row(
         INCIDENT,
@@ -416,6 +447,25 @@ ROWS: list[Row] = [
     ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
+    Row(
+        ITEM,
+        "page",
+        "export-list",
+        lambda w: "/lost-found/export/?format=csv",
+        SIGNED_IN,
+        mark=ITEM_MARK,
+        shows=STATION,
+    ),
+    # Finders' names are exported only to those who see them on the item's page.
+    Row(
+        ITEM,
+        "page",
+        "export-finders",
+        lambda w: "/lost-found/export/?format=csv",
+        SIGNED_IN,
+        mark=FINDER_MARK,
+        shows=OWN,
+    ),
     Row(
         ITEM,
         "page",
@@ -675,6 +725,15 @@ ROWS: list[Row] = [
         data=lambda w: {"note": "The owner found it at home"},
     ),
     # -- Patrols ----------------------------------------------------------------------------------
+    Row(
+        ("patrols.patrol",),
+        "page",
+        "export-list",
+        lambda w: "/patrols/export/?format=csv",
+        SIGNED_IN,
+        mark=PATROL_MARK,
+        shows=OWN,
+    ),
     Row(
         ("patrols.patrol",),
         "page",
@@ -971,6 +1030,24 @@ ROWS: list[Row] = [
         method="post",
     ),
     # -- Counter log and protective custody -------------------------------------------------------
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "search-list",
+        lambda w: "/counter/matters/",
+        SIGNED_IN,
+        mark=MATTER_MARK,
+        shows=OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "export-list",
+        lambda w: "/counter/matters/export/?format=csv",
+        SIGNED_IN,
+        mark=CUSTODY_MARK,
+        shows=OWN,
+    ),
     Row(
         ("counter.countermatter",),
         "page",
@@ -1656,6 +1733,7 @@ PROTECTED = {
     "patrols.patrolcard",
     "patrols.patrolstop",
     "rosters.boxshiftplan",
+    "rosters.crewassignment",
     "rosters.dutyrecord",
     "rosters.handoveracknowledgement",
     "rosters.handoverentry",
@@ -1690,6 +1768,8 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    # A vehicle of a box (call sign, kind): configuration; who rides in it is a crew assignment.
+    "rosters.patrolcar",
     # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
     # are covered by the visit card rows).
     "visitcards.cardcustodian",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from koban.accounts.access.network import boxes_visible_to, boxes_workable_by, has_police_powers
 from koban.accounts.access.refusal import fetch_or_refuse
 from koban.accounts.models import User
-from koban.organization.models import PoliceBox
+from koban.organization.models import PoliceBox, PoliceBoxQuerySet
 
 if TYPE_CHECKING:
     from koban.lostfound.models import FoundItem, FoundItemQuerySet, ItemTask, LossReport, LossReportQuerySet
@@ -112,9 +112,14 @@ def access_task(user: User, task_id: Any) -> ItemTask:
     return fetch_or_refuse(user, tasks_workable_by(user).select_related("item"), task_id)
 
 
+def boxes_with_names_shown_to(user: User) -> PoliceBoxQuerySet:
+    """Boxes whose finders' and owners' names and contacts *user* may see, search by and export."""
+    return boxes_workable_by(user)
+
+
 def can_see_finder_details(user: User, box: PoliceBox) -> bool:
     """Whether *user* may see the names and contacts of finders and owners recorded at *box*."""
-    return boxes_workable_by(user).filter(pk=box.pk).exists()
+    return boxes_with_names_shown_to(user).filter(pk=box.pk).exists()
 
 
 def can_handle_property(user: User, box: PoliceBox) -> bool:

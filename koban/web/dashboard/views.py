@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -36,6 +37,7 @@ from koban.web.dashboard.briefing import briefing_languages, briefing_pdf
 from koban.web.dashboard.render import BuiltSection, build_sections
 
 PICKER_PAGE_SIZE = 100
+MAP_REFRESH_FLOOR = 60
 
 
 def _user(request: HttpRequest) -> User:
@@ -58,6 +60,9 @@ def _dashboard_map_config(box: PoliceBox, sections: list[BuiltSection]) -> dict[
         "box": {"lon": box.location.x, "lat": box.location.y, "name": box.name} if box.location else None,
         "pointsUrl": reverse("web:dashboard-incidents", args=[box.pk]),
         "windows": list(WINDOWS),
+        # The points are re-fetched while the page is open, less often than the live cards: they are
+        # the heaviest answer of the page (up to MAP_POINT_LIMIT points).
+        "refreshSeconds": max(MAP_REFRESH_FLOOR, settings.KOBAN_DASHBOARD_LIVE_SECONDS),
         "labels": {"beat": _("Beat"), "uncovered": _("Not patrolled this week")},
     }
 

@@ -97,8 +97,33 @@
         show(days).catch(function (error) { console.error(error); element.classList.add("map-error"); });
       });
     });
+    // New incidents appear without a reload: the shown period is fetched again now and then, while
+    // the page is visible (a phone in a pocket does not poll).
+    if (config.refreshSeconds) {
+      setInterval(function () {
+        if (document.visibilityState !== "visible") return;
+        const days = Number(element.dataset.days || config.windows[0]);
+        delete cache[days];
+        show(days).catch(function (error) { console.error(error); });
+      }, config.refreshSeconds * 1000);
+    }
     return show(config.windows[0]);
   }
+
+  // The live cards poll (hx-trigger "every Ns"); a hidden tab skips its polls and catches up at once
+  // when it is shown again, so a phone in a pocket costs the server nothing.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const card = event.detail.elt;
+    if (document.visibilityState === "hidden" && card.classList && card.classList.contains("dash-section")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !window.htmx) return;
+    document.querySelectorAll(".dash-section[hx-get]").forEach(function (card) {
+      window.htmx.trigger(document.body, "refresh-" + card.dataset.section);
+    });
+  });
 
   document.querySelectorAll("[data-dashboard-map]").forEach(function (element) {
     drawDashboardMap(element).catch(function (error) { console.error(error); element.classList.add("map-error"); });
