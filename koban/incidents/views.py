@@ -40,6 +40,7 @@ from koban.incidents.dispatching import Sendees, resolve_sendees, suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
 from koban.incidents.filters import filtered_incidents
 from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
+from koban.incidents.maps import incident_map
 from koban.incidents.models import Incident, IncidentCategory, Status
 
 
@@ -159,6 +160,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note_form": NoteForm(),
             "correction_form": CorrectionForm.for_incident(incident, with_caller=sees_caller),
             "caller": caller_details(user, incident),
+            "incident_map": incident_map(incident),
             "response": minutes_seconds(incident.response_seconds),
         },
     )
