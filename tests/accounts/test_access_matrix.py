@@ -442,6 +442,16 @@ ROWS: list[Row] = [
         method="delete",
         ok=(204,),
     ),
+    Row(
+        ("attachments.recordlink",),
+        "page",
+        "link",
+        lambda w: f"/attachments/links/incident/{_incident(w)}/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"other": "item", "other_id": str(w.item.pk)},
+    ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
     Row(
@@ -1698,6 +1708,7 @@ ROWS: list[Row] = [
 PROTECTED = {
     "accounts.apitoken",
     "attachments.attachment",
+    "attachments.recordlink",
     "accounts.user",
     "alerts.alert",
     "alerts.alertarea",

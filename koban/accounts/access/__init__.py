@@ -100,6 +100,7 @@ from koban.accounts.access.councils import (
 from koban.accounts.access.counter import (
     access_counter_box,
     access_matter,
+    can_link_matter,
     can_record_counter,
     counter_boxes_visible_to,
     counter_handlers,
@@ -411,6 +412,7 @@ __all__ = [
     "can_handle_property",
     "can_import_cap",
     "can_lift_lockouts",
+    "can_link_matter",
     "can_manage_agency_network",
     "can_manage_group",
     "can_manage_network",
