@@ -343,6 +343,12 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# -- Dispatch ---------------------------------------------------------------------------------------
+# Average speeds (km/h) that turn a way to an incident into a travel time: officers answer from their
+# box by bicycle, patrol cars by road. Whole numbers; at least 1.
+KOBAN_DISPATCH_BICYCLE_KMH = max(1, env_int("KOBAN_DISPATCH_BICYCLE_KMH", 15))
+KOBAN_DISPATCH_CAR_KMH = max(1, env_int("KOBAN_DISPATCH_CAR_KMH", 30))
+
 # -- Maps ---------------------------------------------------------------------------------------------
 # Pages draw vector layers only unless a tile URL is configured, so maps work with no tile server.
 KOBAN_MAP_TILE_URL = env_str("KOBAN_MAP_TILE_URL")

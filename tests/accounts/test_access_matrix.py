@@ -263,7 +263,28 @@ ROWS: list[Row] = [
         OWN,
         POLICE_OWN,
         method="post",
-        data=lambda w: {"box": w.cast.box_a.pk, "officers": [w.cast.officer_a.pk]},
+        # Box A's units without names: officer A is busy on the backup incident (equally urgent).
+        data=lambda w: {"box": w.cast.box_a.pk},
+    ),
+    # Box A's officer sends box B's officer (same station) as backup to box A's incident.
+    Row(
+        INCIDENT,
+        "api",
+        "dispatch-backup",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/dispatch/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"officers": [w.cast.officer_b.pk]},
+    ),
+    # Who could go, with the crews of the station's patrol cars.
+    Row(
+        (*INCIDENT, "rosters.crewassignment"),
+        "api",
+        "suggestions",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/suggestions/",
+        OWN,
+        POLICE_OWN,
     ),
     Row(
         INCIDENT,
@@ -413,6 +434,16 @@ ROWS: list[Row] = [
         OWN,
         method="delete",
         ok=(204,),
+    ),
+    Row(
+        ("attachments.recordlink",),
+        "page",
+        "link",
+        lambda w: f"/attachments/links/incident/{_incident(w)}/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"other": "item", "other_id": str(w.item.pk)},
     ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
@@ -1656,6 +1687,7 @@ ROWS: list[Row] = [
 PROTECTED = {
     "accounts.apitoken",
     "attachments.attachment",
+    "attachments.recordlink",
     "accounts.user",
     "alerts.alert",
     "alerts.alertarea",
@@ -1701,6 +1733,7 @@ PROTECTED = {
     "patrols.patrolcard",
     "patrols.patrolstop",
     "rosters.boxshiftplan",
+    "rosters.crewassignment",
     "rosters.dutyrecord",
     "rosters.handoveracknowledgement",
     "rosters.handoverentry",
@@ -1735,6 +1768,8 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    # A vehicle of a box (call sign, kind): configuration; who rides in it is a crew assignment.
+    "rosters.patrolcar",
     # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
     # are covered by the visit card rows).
     "visitcards.cardcustodian",
