@@ -223,6 +223,10 @@ class FoundItem(models.Model):
         indexes = [
             models.Index(fields=["box", "state"]),
             grams_index("founditem_search_grams", *FOUND_ITEM_SEARCH_FIELDS),
+            # The lists open on the newest items (HQ: of the whole agency).
+            models.Index(fields=["-handed_in_at", "-id"], name="founditem_newest_first"),
+            # Matching a loss report: the items of its kind from the start of its window on.
+            models.Index(fields=["category", "found_at"], name="founditem_kind_found_at"),
             # Receipt numbers typed from the start or from the end (the tail a finder reads out).
             models.Index(
                 OpClass(Reverse("receipt_number"), name="text_pattern_ops"), name="founditem_receipt_tail"
