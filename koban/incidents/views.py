@@ -35,11 +35,13 @@ from koban.incidents.api import counts_for, response_figures
 from koban.incidents.callers import caller_details
 from koban.incidents.charts import minutes_seconds, response_chart
 from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
+from koban.incidents.counts import count_map
 from koban.incidents.dispatch_page import dispatch_panel
 from koban.incidents.dispatching import Sendees, resolve_sendees, suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
 from koban.incidents.filters import filtered_incidents
 from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
+from koban.incidents.maps import incident_map
 from koban.incidents.models import Incident, IncidentCategory, Status
 
 
@@ -159,6 +161,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note_form": NoteForm(),
             "correction_form": CorrectionForm.for_incident(incident, with_caller=sees_caller),
             "caller": caller_details(user, incident),
+            "incident_map": incident_map(incident),
             "response": minutes_seconds(incident.response_seconds),
         },
     )
@@ -317,6 +320,7 @@ def incident_counts(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "errors": errors,
         "counts": counts,
+        "count_map": count_map(counts) if counts is not None else None,
         "dimensions": list(COUNT_DIMENSIONS.items()),
         "filters": request.GET,
         "categories": IncidentCategory.objects.all(),

@@ -15,6 +15,7 @@ row, and when a new model is not classified at all.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from koban.rosters.models import PatrolCar
 from tests.accounts.matrix_attachments import ATTACHMENT_MARK, new_photo
 from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
@@ -165,6 +167,11 @@ class Row:
         if role in self.found:
             return (403,)
         return (self.refused or REFUSED[self.front],)
+
+
+def _car(w: World) -> int:
+    """Box A's patrol car (made inside each role's rolled-back request)."""
+    return PatrolCar.objects.get_or_create(box=w.cast.box_a, call_sign="A-PC")[0].pk
 
 
 def _incident(w: World) -> int:
@@ -434,6 +441,16 @@ ROWS: list[Row] = [
         OWN,
         method="delete",
         ok=(204,),
+    ),
+    Row(
+        ("attachments.recordlink",),
+        "page",
+        "link",
+        lambda w: f"/attachments/links/incident/{_incident(w)}/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"other": "item", "other_id": str(w.item.pk)},
     ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
@@ -1153,6 +1170,20 @@ ROWS: list[Row] = [
         },
     ),
     Row(
+        ("rosters.crewassignment",),
+        "api",
+        "assign-crew",
+        lambda w: f"/api/v1/patrol-cars/{_car(w)}/crew/",
+        STATION,
+        ROSTER_MANAGERS,
+        method="post",
+        data=lambda w: {
+            "officers": [w.cast.officer_a.pk],
+            "start": NOW.isoformat(),
+            "end": (NOW + datetime.timedelta(hours=8)).isoformat(),
+        },
+    ),
+    Row(
         ("rosters.boxshiftplan", "rosters.planmember"),
         "api",
         "read",
@@ -1713,6 +1744,7 @@ ROWS: list[Row] = [
 PROTECTED = {
     "accounts.apitoken",
     "attachments.attachment",
+    "attachments.recordlink",
     "accounts.user",
     "alerts.alert",
     "alerts.alertarea",
