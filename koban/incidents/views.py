@@ -35,6 +35,7 @@ from koban.incidents.api import counts_for, response_figures
 from koban.incidents.callers import caller_details
 from koban.incidents.charts import minutes_seconds, response_chart
 from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
+from koban.incidents.counts import count_map
 from koban.incidents.dispatch_page import dispatch_panel
 from koban.incidents.dispatching import Sendees, resolve_sendees, suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
@@ -319,6 +320,7 @@ def incident_counts(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "errors": errors,
         "counts": counts,
+        "count_map": count_map(counts) if counts is not None else None,
         "dimensions": list(COUNT_DIMENSIONS.items()),
         "filters": request.GET,
         "categories": IncidentCategory.objects.all(),
