@@ -55,6 +55,9 @@ class ItemCategory(models.Model):
         return pick_label(self.labels, self.code, language)
 
 
+# The languages e-mails to owners and finders may be written in ("": the deployment's default).
+MAIL_LANGUAGE_CHOICES = [("", "—"), *((code, code) for code, _name in settings.LANGUAGES)]
+
 # The fields that words typed in a list's search box are looked for in (indexed by their grams).
 FOUND_ITEM_SEARCH_FIELDS = ("description", "found_place")
 LOSS_REPORT_SEARCH_FIELDS = ("description", "lost_place")

@@ -15,6 +15,7 @@ row, and when a new model is not classified at all.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from koban.rosters.models import PatrolCar
 from tests.accounts.matrix_attachments import ATTACHMENT_MARK, new_photo
 from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
@@ -165,6 +167,11 @@ class Row:
         if role in self.found:
             return (403,)
         return (self.refused or REFUSED[self.front],)
+
+
+def _car(w: World) -> int:
+    """Box A's patrol car (made inside each role's rolled-back request)."""
+    return PatrolCar.objects.get_or_create(box=w.cast.box_a, call_sign="A-PC")[0].pk
 
 
 def _incident(w: World) -> int:
@@ -1163,6 +1170,20 @@ ROWS: list[Row] = [
         },
     ),
     Row(
+        ("rosters.crewassignment",),
+        "api",
+        "assign-crew",
+        lambda w: f"/api/v1/patrol-cars/{_car(w)}/crew/",
+        STATION,
+        ROSTER_MANAGERS,
+        method="post",
+        data=lambda w: {
+            "officers": [w.cast.officer_a.pk],
+            "start": NOW.isoformat(),
+            "end": (NOW + datetime.timedelta(hours=8)).isoformat(),
+        },
+    ),
+    Row(
         ("rosters.boxshiftplan", "rosters.planmember"),
         "api",
         "read",
@@ -1568,6 +1589,42 @@ ROWS: list[Row] = [
         mark=COUNCIL_MARK,
         shows=frozenset(),
         special={"anonymous": 200},
+    ),
+    # -- Printouts (PDF): the same readers as the pages they print ----------------------------------
+    Row(
+        ("rosters.rosterentry",),
+        "page",
+        "print",
+        lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/print/?month=2026-03",
+        STATION,
+    ),
+    Row(
+        ITEM,
+        "page",
+        "print-ledger",
+        lambda w: f"/lost-found/ledger/items.pdf?box={w.cast.box_a.pk}&from=2026-01-01&to=2026-03-02",
+        STATION,
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "page",
+        "print-ledger",
+        lambda w: f"/lost-found/ledger/reports.pdf?box={w.cast.box_a.pk}&from=2026-01-01&to=2026-03-02",
+        STATION,
+    ),
+    Row(
+        ("patrols.patrol",),
+        "page",
+        "print",
+        lambda w: f"/patrols/{w.patrol.pk}/print/",
+        OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "print",
+        lambda w: f"/counter/boxes/{w.cast.box_a.pk}/print/?day=2026-03-02",
+        OWN,
     ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
