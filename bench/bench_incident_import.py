@@ -1,14 +1,17 @@
 """Benchmark: importing historical incidents from CSV with beat assignment.
 
-Target (docs/performance.md): ≥ 50,000 rows/s for 1,000,000 incidents, against a plain row-by-row ORM
-import measured in the same run. The baseline (parse a row, find its beat with one spatial query,
-``Incident.objects.create``) is timed on a smaller sample and its rate extrapolated: at a few hundred
-rows per second, a million rows would take most of an hour.
+Targets (docs/performance.md): ≥ 50,000 rows/s with beat assignment in the default mode, into a live
+table whose indexes stay in place (officers keep working), and for 1,000,000 incidents in the
+``bulk_load`` mode; both against a plain row-by-row ORM import measured in the same run. The
+baseline (parse a row, find its beat with one spatial query, ``Incident.objects.create``) is timed on
+a smaller sample and its rate extrapolated: at a few hundred rows per second, a million rows would
+take most of an hour.
 
-The main figure is the ``bulk_load`` mode (indexes and foreign keys dropped for the load and
-restored at the end, all inside the timed import); the default mode, which maintains them row by
-row, is measured on a smaller file next to it. Foreign keys are checked inside the timed import in
-both modes.
+First the big file is loaded in ``bulk_load`` mode (indexes and foreign keys dropped for the load and
+restored at the end, all inside the timed import); then a second file goes in by the default mode
+into that now large table, indexes and foreign keys in place (rows staged, then one INSERT … SELECT,
+keys checked once per distinct key; see ``koban.incidents.importers.loader``). Foreign keys are
+checked inside the timed import in both modes.
 
 Set-up: a synthetic agency whose active beats are realistic Voronoi beats with wiggly boundaries
 (``bench/realistic_beats.py``; 1,500 beats, 300 in quick mode), one box and station per 10 beats,
@@ -196,6 +199,7 @@ def run(quick: bool) -> dict[str, Any]:
             transaction.set_rollback(True)
     fast_rate = rows / report.seconds
     slow_rate = baseline_rows / baseline_s
+    default_rate = incremental_rows / incremental.seconds
     return {
         "rows": rows,
         "file_mb": round(size_mb, 1),
@@ -208,22 +212,41 @@ def run(quick: bool) -> dict[str, Any]:
         "rows_outside_jurisdiction": report.rows_outside,
         "incremental_rows": incremental_rows,
         "incremental_s": round(incremental.seconds, 2),
-        "incremental_rows_per_s": round(incremental_rows / incremental.seconds),
+        "incremental_rows_per_s": round(default_rate),
+        "incremental_stages_s": {k: round(v, 2) for k, v in incremental.stages.items()},
+        "incremental_foreign_key_checks": incremental.foreign_key_checks,
         "baseline_rows": baseline_rows,
         "baseline_s": round(baseline_s, 2),
         "baseline_rows_per_s": round(slow_rate, 1),
         "baseline_extrapolated_s_for_all_rows": round(rows / slow_rate, 1),
         "speedup": round(fast_rate / slow_rate, 1),
+        "default_mode_speedup": round(default_rate / slow_rate, 1),
         "target_rows_per_s": 50_000,
-        "meets_target": fast_rate >= 50_000,
+        "meets_target": fast_rate >= 50_000 and default_rate >= 50_000,
+        "targets": {
+            "default_mode_rows_per_s": {
+                "target": 50_000,
+                "measured": round(default_rate),
+                "by": f"{incremental_rows:,} rows into a table of {rows:,}, indexes and keys in place",
+                "met": default_rate >= 50_000,
+            },
+            "bulk_load_rows_per_s": {
+                "target": 50_000,
+                "measured": round(fast_rate),
+                "met": fast_rate >= 50_000,
+            },
+        },
         "summary": [
-            f"COPY import (bulk load): {rows:,} rows in {report.seconds:.1f} s = {fast_rate:,.0f} rows/s"
-            f" (target 50,000; {report.rows_outside:,} outside every beat)",
-            f"COPY import (default mode, indexes kept): {incremental_rows:,} rows in"
-            f" {incremental.seconds:.1f} s = {incremental_rows / incremental.seconds:,.0f} rows/s",
+            f"bulk load: {rows:,} rows in {report.seconds:.1f} s = {fast_rate:,.0f} rows/s"
+            f" (target 50,000: {'met' if fast_rate >= 50_000 else 'NOT met'};"
+            f" {report.rows_outside:,} outside every beat)",
+            f"default mode (staged, one INSERT … SELECT, indexes and keys in place): {incremental_rows:,} rows"
+            f" in {incremental.seconds:.1f} s = {default_rate:,.0f} rows/s (target 50,000:"
+            f" {'met' if default_rate >= 50_000 else 'NOT met'}; keys checked {incremental.foreign_key_checks})",
             f"row-by-row ORM: {baseline_rows:,} rows in {baseline_s:.1f} s = {slow_rate:,.0f} rows/s"
             f" (extrapolated to {rows:,} rows: {rows / slow_rate:,.0f} s)",
-            f"speed-up: {fast_rate / slow_rate:,.1f}x",
+            f"speed-up over row-by-row: bulk load {fast_rate / slow_rate:,.1f}x,"
+            f" default mode {default_rate / slow_rate:,.1f}x",
         ],
     }
 

@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
     "ENUM_NAME_OVERRIDES": {
+        "MailLanguageEnum": "koban.lostfound.models.MAIL_LANGUAGE_CHOICES",
         "VisitOutcomeEnum": "koban.households.models.Outcome",
         "VolunteerActivityTypeEnum": "koban.volunteers.models.ActivityType",
         "VolunteerObservationKindEnum": "koban.volunteers.models.ActivityObservation.Kind",
@@ -342,6 +343,12 @@ SPECTACULAR_SETTINGS = {
         "koban.lib.schema.document_errors",
     ],
 }
+
+# -- Dispatch ---------------------------------------------------------------------------------------
+# Average speeds (km/h) that turn a way to an incident into a travel time: officers answer from their
+# box by bicycle, patrol cars by road. Whole numbers; at least 1.
+KOBAN_DISPATCH_BICYCLE_KMH = max(1, env_int("KOBAN_DISPATCH_BICYCLE_KMH", 15))
+KOBAN_DISPATCH_CAR_KMH = max(1, env_int("KOBAN_DISPATCH_CAR_KMH", 30))
 
 # -- Maps ---------------------------------------------------------------------------------------------
 # Pages draw vector layers only unless a tile URL is configured, so maps work with no tile server.

@@ -75,7 +75,7 @@ class UploadSerializer(Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [k.slug for k in kinds()]  # type: ignore[attr-defined]
+        self.fields["parent"].choices = [k.slug for k in kinds() if k.takes_attachments]  # type: ignore[attr-defined]
 
 
 _parent_parameters = [
@@ -103,9 +103,11 @@ class AttachmentViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The attachments of one record, oldest first."""
         slug = query_text(request.query_params, "parent")
-        if slug not in {k.slug for k in kinds()}:
+        if slug not in {k.slug for k in kinds() if k.takes_attachments}:
             raise ValidationError({"parent": [gettext("Give parent=incident or parent=item.")]})
-        parent = kind_for_slug(slug).access(request.user, query_id(request.query_params, "parent_id"))
+        parent = kind_for_slug(slug, attachments=True).access(
+            request.user, query_id(request.query_params, "parent_id")
+        )
         attachments = Attachment.objects.of(parent).select_related("uploaded_by")
         return Response(AttachmentSerializer(attachments, many=True).data)
 
@@ -118,7 +120,7 @@ class AttachmentViewSet(
             raise ValidationError({"file": [rejected]})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        parent = kind_for_slug(values["parent"]).access(request.user, values["parent_id"])
+        parent = kind_for_slug(values["parent"], attachments=True).access(request.user, values["parent_id"])
         attachment = services.add_attachment(request.user, parent, values["file"], caption=values["caption"])
         return Response(AttachmentSerializer(attachment).data, status=201)
 

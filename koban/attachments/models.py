@@ -93,3 +93,59 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind == self.Kind.IMAGE
+
+
+class RecordLinkQuerySet(models.QuerySet["RecordLink"]):
+    def touching(self, record: Any) -> RecordLinkQuerySet:
+        """The links with *record* on either side."""
+        label = record._meta.label_lower
+        return self.filter(
+            models.Q(a_type=label, a_id=record.pk) | models.Q(b_type=label, b_id=record.pk)
+        ).order_by("created_at", "id")
+
+
+class RecordLink(models.Model):
+    """Two records about the same matter: a counter matter, an incident, a found item.
+
+    A person reports a lost wallet at the counter (counter matter), it turns out stolen (incident) and
+    is later handed in (found item): each record's page links to the others. Each pair is stored once,
+    its sides in a fixed order (``a`` is the smaller of the two (type, id)), so a link has no direction.
+    """
+
+    a_type = models.CharField(_("record type"), max_length=60)
+    a_id = models.PositiveBigIntegerField(_("record id"))
+    b_type = models.CharField(_("linked record type"), max_length=60)
+    b_id = models.PositiveBigIntegerField(_("linked record id"))
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RecordLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("record link")
+        verbose_name_plural = _("record links")
+        indexes = [models.Index(fields=["b_type", "b_id"], name="record_link_b")]
+        constraints = [
+            models.UniqueConstraint(fields=["a_type", "a_id", "b_type", "b_id"], name="record_link_unique"),
+            models.CheckConstraint(
+                condition=models.Q(a_type__lt=models.F("b_type"))
+                | (models.Q(a_type=models.F("b_type")) & models.Q(a_id__lt=models.F("b_id"))),
+                name="record_link_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.a_type}#{self.a_id} ↔ {self.b_type}#{self.b_id}"
+
+    def other_side(self, record: Any) -> tuple[str, int]:
+        """The (type, id) of the record at the other end from *record*."""
+        if (self.a_type, self.a_id) == (record._meta.label_lower, record.pk):
+            return self.b_type, self.b_id
+        return self.a_type, self.a_id

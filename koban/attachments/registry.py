@@ -1,4 +1,4 @@
-"""The kinds of record that take attachments, registered by their own apps.
+"""The kinds of record that take attachments and links, registered by their own apps.
 
 Attachments sit below incidents and lost & found in the dependency order, so they never import those
 apps: each parent app registers its kind in ``AppConfig.ready`` with the access functions that answer
@@ -23,8 +23,11 @@ class ParentKind:
     slug: str  # in URLs and the API: "incident", "item"
     label: str  # the model's label, stored on each attachment: "incidents.incident"
     access: Callable[[Any, Any], Any]  # (user, id) → the record, or Http404 (audited)
-    can_attach: Callable[[Any, Any], bool]  # (user, record) → may add and remove attachments
+    can_attach: Callable[[Any, Any], bool]  # (user, record) → may add and remove attachments and links
     page: Callable[[Any], str]  # record → the URL of its page
+    visible: Callable[[Any], Any]  # user → the records they may read (no audit: for showing links)
+    title: Callable[[Any], str]  # record → how a link to it reads ("Incident #12", "K01-2026-00034")
+    takes_attachments: bool = True
 
 
 _KINDS: dict[str, ParentKind] = {}
@@ -38,12 +41,12 @@ def kinds() -> list[ParentKind]:
     return sorted(_KINDS.values(), key=lambda k: k.slug)
 
 
-def kind_for_slug(slug: str) -> ParentKind:
-    """The registered kind named *slug*; ``Http404`` for any other word."""
-    try:
-        return _KINDS[slug]
-    except KeyError:
-        raise Http404("No such kind of record") from None
+def kind_for_slug(slug: str, attachments: bool = False) -> ParentKind:
+    """The registered kind named *slug* (one that takes attachments, if asked); ``Http404`` otherwise."""
+    kind = _KINDS.get(slug)
+    if kind is None or (attachments and not kind.takes_attachments):
+        raise Http404("No such kind of record")
+    return kind
 
 
 def kind_for_label(label: str) -> ParentKind:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<slug:kind>/<int:parent_id>/", views.upload, name="upload"),
+    path("links/<slug:kind>/<int:parent_id>/", views.link, name="link"),
+    path("links/<slug:kind>/<int:parent_id>/remove/<int:pk>/", views.unlink, name="unlink"),
 ]

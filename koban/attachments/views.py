@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from koban.accounts.access import access_attachment
-from koban.attachments import services
-from koban.attachments.models import Attachment
+from koban.attachments import links, services
+from koban.attachments.models import Attachment, RecordLink
 from koban.attachments.registry import kind_for_label, kind_for_slug
 from koban.audit.reads import note_read
 from koban.runs.uploads import upload_rejection
@@ -61,7 +61,7 @@ def attachment_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def upload(request: HttpRequest, kind: str, parent_id: int) -> HttpResponse:
     """Attach a file to a record, from the form on the record's page; back to that page."""
-    parent_kind = kind_for_slug(kind)
+    parent_kind = kind_for_slug(kind, attachments=True)
     parent = parent_kind.access(request.user, parent_id)
     rejected = upload_rejection(request)
     try:
@@ -95,3 +95,39 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.delete_attachment(request.user, attachment)
     messages.success(request, _("Attachment removed."))
     return redirect(parent_kind.page(parent) + "#attachments")
+
+
+@login_required
+@require_POST
+def link(request: HttpRequest, kind: str, parent_id: int) -> HttpResponse:
+    """Link a record to another (``other``: incident, item or matter; ``other_id``), from its page."""
+    parent_kind = kind_for_slug(kind)
+    parent = parent_kind.access(request.user, parent_id)
+    other_id = (request.POST.get("other_id") or "").strip()
+    try:
+        if not other_id.isdigit() or len(other_id) > 18:
+            raise ValidationError({"other_id": [_("Give the number of the record to link.")]})
+        links.link_records(request.user, parent, request.POST.get("other") or "", other_id)
+    except ValidationError as exc:
+        for problems in exc.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    except Http404:
+        messages.error(request, _("No such record that you may read."))
+    else:
+        messages.success(request, _("Linked."))
+    return redirect(parent_kind.page(parent) + "#links")
+
+
+@login_required
+@require_POST
+def unlink(request: HttpRequest, kind: str, parent_id: int, pk: int) -> HttpResponse:
+    """Remove a link of a record, from its page."""
+    parent_kind = kind_for_slug(kind)
+    parent = parent_kind.access(request.user, parent_id)
+    found = RecordLink.objects.touching(parent).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such link")
+    links.unlink_records(request.user, parent, found)
+    messages.success(request, _("Link removed."))
+    return redirect(parent_kind.page(parent) + "#links")

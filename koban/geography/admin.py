@@ -66,6 +66,7 @@ class AdminAreaAdmin(AuditedAdmin, LeafletGeoAdmin):
 @admin.register(BeatVersion)
 class BeatVersionAdmin(AuditedAdmin, admin.ModelAdmin):
     import_kind = "beats"
+    labels_import = True
     change_list_template = CHANGE_LIST_WITH_IMPORT
     audit_action = "beat_version.update"
     list_display = ["name", "agency", "status", "created_at", "activated_at", "retired_at"]

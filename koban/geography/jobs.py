@@ -31,15 +31,19 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from koban.accounts.access import agencies_overseen_by, require_network_manager
 from koban.geography.derive import derive_beats
+from koban.geography.derive_labels import disagreements_geojson
 from koban.geography.importers.areas import AreaImportOptions, import_areas, preset_options
 from koban.geography.importers.beats import BeatImportOptions, import_beats
 from koban.geography.importers.boxes import BoxImportOptions, import_boxes
 from koban.geography.importers.core import ImportReport
+from koban.geography.importers.readers import ReadError
+from koban.geography.labels import tally_labels
 from koban.geography.models import BeatVersion
 from koban.geography.services import BeatCheckFailedError, activate_version, check_version
 from koban.organization.models import Agency, PoliceStation
@@ -175,6 +179,65 @@ def derive_beats_run(context: RunContext) -> dict[str, Any]:
     }
 
 
+# Towns kept in a run's report for the map of disagreements (the count is always complete).
+DISAGREEMENTS_KEPT = 500
+
+
+@register(
+    "geography.derive_beats_from_labels",
+    gettext_lazy("Derive beats from the police's labels"),
+    commit_step=True,
+)
+def derive_beats_from_labels_run(context: RunContext) -> dict[str, Any]:
+    """Derive beats from the box labels of a police open-data file (the run's upload).
+
+    A dry run until committed: the draft version is derived, reported and rolled back, so the planner
+    reads the agreement per box and the map of towns where beats and labels disagree first; the
+    committed run saves the same draft (not active: activate it after the check).
+    """
+    data = context.parameters
+    agency = Agency.objects.filter(code=data.get("agency")).first()
+    if agency is None:
+        return failure_report(_("Unknown agency %(code)s.") % {"code": data.get("agency")})
+    commit = bool(data.get("commit"))
+    context.progress(_("reading the labels"), 0, None)
+    try:
+        labels = tally_labels(context.file(), agency, encoding=data.get("encoding") or None)
+    except ReadError as exc:
+        return failure_report(str(exc))
+    try:
+        with transaction.atomic():
+            version, report = derive_beats(
+                context.actor,
+                agency,
+                area_level="town",
+                name=data.get("name") or None,
+                progress=lambda message: context.progress(message, 0, None),
+                labels=labels,
+            )
+            disagreements = disagreements_geojson(report.jurisdictions) if report.jurisdictions else None
+            if not commit:
+                transaction.set_rollback(True)
+    except ValidationError as exc:
+        return failure_report("; ".join(exc.messages))
+    if disagreements is not None:
+        disagreements["features"] = disagreements["features"][:DISAGREEMENTS_KEPT]
+    summary = (
+        _("Saved draft beat version %(pk)d: %(name)s (not active)") % {"pk": version.pk, "name": version.name}
+        if commit
+        else _("Dry run: nothing was written (run again with commit to save the draft).")
+    )
+    return {
+        "summary": summary,
+        "ok": True,
+        "commit": commit,
+        "committed": commit,
+        "notes": report.lines(),
+        "version": version.pk if commit else None,
+        "disagreements": disagreements,
+    }
+
+
 @register("geography.check_version", gettext_lazy("Check a beat version for overlaps and gaps"))
 def check_version_run(context: RunContext) -> dict[str, Any]:
     version = BeatVersion.objects.filter(pk=int(context.parameters.get("version") or 0)).first()
@@ -269,6 +332,21 @@ def start_derive_beats(
         },
         agency_code=agency.code,
         title=_("Derive beats: %(agency)s") % {"agency": agency.name},
+    )
+
+
+def start_derive_beats_from_labels(
+    actor: Any, agency: Agency, upload: Any, *, name: str = "", encoding: str = ""
+) -> JobRun:
+    """Queue a dry run of deriving *agency*'s beats from the labels of an uploaded police file."""
+    _require_agency(actor, agency.code)
+    return start_run(
+        "geography.derive_beats_from_labels",
+        actor=actor,
+        parameters={"agency": agency.code, "name": name, "encoding": encoding, "commit": False},
+        agency_code=agency.code,
+        upload=upload,
+        title=_("Derive beats from labels: %(agency)s") % {"agency": agency.name},
     )
 
 

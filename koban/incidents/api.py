@@ -22,10 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from koban.accounts.access import (
-    access_box,
     access_incident,
     boxes_visible_to,
-    can_see_dispatch_officers,
     has_police_powers,
     incidents_visible_to,
     intake_agencies_for,
@@ -36,7 +34,7 @@ from koban.incidents import services
 from koban.incidents.callers import caller_details
 from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
 from koban.incidents.counts import Counts, count_incidents
-from koban.incidents.dispatching import suggest_units
+from koban.incidents.dispatching import resolve_sendees, suggest_units, suggestion_data
 from koban.incidents.figures import DIMENSIONS, benchmark_seconds, overall_response, response_by
 from koban.incidents.filters import filtered_incidents
 from koban.incidents.models import (
@@ -47,7 +45,7 @@ from koban.incidents.models import (
     IncidentEvent,
     Source,
 )
-from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer
+from koban.lib.api import GeoFeatureModelSerializer, GeoJsonPages, ModelSerializer, Serializer, query_bool
 from koban.organization.models import Agency
 
 
@@ -76,13 +74,14 @@ class IncidentEventSerializer(ModelSerializer):
 
 class DispatchSerializer(ModelSerializer):
     box_name = serializers.CharField(source="box.name", read_only=True)
+    unit = serializers.CharField(source="unit.call_sign", default=None, read_only=True, allow_null=True)
     officers: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, slug_field="username", read_only=True
     )
 
     class Meta:
         model = Dispatch
-        fields = ["id", "box", "box_name", "officers", "dispatched_at", "arrived_at", "distance_m"]
+        fields = ["id", "box", "box_name", "unit", "officers", "dispatched_at", "arrived_at", "distance_m"]
 
 
 class IncidentSerializer(NoteReadsSerializer, GeoFeatureModelSerializer):
@@ -194,8 +193,14 @@ class IntakeSerializer(Serializer):
 
 
 class DispatchInputSerializer(Serializer):
-    box = serializers.IntegerField()
-    officers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    """Whom to send: a patrol car (``unit``, its crew goes unless ``officers`` names some of it), or
+    ``officers`` of one box (``box`` may be left out: it is the box they are posted at)."""
+
+    box = serializers.IntegerField(required=False, allow_null=True)
+    unit = serializers.IntegerField(required=False, allow_null=True, help_text="A patrol car's id")
+    officers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=50
+    )
     at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -322,22 +327,24 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=DispatchInputSerializer, responses={200: IncidentDetailSerializer})
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def send_units(self, request: Request, pk: Any = None) -> Response:
-        """Send the units of a box (and name the officers) to the incident."""
+        """Send officers, or a patrol car with its crew, to the incident (first units or backup).
+
+        Officers and cars the user may not send answer 404 like unknown ids.
+        """
         incident = self._incident(pk)
         data = DispatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        box = access_box(request.user, data.validated_data["box"])  # type: ignore[arg-type]
-        officer_ids = data.validated_data["officers"]
-        officers = list(User.objects.filter(pk__in=officer_ids))  # posting checked by the service
-        if len(officers) != len(set(officer_ids)):
-            raise ValidationError({"officers": [gettext("Unknown officer.")]})
+        user: User = request.user  # type: ignore[assignment]
+        values = data.validated_data
+        sendees = resolve_sendees(user, incident, values.get("box"), values.get("unit"), values["officers"])
         services.dispatch_units(
-            request.user,  # type: ignore[arg-type]
+            user,
             incident,
-            box,
-            officers,
-            at=data.validated_data.get("at"),
-            note=data.validated_data["note"],
+            sendees.box,
+            sendees.officers,
+            at=values.get("at"),
+            note=values["note"],
+            unit=sendees.unit,
         )
         return self._done(incident)
 
@@ -402,43 +409,50 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._done(incident)
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "backup",
+                OpenApiTypes.BOOL,
+                description="Only other boxes than the incident's and those already sent",
+            )
+        ],
         responses={
             200: inline_serializer(
                 "DispatchSuggestion",
                 {
+                    "kind": serializers.ChoiceField(choices=["officer", "unit"]),
+                    "key": serializers.CharField(),
+                    "label": serializers.CharField(),
                     "box": serializers.IntegerField(),
                     "box_name": serializers.CharField(),
-                    "kind": serializers.CharField(),
-                    "distance_m": serializers.FloatField(),
-                    "method": serializers.CharField(),
-                    "straight_line_m": serializers.FloatField(),
+                    "unit": serializers.DictField(allow_null=True),
                     "officers": serializers.ListField(child=serializers.DictField()),
+                    "travel_s": serializers.FloatField(),
+                    "distance_m": serializers.FloatField(),
+                    "method": serializers.ChoiceField(choices=["road", "straight_line"]),
+                    "straight_line_m": serializers.FloatField(),
+                    "preempts": serializers.BooleanField(),
+                    "committed_to": serializers.ListField(child=serializers.IntegerField()),
+                    "route": serializers.DictField(help_text="GeoJSON LineString, incident → candidate"),
                 },
                 many=True,
             )
-        }
+        },
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request: Request, pk: Any = None) -> Response:
-        """The nearest boxes by travel distance (road network where loaded), with on-duty officers."""
+        """Free on-duty officers and patrol cars the user may send, fastest first, with their routes.
+
+        Officers already sent to a less urgent open incident appear last, marked ``preempts``, and
+        only for an urgent (priority 1) incident; ``method`` says whether the way was measured on the
+        roads or as a straight line.
+        """
         incident = self._incident(pk)
-        if not has_police_powers(request.user):  # type: ignore[arg-type]
+        user: User = request.user  # type: ignore[assignment]
+        if not has_police_powers(user):
             raise PermissionDenied(gettext("Only police officers may send units."))
-        return Response([suggestion_dict(s, request.user) for s in suggest_units(incident)])
-
-
-def suggestion_dict(s: Any, user: Any) -> dict[str, Any]:
-    """One suggested box; its on-duty officers are named only to those who may send them."""
-    officers = s.officers if can_see_dispatch_officers(user, s.box) else []
-    return {
-        "box": s.box.pk,
-        "box_name": s.box.name,
-        "kind": s.box.kind,
-        "distance_m": round(s.distance_m, 1),
-        "method": s.method,
-        "straight_line_m": round(s.straight_line_m, 1),
-        "officers": [{"id": o.pk, "username": o.username, "name": str(o)} for o in officers],
-    }
+        backup = query_bool(request.query_params, "backup")
+        return Response([suggestion_data(s) for s in suggest_units(incident, user, backup=backup)])
 
 
 class IncidentCategoryViewSet(viewsets.ReadOnlyModelViewSet):

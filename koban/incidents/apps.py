@@ -18,8 +18,9 @@ class IncidentsConfig(AppConfig):
         follow_beat_activation("incidents.replace")
 
         from django.urls import reverse
+        from django.utils.translation import gettext
 
-        from koban.accounts.access import access_incident, can_attach_to_incident
+        from koban.accounts.access import access_incident, can_attach_to_incident, incidents_visible_to
         from koban.attachments.registry import ParentKind, register
 
         register(
@@ -29,6 +30,8 @@ class IncidentsConfig(AppConfig):
                 access=access_incident,
                 can_attach=can_attach_to_incident,
                 page=lambda incident: reverse("incidents:detail", args=[incident.pk]),
+                visible=incidents_visible_to,
+                title=lambda incident: gettext("Incident #%(id)s") % {"id": incident.pk},
             )
         )
 

@@ -14,12 +14,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from koban.geography.labels import LabelKey, box_key, label_key
-from koban.geography.models import AdminArea
+from koban.geography.models import AdminArea, Beat
 from koban.incidents.models import Incident
+from koban.lib.geojson import rfc7946_geometry
 from koban.organization.models import PoliceBox
 
 DIMENSIONS = {
@@ -165,3 +167,34 @@ def _compare_with_labels(incidents: QuerySet[Incident], counts: Counts) -> None:
     for row in counts.rows:
         if row.key in boxes:
             row.named = named.get(boxes[row.key], 0)
+
+
+# Beat boundaries on the count map are drawn simplified (degrees; about 10 m): a page, not a survey.
+_MAP_SIMPLIFY_DEGREES = 0.0001
+
+
+def count_map(counts: Counts) -> dict[str, Any] | None:
+    """The counts as GeoJSON for the page's map: a point per box or a polygon per beat, with its count.
+
+    None for the dimensions without a place of their own (station, area, category, label): the
+    table says it all there. Groups without a place (incidents outside every beat) stay in the table.
+    """
+    if counts.by not in ("box", "beat"):
+        return None
+    by_key = {row.key: row for row in counts.rows if row.key is not None}
+    shapes: dict[int, GEOSGeometry]
+    if counts.by == "box":
+        places = PoliceBox.objects.filter(pk__in=list(by_key)).values_list("pk", "location")
+        shapes = {pk: location for pk, location in places if location is not None}
+    else:
+        beats = Beat.objects.filter(pk__in=list(by_key)).values_list("pk", "geom")
+        shapes = {pk: geom.simplify(_MAP_SIMPLIFY_DEGREES, preserve_topology=True) for pk, geom in beats}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": rfc7946_geometry(shape),
+            "properties": {"name": by_key[pk].name, "incidents": by_key[pk].incidents},
+        }
+        for pk, shape in shapes.items()
+    ]
+    return {"type": "FeatureCollection", "by": counts.by, "features": features}

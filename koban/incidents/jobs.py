@@ -15,16 +15,16 @@ from django.utils.translation import gettext_lazy
 
 from koban.accounts.access import agencies_overseen_by, is_hq
 from koban.incidents.importers.formats import ImportFormatError
-from koban.incidents.importers.loader import ImportReport, import_incidents_file
+from koban.incidents.importers.loader import IncidentImportReport, import_incidents_file
 from koban.incidents.placement import replace_incidents
 from koban.organization.models import Agency
 from koban.runs.models import JobRun
 from koban.runs.registry import RunContext, register
-from koban.runs.reports import ISSUES_KEPT, failure_report
+from koban.runs.reports import failure_report, issues_json
 from koban.runs.services import start_run
 
 
-def summary(report: ImportReport) -> str:
+def summary(report: IncidentImportReport) -> str:
     """The one-line account of an incident import, as the command prints it."""
     return _(
         "%(read)s rows read, %(bad)s bad, %(ok)s valid; %(outside)s outside every beat,"
@@ -39,7 +39,7 @@ def summary(report: ImportReport) -> str:
     }
 
 
-def state(report: ImportReport, skip_bad_rows: bool) -> str:
+def state(report: IncidentImportReport, skip_bad_rows: bool) -> str:
     if report.committed:
         return _("Imported %(n)s incidents (import #%(id)s).") % {
             "n": report.rows_imported,
@@ -87,10 +87,7 @@ def import_incidents_run(context: RunContext) -> dict[str, Any]:
         "failed": refused,
         "commit": commit,
         "committed": report.committed,
-        "errors": [
-            {"where": _("line %(n)s") % {"n": bad.line}, "field": "", "message": bad.reason}
-            for bad in report.bad_rows[:ISSUES_KEPT]
-        ],
+        "errors": issues_json(report.errors),
         "error_count": len(report.bad_rows),
         "figures": report.as_dict(),
     }

@@ -19,6 +19,7 @@ from koban.geography.models import Beat
 from koban.lib.labels import pick_label
 from koban.lib.search import grams_index, reference_form, text_condition, with_search_text, words_of
 from koban.organization.models import Agency, PoliceBox, PoliceStation
+from koban.rosters.models import PatrolCar
 
 
 class Priority(models.IntegerChoices):
@@ -416,7 +417,8 @@ class IncidentEvent(models.Model):
 
 
 class Dispatch(models.Model):
-    """Units of one box sent to an incident, with their own dispatch and arrival times."""
+    """Officers of one box (on foot or bicycle, or as the crew of one of its patrol cars) sent to an
+    incident, with their own dispatch and arrival times."""
 
     incident = models.ForeignKey(
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="dispatches"
@@ -426,6 +428,15 @@ class Dispatch(models.Model):
     )
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("officers"), blank=True, related_name="dispatches"
+    )
+    # The patrol car sent, when the officers went as its crew (None: officers from the box).
+    unit = models.ForeignKey(
+        PatrolCar,
+        verbose_name=_("patrol car"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatches",
     )
     dispatched_at = models.DateTimeField(_("dispatched at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)

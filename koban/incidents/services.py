@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from koban.accounts.access import (
     can_dispatch,
     can_place_own_report,
+    can_send_to,
     can_take_reports,
     can_work_on_incident,
     dispatchable_officers,
@@ -29,6 +30,7 @@ from koban.accounts.access import (
     intake_agencies_for,
 )
 from koban.accounts.models import User
+from koban.analytics.algorithms.dispatch import may_preempt
 from koban.audit.services import record, snapshot
 from koban.geography.locate import locate
 from koban.geography.towns import place_address
@@ -53,6 +55,7 @@ from koban.incidents.models import (
 from koban.lib.geo import point_from_lonlat
 from koban.organization.jurisdiction import check_place
 from koban.organization.models import Agency, PoliceBox
+from koban.rosters.models import PatrolCar
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,54 @@ def _require_transition(incident: Incident, to_status: str) -> None:
         raise ValidationError({"status": transition_error(incident.status, to_status)})
 
 
+def _check_crew(box: PoliceBox, officers: list[User], unit: PatrolCar | None, at) -> None:  # type: ignore[no-untyped-def]
+    """Officers go from their own box; a car goes from its box with the crew it has at *at*."""
+    if unit is None:
+        allowed = set(dispatchable_officers(box).values_list("pk", flat=True))
+        strangers = [o.username for o in officers if o.pk not in allowed]
+        if strangers:
+            raise ValidationError(
+                {
+                    "officers": _("Not posted at %(box)s: %(names)s")
+                    % {"box": box, "names": ", ".join(strangers)}
+                }
+            )
+        return
+    if unit.box_id != box.pk or not unit.active:
+        raise ValidationError({"unit": _("This patrol car is not in service at this box.")})
+    crew = set(unit.crew.at(at).values_list("officer_id", flat=True))
+    strangers = [o.username for o in officers if o.pk not in crew]
+    if not crew:
+        raise ValidationError({"unit": _("%(car)s has no crew at this time.") % {"car": unit}})
+    if strangers:
+        raise ValidationError(
+            {
+                "officers": _("Not in the crew of %(car)s: %(names)s")
+                % {"car": unit, "names": ", ".join(strangers)}
+            }
+        )
+
+
+def _check_free(incident: Incident, officers: list[User], at: datetime.datetime) -> list[int]:
+    """Refuse officers busy on another open incident unless this one may take them (see ``may_preempt``);
+    returns the incidents they are taken from."""
+    from koban.incidents.dispatching import commitments
+
+    busy = commitments([o.pk for o in officers], at, exclude_incident=incident.pk)
+    taken: set[int] = set()
+    for officer in officers:
+        for other, priority in busy.get(officer.pk, {}).items():
+            if not may_preempt(incident.priority, priority):
+                raise ValidationError(
+                    {
+                        "officers": _("%(who)s is already sent to incident #%(id)s.")
+                        % {"who": officer, "id": other}
+                    }
+                )
+            taken.add(other)
+    return sorted(taken)
+
+
 @transaction.atomic
 def dispatch_units(
     actor: User,
@@ -281,24 +332,27 @@ def dispatch_units(
     at: datetime.datetime | None = None,
     distance_m: float | None = None,
     note: str = "",
+    unit: PatrolCar | None = None,
 ) -> Dispatch:
-    """Send units of *box* to the incident; the first dispatch moves it from received to dispatched.
+    """Send officers of *box* (or one of its patrol cars with its crew) to the incident.
 
-    Sending more units to an incident already dispatched or on scene (backup) keeps its status.
+    The first dispatch moves the incident from received to dispatched; sending more (backup, from
+    this box or another of the stations the actor may send from) keeps its status. Officers busy on
+    another open incident go only if this incident may take them (``may_preempt``); the history says
+    from where. Sent officers count as out of their box until the incident is closed.
     """
-    if not can_dispatch(actor, box):
+    if not can_send_to(actor, incident, box):
         raise PermissionDenied(_("You may not dispatch the units of this box."))
     incident = _locked(incident)
     at = at or timezone.now()
     if incident.status not in {Status.RECEIVED, Status.DISPATCHED, Status.ON_SCENE}:
         raise ValidationError({"status": transition_error(incident.status, Status.DISPATCHED)})
-    officers = list(officers)
-    allowed = set(dispatchable_officers(box).values_list("pk", flat=True))
-    strangers = [o.username for o in officers if o.pk not in allowed]
-    if strangers:
-        raise ValidationError(
-            {"officers": _("Not posted at %(box)s: %(names)s") % {"box": box, "names": ", ".join(strangers)}}
+    officers = list(dict.fromkeys(officers))
+    if unit is not None and not officers:
+        officers = list(
+            User.objects.filter(pk__in=unit.crew.at(at).values("officer_id")).order_by("username")
         )
+    _check_crew(box, officers, unit, at)
     first = incident.dispatched_at is None
     if first:
         _check_times(incident, dispatched_at=at)
@@ -306,9 +360,11 @@ def dispatch_units(
         raise ValidationError(
             {"dispatched_at": _("Units cannot be dispatched before the call was received.")}
         )
+    User.objects.select_for_update().filter(pk__in=[o.pk for o in officers]).order_by("pk").first()
+    taken = _check_free(incident, officers, at)
     before = snapshot(incident)
     dispatch = Dispatch.objects.create(
-        incident=incident, box=box, dispatched_at=at, distance_m=distance_m, dispatched_by=actor
+        incident=incident, box=box, unit=unit, dispatched_at=at, distance_m=distance_m, dispatched_by=actor
     )
     dispatch.officers.set(officers)
     previous = incident.status
@@ -317,10 +373,29 @@ def dispatch_units(
     if incident.status == Status.RECEIVED:
         incident.status = Status.DISPATCHED
     incident.save(update_fields=["dispatched_at", "status"])
-    names = ", ".join(str(o) for o in officers)
-    _event(incident, actor, "dispatched", at, previous, incident.status, (f"{box}: {names}" + note).strip())
-    record(actor, "incident.dispatch", incident, before=before, after=snapshot(incident), note=str(box))
+    _event(
+        incident,
+        actor,
+        "dispatched",
+        at,
+        previous,
+        incident.status,
+        _dispatch_note(box, unit, officers, taken, note),
+    )
+    record(
+        actor, "incident.dispatch", incident, before=before, after=snapshot(incident), note=str(unit or box)
+    )
     return dispatch
+
+
+def _dispatch_note(
+    box: PoliceBox, unit: PatrolCar | None, officers: list[User], taken: list[int], note: str
+) -> str:
+    names = ", ".join(str(o) for o in officers)
+    sent = f"{box} {unit}: {names}" if unit is not None else f"{box}: {names}"
+    if taken:
+        sent += " " + _("(taken from incident %(ids)s)") % {"ids": ", ".join(f"#{i}" for i in taken)}
+    return (sent + " " + note).strip()
 
 
 @transaction.atomic

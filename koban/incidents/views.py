@@ -18,11 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from koban.accounts.access import (
-    access_box,
     access_incident,
     boxes_workable_by,
     can_see_caller_details,
-    can_see_dispatch_officers,
     can_take_reports,
     has_police_powers,
     incidents_visible_to,
@@ -36,10 +34,13 @@ from koban.incidents.api import counts_for, response_figures
 from koban.incidents.callers import caller_details
 from koban.incidents.charts import minutes_seconds, response_chart
 from koban.incidents.counts import DIMENSIONS as COUNT_DIMENSIONS
-from koban.incidents.dispatching import suggest_units
+from koban.incidents.counts import count_map
+from koban.incidents.dispatch_page import dispatch_panel
+from koban.incidents.dispatching import Sendees, resolve_sendees, suggest_units
 from koban.incidents.figures import DIMENSIONS, ResponseFigure, benchmark_seconds
 from koban.incidents.filters import filtered_incidents
 from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
+from koban.incidents.maps import incident_map
 from koban.incidents.models import Incident, IncidentCategory, Status
 from koban.lib.paging import page_of
 
@@ -143,7 +144,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _visible_incident(request, pk)
     user = _user(request)
     police = has_police_powers(user)
-    suggestions = suggest_units(incident) if incident.is_open and police else []
+    backup = request.GET.get("backup") == "1"
+    suggestions = suggest_units(incident, user, backup=backup) if incident.is_open and police else []
     if incident.description:
         note_read([incident], ["description"])
     sees_caller = can_see_caller_details(user, incident)
@@ -154,11 +156,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "events": incident.events.select_related("actor"),
             "dispatches": incident.dispatches.select_related("box").prefetch_related("officers"),
-            "suggestions": [(s, can_see_dispatch_officers(user, s.box)) for s in suggestions],
+            "dispatch_panel": dispatch_panel(incident, suggestions, backup),
             "police": police,
             "note_form": NoteForm(),
             "correction_form": CorrectionForm.for_incident(incident, with_caller=sees_caller),
             "caller": caller_details(user, incident),
+            "incident_map": incident_map(incident),
             "response": minutes_seconds(incident.response_seconds),
         },
     )
@@ -174,13 +177,10 @@ def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     try:
         at = _posted_time(request.POST.get("at"))
         if verb == "dispatch":
-            box_id = request.POST.get("box") or ""
-            if not box_id.isdigit():
-                raise ValidationError({"box": _("Choose a box.")})
-            box = access_box(user, int(box_id))
-            officer_ids = [int(v) for v in request.POST.getlist("officers") if v.isdigit()]
-            officers = list(User.objects.filter(pk__in=officer_ids))
-            services.dispatch_units(user, incident, box, officers, at=at, note=note)
+            sendees = _posted_sendees(request, user, incident)
+            services.dispatch_units(
+                user, incident, sendees.box, sendees.officers, at=at, note=note, unit=sendees.unit
+            )
         elif verb == "arrive":
             services.mark_arrived(user, incident, at=at)
         elif verb == "clear":
@@ -202,6 +202,29 @@ def incident_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("incidents:detail", incident.pk)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    raw = (request.POST.get(name) or "").strip()
+    if raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ValidationError({name: _("Choose from the list.")})
+    return int(raw)
+
+
+def _posted_sendees(request: HttpRequest, user: User, incident: Incident) -> Sendees:
+    """The officers or patrol car a dispatch button names (ids the user may not send answer 404)."""
+    raw_officers = request.POST.getlist("officers")
+    if any(not v.isdigit() or len(v) > 18 for v in raw_officers):
+        raise ValidationError({"officers": _("Choose from the list.")})
+    return resolve_sendees(
+        user,
+        incident,
+        _posted_id(request, "box"),
+        _posted_id(request, "unit"),
+        [int(v) for v in raw_officers],
+    )
 
 
 def _correct(request: HttpRequest, user: User, incident: Incident) -> None:
@@ -297,6 +320,7 @@ def incident_counts(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "errors": errors,
         "counts": counts,
+        "count_map": count_map(counts) if counts is not None else None,
         "dimensions": list(COUNT_DIMENSIONS.items()),
         "filters": request.GET,
         "categories": IncidentCategory.objects.all(),

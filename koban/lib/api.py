@@ -168,6 +168,16 @@ def query_int(
     return value
 
 
+def query_bool(params: Any, name: str) -> bool:
+    """A yes/no parameter: ``true``/``1`` or ``false``/``0`` (absent: no); anything else is a 400."""
+    raw = query_text(params, name).strip().lower()
+    if raw in ("", "0", "false"):
+        return False
+    if raw in ("1", "true"):
+        return True
+    raise ValidationError({name: [gettext("Give true or false.")]})
+
+
 def query_id(params: Any, name: str) -> int:
     """A required id parameter."""
     value = query_int(params, name, required=True)

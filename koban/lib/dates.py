@@ -54,6 +54,19 @@ def date_window_problem(
     return None
 
 
+def plausible_instants(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The window as instants ``[first, end)``: an aware moment is plausible when first <= moment < end.
+
+    The same answer as :func:`date_window_problem` (days in the current time zone), without a time
+    zone conversion per moment: importers check millions of rows with it and ask
+    :func:`date_window_problem` only for the message of a row outside.
+    """
+    zone = timezone.get_current_timezone()
+    first = dt.datetime.combine(earliest_date(now), dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(latest_date(now) + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return first, end
+
+
 def check_date_window(
     errors: dict[str, str],
     field: str,

@@ -37,11 +37,13 @@ def beat_map_png(
     *,
     legend_title: str = "",
     box_point: tuple[float, float] | None = None,
+    lines: Sequence[Sequence[tuple[float, float]]] = (),
     size_inches: tuple[float, float] = (5.0, 5.0),
     dpi: int = 150,
 ) -> bytes:
     """PNG bytes of the beat outlines with points ``(lon, lat, colour)`` and a legend ``(label, colour)``.
 
+    *lines* (a patrol's route, as ``(lon, lat)`` vertices) are drawn over the beat, under the points.
     The axes keep true proportions at the beat's latitude (longitude scaled by cos(latitude)).
     """
     figure = Figure(figsize=size_inches, dpi=dpi)
@@ -55,6 +57,12 @@ def beat_map_png(
             axes.fill(rx, ry, facecolor="#eef3fb", edgecolor="#1b2430", linewidth=1.4, zorder=1)
             xs.extend(rx)
             ys.extend(ry)
+    for line in lines:
+        if len(line) >= 2:
+            lx, ly = zip(*line, strict=True)
+            axes.plot(lx, ly, color="#b3261e", linewidth=1.8, solid_capstyle="round", zorder=2)
+            xs.extend(lx)
+            ys.extend(ly)
     if points:
         px, py, colours = zip(*points, strict=True)
         axes.scatter(px, py, c=list(colours), s=14, edgecolors="white", linewidths=0.4, zorder=3)

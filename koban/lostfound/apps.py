@@ -13,8 +13,9 @@ class LostfoundConfig(AppConfig):
         get_rules()
 
         from django.urls import reverse
+        from django.utils.translation import gettext
 
-        from koban.accounts.access import access_item, can_attach_to_item
+        from koban.accounts.access import access_item, can_attach_to_item, items_visible_to
         from koban.attachments.registry import ParentKind, register
 
         register(
@@ -24,5 +25,7 @@ class LostfoundConfig(AppConfig):
                 access=access_item,
                 can_attach=can_attach_to_item,
                 page=lambda item: reverse("lostfound:item", args=[item.pk]),
+                visible=items_visible_to,
+                title=lambda item: gettext("Found item %(receipt)s") % {"receipt": item.receipt_number},
             )
         )

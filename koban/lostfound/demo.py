@@ -198,6 +198,12 @@ def _receive(
         if plan["found_in_facility"]
         else f"090-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}",
         found_in_facility=plan["found_in_facility"],
+        # The facility (a station, a shop) that brought the item in shares the reward it claimed.
+        facility_name=plan["found_place"] if plan["found_in_facility"] else "",
+        facility_claims_reward=plan["found_in_facility"] and plan["reward"],
+        # Some wallets hold a driving licence: the wallet may go to the finder, the licence never.
+        personal_data_inside=plan["code"] == "wallet" and plan["cash"] == 23000,
+        personal_data_note="運転免許証" if plan["code"] == "wallet" and plan["cash"] == 23000 else "",
         finder_claims_reward=plan["reward"],
         finder_claims_item=plan["wants_item"],
         value_estimate=plan["value"],

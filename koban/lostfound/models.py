@@ -55,6 +55,9 @@ class ItemCategory(models.Model):
         return pick_label(self.labels, self.code, language)
 
 
+# The languages e-mails to owners and finders may be written in ("": the deployment's default).
+MAIL_LANGUAGE_CHOICES = [("", "—"), *((code, code) for code, _name in settings.LANGUAGES)]
+
 # The fields that words typed in a list's search box are looked for in (indexed by their grams).
 FOUND_ITEM_SEARCH_FIELDS = ("description", "found_place")
 LOSS_REPORT_SEARCH_FIELDS = ("description", "lost_place")
@@ -80,6 +83,29 @@ def search_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def categories_named(terms: list[str]) -> list[int]:
+    """Ids of the item categories whose label, in any language, the search *terms* name.
+
+    A label in Latin letters must stand as a word ("bag" is not found in "handbag's"); a Japanese label
+    anywhere in a term (日傘 names 傘).
+    """
+    lowered = [term.lower() for term in terms]
+    found = []
+    for pk, labels in ItemCategory.objects.values_list("pk", "labels"):
+        for label in (labels or {}).values():
+            name = unicodedata.normalize("NFKC", str(label)).lower().strip()
+            if name and any(_names(name, term) for term in lowered):
+                found.append(pk)
+                break
+    return found
+
+
+def _names(label: str, term: str) -> bool:
+    if label.isascii():
+        return re.search(rf"\b{re.escape(label)}\b", term) is not None
+    return label in term
+
+
 def _to_katakana(text: str) -> str:
     return re.sub(r"[\u3041-\u3096]", lambda m: chr(ord(m.group(0)) + 0x60), text)
 
@@ -95,18 +121,30 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
         return self.select_related("box", "box__station", "category")
 
     def search(
-        self, text: str, personal_boxes: models.QuerySet[PoliceBox] | None = None
+        self,
+        text: str,
+        personal_boxes: models.QuerySet[PoliceBox] | None = None,
+        *,
+        personal_features: bool = True,
+        by_kind: bool = False,
     ) -> FoundItemQuerySet:
         """Items whose description or place holds *text* (kana or kanji, synonyms; see ``search_terms``),
         or whose receipt number (also the former one) starts or ends with it as typed.
 
         The finder's name is searched only on the items of *personal_boxes*, the boxes whose finders the
-        searching user may see. Only punctuation finds nothing.
+        searching user may see. Only punctuation finds nothing. With ``personal_features=False`` (the
+        public notice) the descriptions of items that may hold personal data are not searched (their
+        numbers still are); with ``by_kind`` a word naming a kind of item in any language ("umbrella",
+        傘, さいふ) finds the items of that kind.
         """
         words = words_of(text, search_terms(text))
         if not words:
             return self.none()
         condition = text_condition(words)
+        if not personal_features:
+            condition &= models.Q(category__holds_personal_data=False)
+        if by_kind:
+            condition |= models.Q(category__in=categories_named(search_terms(text)))
         reference = reference_form(text)
         if reference:
             condition |= (

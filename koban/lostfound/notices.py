@@ -65,9 +65,10 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         if d["q"].strip():
-            # Words search only items whose features are published: a name written on a licence
-            # must not be findable, not even as a hit without text.
-            items = items.filter(category__holds_personal_data=False).search(d["q"])
+            # Words search only the features that are published: a name written on a licence must not
+            # be findable, not even as a hit without text. Receipt numbers are found for every item.
+            # Owners name the kind in their own language too ("umbrella", "さいふ").
+            items = items.search(d["q"], personal_features=False, by_kind=True)
         if d["category"]:
             items = items.filter(category=d["category"])
         if d["since"]:

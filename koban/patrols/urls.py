@@ -1,6 +1,6 @@
 from django.urls import path
 
-from koban.patrols import lists, snap_views, views
+from koban.patrols import lists, prints, snap_views, views
 
 app_name = "patrols"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.patrol_new, name="new"),
     path("export/", lists.patrols_export, name="export"),
     path("<int:pk>/", views.patrol_detail, name="detail"),
+    path("<int:pk>/print/", prints.patrol_card_pdf, name="print"),
     path("<int:pk>/add/<str:what>/", views.patrol_add, name="add"),
     path("coverage/", views.coverage, name="coverage"),
     path("snap/", snap_views.snap_view, name="snap"),

@@ -160,7 +160,7 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
     streets = _beat_streets(int(box_id)) if known_box else None
     config = map_config(
         layers={},
-        mode="draw",
+        mode="tap",
         beat=outline,
         routeInput="id_route",
         snapUrl=reverse("patrols:snap"),

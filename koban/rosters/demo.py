@@ -17,9 +17,10 @@ from koban.demo.context import DemoContext
 from koban.organization.models import PoliceBox
 from koban.rosters.generation import generate_month_roster
 from koban.rosters.handover import acknowledge_handover, write_handover
-from koban.rosters.models import DutyRecord, EntryKind, HandoverPriority, RosterEntry, ShiftPattern
+from koban.rosters.models import DutyRecord, EntryKind, HandoverPriority, PatrolCar, RosterEntry, ShiftPattern
+from koban.rosters.queries import on_duty_officers
 from koban.rosters.reports import box_zone
-from koban.rosters.services import create_plan, record_leave, record_swap
+from koban.rosters.services import assign_crew, create_plan, record_leave, record_swap
 
 
 def _actor(context: DemoContext) -> User:
@@ -82,14 +83,17 @@ def populate(context: DemoContext) -> str:
     for box in planned:
         generate_month_roster(actor, box, this_month.year, this_month.month, accept_gaps=True)
     records = _sign_ons(actor, koban[:5], context.now, rng)
+    cars = _patrol_cars(actor, koban, context.now)
     handovers = _handover_log([b for b in koban if len(officers[b.pk]) > 1][:5], officers, context.now, rng)
     entries = RosterEntry.objects.filter(box__in=planned).count()
     where = empty_box.name if empty_box else "—"
     return _(
         "%(plans)d shift plans, %(entries)d roster entries, %(swaps)d swaps, %(leaves)d leave periods, "
-        "%(records)d sign-on records, %(handovers)d handover entries; a sick day leaves %(where)s empty"
+        "%(records)d sign-on records, %(handovers)d handover entries, %(cars)d patrol cars with a crew; "
+        "a sick day leaves %(where)s empty"
     ) % {
         "handovers": handovers,
+        "cars": cars,
         "plans": len(planned),
         "entries": entries,
         "swaps": swaps,
@@ -244,3 +248,33 @@ def _handover_log(boxes, officers, now, rng) -> int:  # type: ignore[no-untyped-
                 if days_ago:
                     acknowledge_handover(incoming, entry, at + dt.timedelta(minutes=15))
     return written
+
+
+def _patrol_cars(actor: User, koban: list[PoliceBox], now: dt.datetime) -> int:
+    """A patrol car at the first koban of each station, manned now by two officers on duty at the
+    station's koban (the first on duty at each of its first two staffed koban; both from one koban
+    when the station has only one staffed). Cars of stations with fewer than two officers on duty
+    stay in the garage: they are listed but not suggested."""
+    by_station: dict[int, list[PoliceBox]] = defaultdict(list)
+    for box in koban:
+        by_station[box.station_id].append(box)
+    on_duty = on_duty_officers([b.pk for b in koban], now)
+    manned = 0
+    for boxes in by_station.values():
+        home = boxes[0]
+        car = PatrolCar.objects.create(
+            call_sign=_("%(station)s PC 1") % {"station": home.station.name},
+            box=home,
+            kind=PatrolCar.Kind.PATROL_CAR,
+        )
+        staffed = [on_duty[b.pk] for b in boxes if on_duty[b.pk]]
+        crew = (
+            [people[0] for people in staffed[:2]]
+            if len(staffed) >= 2
+            else (staffed[0][:2] if staffed else [])
+        )
+        if len(crew) < 2:
+            continue
+        assign_crew(actor, car, crew, now - dt.timedelta(hours=2), now + dt.timedelta(hours=6))
+        manned += 1
+    return manned

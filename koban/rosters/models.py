@@ -566,3 +566,85 @@ class HandoverAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} · {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class PatrolCarQuerySet(models.QuerySet["PatrolCar"]):
+    def active(self) -> PatrolCarQuerySet:
+        return self.filter(active=True)
+
+
+class PatrolCar(models.Model):
+    """A vehicle sent as one unit with its crew: a patrol car (PC), a mini patrol car, a motorcycle.
+
+    It is kept at a box (a station's own cars at the box in or next to the station building), where its
+    crew starts from; who rides in it is said per shift by ``CrewAssignment``.
+    """
+
+    class Kind(models.TextChoices):
+        PATROL_CAR = "patrol_car", _("Patrol car")
+        MINI_PATROL_CAR = "mini_car", _("Mini patrol car")
+        MOTORCYCLE = "motorcycle", _("Police motorcycle")
+
+    call_sign = models.CharField(_("call sign"), max_length=40)
+    box = models.ForeignKey(
+        PoliceBox, verbose_name=_("police box"), on_delete=models.PROTECT, related_name="patrol_cars"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PATROL_CAR)
+    active = models.BooleanField(_("in service"), default=True)
+
+    objects = PatrolCarQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patrol car")
+        verbose_name_plural = _("patrol cars")
+        ordering = ["call_sign", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["box", "call_sign"], name="patrol_car_call_sign_per_box")
+        ]
+
+    def __str__(self) -> str:
+        return self.call_sign
+
+
+class CrewAssignmentQuerySet(models.QuerySet["CrewAssignment"]):
+    def at(self, moment: dt.datetime) -> CrewAssignmentQuerySet:
+        """Crews riding at *moment* (start inclusive, end exclusive)."""
+        return self.filter(start__lte=moment, end__gt=moment)
+
+
+class CrewAssignment(models.Model):
+    """One officer riding in a patrol car for one shift (from *start* to *end*)."""
+
+    car = models.ForeignKey(
+        PatrolCar, verbose_name=_("patrol car"), on_delete=models.CASCADE, related_name="crew"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="crew_assignments",
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CrewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("crew assignment")
+        verbose_name_plural = _("crew assignments")
+        ordering = ["start", "car_id", "id"]
+        indexes = [models.Index(fields=["car", "start"]), models.Index(fields=["officer", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="crew_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.car} · {self.officer} {self.start:%Y-%m-%d %H:%M}"

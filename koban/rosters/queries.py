@@ -17,7 +17,7 @@ from django.utils import timezone
 from koban.accounts.models import User
 from koban.analytics.algorithms.intervals import Interval, OfficerDuty, contains, effective_duty, merge
 from koban.organization.models import PoliceBox
-from koban.rosters.models import DutyRecord, EntryKind, RosterEntry
+from koban.rosters.models import CrewAssignment, DutyRecord, EntryKind, PatrolCar, RosterEntry
 
 # Longest shift a pattern may define (48 h) plus a margin: entries starting earlier cannot cover "at".
 _LOOKBACK = dt.timedelta(hours=50)
@@ -127,3 +127,17 @@ def is_box_staffed(box: PoliceBox | int, at: dt.datetime | None = None) -> bool:
     """Whether at least one officer is on duty at *box* at *at* (default: now)."""
     box_id = box if isinstance(box, int) else box.pk
     return bool(on_duty_officers([box_id], at or timezone.now())[box_id])
+
+
+def crews_at(box_ids: Iterable[int], at: dt.datetime) -> dict[PatrolCar, list[int]]:
+    """The cars in service kept at these boxes that have a crew at *at*, with the crew's officer ids."""
+    rows = (
+        CrewAssignment.objects.at(at)
+        .filter(car__box_id__in=list(box_ids), car__active=True)
+        .select_related("car", "car__box")
+        .order_by("car__call_sign", "officer_id")
+    )
+    out: dict[PatrolCar, list[int]] = defaultdict(list)
+    for row in rows:
+        out[row.car].append(row.officer_id)
+    return dict(out)

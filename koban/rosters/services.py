@@ -32,11 +32,13 @@ from koban.audit.services import record, snapshot
 from koban.organization.models import PoliceBox
 from koban.rosters.models import (
     BoxShiftPlan,
+    CrewAssignment,
     DutyRecord,
     EntryKind,
     EntrySource,
     LeaveRequest,
     Outing,
+    PatrolCar,
     PlanMember,
     RosterEntry,
     ShiftPattern,
@@ -557,3 +559,64 @@ def record_cover(
     )
     record(actor, "rosters.cover.create", entry, after=snapshot(entry))
     return entry
+
+
+# -- Patrol car crews -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_crew(
+    actor: User, car: PatrolCar, officers: Iterable[User], start: dt.datetime, end: dt.datetime
+) -> list[CrewAssignment]:
+    """Put *officers* in *car* from *start* to *end* (one shift): dispatch then sends them as one unit.
+
+    The crew must be officers who may staff the car's box (its station's box officers), and nobody
+    may ride in two cars at once.
+    """
+    require_roster_manager(actor, car.box)
+    _check_interval(start, end, "start", "end")
+    if not car.active:
+        raise ValidationError({"car": _("This patrol car is out of service.")})
+    crew = list(dict.fromkeys(officers))
+    if not crew:
+        raise ValidationError({"officers": _("Name at least one officer.")})
+    for officer in crew:
+        if not can_be_rostered(officer, car.box):
+            raise ValidationError(
+                {"officers": _("%(who)s cannot ride in a car of this station.") % {"who": officer}}
+            )
+    User.objects.select_for_update().filter(pk__in=[o.pk for o in crew]).order_by("pk").first()
+    clash = (
+        CrewAssignment.objects.filter(officer__in=crew, start__lt=end, end__gt=start)
+        .select_related("officer", "car")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "officers": _("%(who)s already rides in %(car)s then.")
+                % {"who": clash.officer, "car": clash.car}
+            }
+        )
+    rows = [
+        CrewAssignment.objects.create(car=car, officer=o, start=start, end=end, assigned_by=actor)
+        for o in crew
+    ]
+    record(
+        actor,
+        "rosters.crew.assign",
+        car,
+        after={"officers": [o.pk for o in crew], "start": start.isoformat(), "end": end.isoformat()},
+        note=", ".join(str(o) for o in crew),
+    )
+    return rows
+
+
+@transaction.atomic
+def remove_crew(actor: User, assignment: CrewAssignment) -> None:
+    """Take one officer out of a car's crew (a change of plan before or during the shift)."""
+    require_roster_manager(actor, assignment.car.box)
+    before = snapshot(assignment)
+    car = assignment.car
+    assignment.delete()
+    record(actor, "rosters.crew.remove", car, before=before)

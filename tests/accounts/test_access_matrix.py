@@ -15,6 +15,7 @@ row, and when a new model is not classified at all.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.test import Client
 
 from koban.audit.models import AuditEvent
+from koban.rosters.models import PatrolCar
 from tests.accounts.matrix_attachments import ATTACHMENT_MARK, new_photo
 from tests.accounts.matrix_community import CONTACT_MARK, MEMBER_MARK, VOLUNTEER_SUSPECT_MARK
 from tests.accounts.matrix_world import (
@@ -167,6 +169,11 @@ class Row:
         return (self.refused or REFUSED[self.front],)
 
 
+def _car(w: World) -> int:
+    """Box A's patrol car (made inside each role's rolled-back request)."""
+    return PatrolCar.objects.get_or_create(box=w.cast.box_a, call_sign="A-PC")[0].pk
+
+
 def _incident(w: World) -> int:
     return w.incident.pk
 
@@ -263,7 +270,28 @@ ROWS: list[Row] = [
         OWN,
         POLICE_OWN,
         method="post",
-        data=lambda w: {"box": w.cast.box_a.pk, "officers": [w.cast.officer_a.pk]},
+        # Box A's units without names: officer A is busy on the backup incident (equally urgent).
+        data=lambda w: {"box": w.cast.box_a.pk},
+    ),
+    # Box A's officer sends box B's officer (same station) as backup to box A's incident.
+    Row(
+        INCIDENT,
+        "api",
+        "dispatch-backup",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/dispatch/",
+        OWN,
+        POLICE_OWN,
+        method="post",
+        data=lambda w: {"officers": [w.cast.officer_b.pk]},
+    ),
+    # Who could go, with the crews of the station's patrol cars.
+    Row(
+        (*INCIDENT, "rosters.crewassignment"),
+        "api",
+        "suggestions",
+        lambda w: f"/api/v1/incidents/{_incident(w)}/suggestions/",
+        OWN,
+        POLICE_OWN,
     ),
     Row(
         INCIDENT,
@@ -413,6 +441,16 @@ ROWS: list[Row] = [
         OWN,
         method="delete",
         ok=(204,),
+    ),
+    Row(
+        ("attachments.recordlink",),
+        "page",
+        "link",
+        lambda w: f"/attachments/links/incident/{_incident(w)}/",
+        OWN,
+        method="post",
+        ok=(302,),
+        data=lambda w: {"other": "item", "other_id": str(w.item.pk)},
     ),
     # -- Lost property --------------------------------------------------------------------------
     Row(ITEM, "page", "list", lambda w: "/lost-found/", SIGNED_IN, mark=ITEM_MARK, shows=STATION),
@@ -1132,6 +1170,20 @@ ROWS: list[Row] = [
         },
     ),
     Row(
+        ("rosters.crewassignment",),
+        "api",
+        "assign-crew",
+        lambda w: f"/api/v1/patrol-cars/{_car(w)}/crew/",
+        STATION,
+        ROSTER_MANAGERS,
+        method="post",
+        data=lambda w: {
+            "officers": [w.cast.officer_a.pk],
+            "start": NOW.isoformat(),
+            "end": (NOW + datetime.timedelta(hours=8)).isoformat(),
+        },
+    ),
+    Row(
         ("rosters.boxshiftplan", "rosters.planmember"),
         "api",
         "read",
@@ -1538,6 +1590,42 @@ ROWS: list[Row] = [
         shows=frozenset(),
         special={"anonymous": 200},
     ),
+    # -- Printouts (PDF): the same readers as the pages they print ----------------------------------
+    Row(
+        ("rosters.rosterentry",),
+        "page",
+        "print",
+        lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/print/?month=2026-03",
+        STATION,
+    ),
+    Row(
+        ITEM,
+        "page",
+        "print-ledger",
+        lambda w: f"/lost-found/ledger/items.pdf?box={w.cast.box_a.pk}&from=2026-01-01&to=2026-03-02",
+        STATION,
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "page",
+        "print-ledger",
+        lambda w: f"/lost-found/ledger/reports.pdf?box={w.cast.box_a.pk}&from=2026-01-01&to=2026-03-02",
+        STATION,
+    ),
+    Row(
+        ("patrols.patrol",),
+        "page",
+        "print",
+        lambda w: f"/patrols/{w.patrol.pk}/print/",
+        OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "print",
+        lambda w: f"/counter/boxes/{w.cast.box_a.pk}/print/?day=2026-03-02",
+        OWN,
+    ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
     Row(
@@ -1656,6 +1744,7 @@ ROWS: list[Row] = [
 PROTECTED = {
     "accounts.apitoken",
     "attachments.attachment",
+    "attachments.recordlink",
     "accounts.user",
     "alerts.alert",
     "alerts.alertarea",
@@ -1701,6 +1790,7 @@ PROTECTED = {
     "patrols.patrolcard",
     "patrols.patrolstop",
     "rosters.boxshiftplan",
+    "rosters.crewassignment",
     "rosters.dutyrecord",
     "rosters.handoveracknowledgement",
     "rosters.handoverentry",
@@ -1735,6 +1825,8 @@ UNPROTECTED = {
     "incidents.incidentimport",
     "lostfound.itemcategory",
     "rosters.shiftpattern",
+    # A vehicle of a box (call sign, kind): configuration; who rides in it is a crew assignment.
+    "rosters.patrolcar",
     # Which officer keeps a box's visit cards: a staff posting, no resident's data (the cards it opens
     # are covered by the visit card rows).
     "visitcards.cardcustodian",

@@ -1,4 +1,4 @@
-"""On a phone (390 × 844) an officer attaches a photo to an incident and sees its thumbnail."""
+"""On a phone (390 × 844) an officer sees the incident's map, attaches a photo and sees its thumbnail."""
 
 from __future__ import annotations
 
@@ -6,22 +6,25 @@ import datetime as dt
 
 import pytest
 
+from koban.incidents.models import IncidentCategory
+from koban.incidents.services import intake_incident
 from tests import clock
 from tests.attachments.files import image_bytes
 from tests.factories import PASSWORD
 from tests.personas import LAT, LON
-from tests.web import dashboard_data as data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TIMEOUT = 15000
 
 
-def test_an_officer_attaches_a_photo_from_a_phone_and_sees_the_thumbnail(
+def test_an_officer_attaches_a_photo_from_a_phone_and_sees_the_thumbnail(  # type: ignore[no-untyped-def]
     live_server, browser, cast, tmp_path
-):  # type: ignore[no-untyped-def]
-    incident = data.incident(
-        cast.box_a, clock.now() - dt.timedelta(minutes=20), lon=LON + 0.003, lat=LAT + 0.003
-    )
+):
+    theft = IncidentCategory.objects.get(code="theft")
+    received = clock.now() - dt.timedelta(minutes=20)
+    incident = intake_incident(
+        cast.officer_a, category=theft, received_at=received, lon=LON + 0.003, lat=LAT + 0.003
+    ).incident
     picture = tmp_path / "scene.jpg"
     picture.write_bytes(image_bytes(size=(1200, 900)))
     context = browser.new_context(
@@ -35,6 +38,9 @@ def test_an_officer_attaches_a_photo_from_a_phone_and_sees_the_thumbnail(
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle", timeout=TIMEOUT)
         page.goto(f"{live_server.url}/incidents/{incident.pk}/")
+        # The map draws the incident, its beat and its box without any tile server.
+        page.locator("#incident-map[data-ready='3']").wait_for(timeout=TIMEOUT)
+        assert page.locator("#incident-map .leaflet-interactive").count() >= 3
         panel = page.locator("[data-testid=attachments]")
         panel.locator("input[type=file]").set_input_files(str(picture))
         panel.locator("input[name=caption]").fill("現場の写真")

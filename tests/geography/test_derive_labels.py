@@ -143,3 +143,61 @@ def test_placing_a_box_known_from_labels_clears_its_location_to_confirm(towns, t
     update_box(towns.planner, new, location=Point(LON + 0.017, LAT + 0.002, srid=4326))
     new.refresh_from_db()
     assert not new.location_to_confirm
+
+
+def test_a_planner_derives_beats_from_labels_as_a_run_dry_first_then_committed(towns, tmp_path, settings):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from koban.geography.jobs import start_derive_beats_from_labels
+    from koban.geography.models import BeatVersion
+    from koban.runs.models import JobRun
+    from koban.runs.services import execute, start_commit
+
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    upload = SimpleUploadedFile("labels.csv", labels_file(tmp_path, LABELS).read_bytes())
+    versions = BeatVersion.objects.count()
+    dry = execute(start_derive_beats_from_labels(towns.planner, towns.agency, upload).pk)
+    assert dry.status == JobRun.Status.DONE and dry.report["ok"] and not dry.report["committed"]
+    assert any("Ekimae Koban" in line for line in dry.report["notes"])
+    names = {f["properties"]["town"] for f in dry.report["disagreements"]["features"]}
+    assert "Area T04" in names  # one of its four thefts names another box than its beat's
+    assert BeatVersion.objects.count() == versions and not PoliceBox.objects.filter(name="新町交番").exists()
+    done = execute(start_commit(dry, towns.planner).pk)
+    assert done.report["committed"] and BeatVersion.objects.get(pk=done.report["version"]).status == "draft"
+    assert PoliceBox.objects.get(name="新町交番").location_to_confirm
+
+
+def test_only_a_network_manager_of_the_agency_may_start_it(towns, tmp_path, settings):  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from koban.geography.jobs import start_derive_beats_from_labels
+
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    with pytest.raises(PermissionDenied):
+        start_derive_beats_from_labels(towns.officer_a, towns.agency, SimpleUploadedFile("l.csv", b"x"))
+
+
+def test_the_admin_starts_it_and_the_run_page_maps_the_disagreements(towns, tmp_path, settings, client):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from koban.runs.models import JobRun
+    from koban.runs.services import execute
+
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    client.force_login(towns.planner)
+    changelist = client.get("/admin/geography/beatversion/").content.decode()
+    assert "/admin/geography/beatversion/from-labels/" in changelist
+    assert client.get("/admin/geography/beatversion/from-labels/").status_code == 200
+    upload = SimpleUploadedFile("labels.csv", labels_file(tmp_path, LABELS).read_bytes())
+    answer = client.post(
+        "/admin/geography/beatversion/from-labels/",
+        {"agency": towns.agency.pk, "file": upload, "name": "From labels"},
+    )
+    run = JobRun.objects.get(kind="geography.derive_beats_from_labels")
+    assert answer.status_code == 302 and answer["Location"] == f"/runs/{run.pk}/"
+    execute(run.pk)
+    page = client.get(f"/runs/{run.pk}/").content.decode()
+    assert 'id="run-disagreements"' in page and "web/disagreement_map.js" in page and "Area T04" in page
+    client.force_login(towns.officer_a)
+    assert client.get("/admin/geography/beatversion/from-labels/").status_code in (302, 403)

@@ -7,6 +7,7 @@ import pytest
 from koban.audit.models import AuditEvent
 from koban.incidents.models import Incident, IncidentEvent, Status
 from koban.incidents.services import intake_incident
+from koban.rosters.models import DutyRecord
 from tests import clock
 from tests.factories import PASSWORD
 from tests.incidents.conftest import minutes_ago
@@ -150,10 +151,12 @@ def test_a_counsellor_cannot_dispatch(client, cast):  # type: ignore[no-untyped-
 
 
 def test_suggestions_endpoint(client, cast):  # type: ignore[no-untyped-def]
+    DutyRecord.objects.create(box=cast.box_a, officer=cast.officer_a, signed_on_at=minutes_ago(120))
     login(client, "officer_a")
     incident_id = intake(client).json()["id"]
     suggestions = client.get(f"{URL}{incident_id}/suggestions/").json()
     assert suggestions[0]["box"] == cast.box_a.pk and suggestions[0]["method"] == "straight_line"
+    assert suggestions[0]["officers"][0]["id"] == cast.officer_a.pk
 
 
 def test_response_time_endpoint(client, cast, theft):  # type: ignore[no-untyped-def]

@@ -105,6 +105,37 @@ def test_the_page_shows_the_table_and_exports_csv(cast, tmp_path, client):  # ty
     assert any(line.endswith(",2,2,1,2,0.5000") for line in csv_text.splitlines())
 
 
+def test_the_page_maps_boxes_as_sized_points_and_beats_as_shaded_polygons(cast, tmp_path, client):  # type: ignore[no-untyped-def]
+    import json
+    import re
+
+    labelled(cast, tmp_path)
+    client.force_login(cast.planner)
+
+    def map_data(by: str):  # type: ignore[no-untyped-def]
+        page = client.get(f"/incidents/counts/?by={by}").content.decode()
+        found = re.search(r'<script id="count-map-data" type="application/json">(.*?)</script>', page, re.S)
+        assert found and 'id="count-map"' in page and "incidents/count_map.js" in page
+        return json.loads(found.group(1))
+
+    boxes = map_data("box")
+    points = {
+        f["properties"]["name"]: (f["geometry"], f["properties"]["incidents"]) for f in boxes["features"]
+    }
+    assert boxes["by"] == "box" and set(points) == {"Ekimae Koban", "Yamate Chuzaisho", "Minato Koban"}
+    assert points["Ekimae Koban"] == ({"type": "Point", "coordinates": list(cast.box_a.location.coords)}, 2)
+    beats = map_data("beat")
+    shaded = {f["properties"]["name"]: f for f in beats["features"]}
+    assert {name: f["properties"]["incidents"] for name, f in shaded.items()} == {
+        "A-1": 2,
+        "B-1": 1,
+        "C-1": 2,
+    }
+    assert {f["geometry"]["type"] for f in beats["features"]} <= {"Polygon", "MultiPolygon"}
+    station_page = client.get("/incidents/counts/?by=station").content.decode()
+    assert "count-map-data" not in station_page and "count_map.js" not in station_page
+
+
 def test_the_incident_shows_the_box_the_police_name(cast, tmp_path, client):  # type: ignore[no-untyped-def]
     labelled(cast, tmp_path)
     incident = Incident.objects.get(box=cast.box_c, source_box_label="North Ekimae Koban")

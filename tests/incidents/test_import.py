@@ -55,13 +55,14 @@ def test_a_valid_file_is_imported_with_beats_assigned(cast, tmp_path):  # type: 
 def test_bad_rows_are_reported_by_line_and_nothing_is_written(cast, tmp_path):  # type: ignore[no-untyped-def]
     report = import_incidents_file(write(tmp_path, GOOD + BAD), "generic", agency=cast.agency, commit=True)
     assert not report.committed
-    reasons = {bad.line: bad.reason for bad in report.bad_rows}
-    assert sorted(reasons) == [6, 7, 8, 9, 10]
-    assert reasons[6].startswith("arrived_at")
-    assert "longitude" in reasons[7]
-    assert reasons[8].startswith("received_at")
-    assert reasons[9].startswith("category")
-    assert "place" in reasons[10]
+    issues = {bad.line_or_feature: bad for bad in report.bad_rows}
+    assert sorted(issues) == [6, 7, 8, 9, 10]
+    assert issues[6].field == "arrived_at"
+    assert issues[7].field == "lon" and "longitude" in issues[7].message
+    assert issues[8].field == "received_at"
+    assert issues[9].field == "category"
+    assert "place" in issues[10].message
+    assert issues[6].describe().startswith("line 6, field arrived_at: ")
     assert not Incident.objects.exists() and not IncidentImport.objects.exists()
     assert not AuditEvent.objects.exists()
 
@@ -122,7 +123,10 @@ def test_a_shift_jis_police_file_is_read(cast, tmp_path):  # type: ignore[no-unt
     report = import_incidents_file(path, "chiba", agency=cast.agency, skip_bad_rows=True, commit=True)
     assert report.encoding == "cp932"
     # The unknown date (不明) is no bad row: it is reported on its own and left out.
-    assert [b.line for b in report.bad_rows] == [4, 5]
+    assert [(b.line_or_feature, b.field) for b in report.bad_rows] == [
+        (4, "発生年月日（始期）"),
+        (5, "発生時（始期）"),
+    ]
     assert report.date_unknown_lines == [3]
     incident = Incident.objects.get()
     assert incident.category.code == "bicycle_theft"
@@ -152,7 +156,7 @@ def test_the_command_prints_bad_lines_and_fails_on_commit(cast, tmp_path):  # ty
             cast.agency.code,
             stdout=out,
         )
-    assert "line 6: arrived_at" in out.getvalue()
+    assert "line 6, field arrived_at: " in out.getvalue()
     assert not Incident.objects.exists()
 
 
@@ -165,9 +169,9 @@ def test_the_hokkaido_open_data_file_reads_without_a_crash(cast):  # type: ignor
     # Rows with an unknown date (不明) are reported and left out; the two rows geocoded to (0, 0)
     # are refused by line; all others are kept.
     assert 0 < len(report.date_unknown_lines) < 100
-    outside = [bad for bad in report.bad_rows if "outside the jurisdiction" in bad.reason]
-    assert len(outside) == 2 and all("(0.00000, 0.00000)" in bad.reason for bad in outside)
-    assert all("発生年月日" in bad.reason for bad in report.bad_rows if bad not in outside)
+    outside = [bad for bad in report.bad_rows if "outside the jurisdiction" in bad.message]
+    assert len(outside) == 2 and all("(0.00000, 0.00000)" in bad.message for bad in outside)
+    assert all(bad.field == "発生年月日（始期）" for bad in report.bad_rows if bad not in outside)
     # No Hokkaido beats are loaded: every located row is outside jurisdiction.
     written = report.rows_valid - len(report.date_unknown_lines)
     assert report.rows_outside + report.rows_without_location == written
@@ -197,7 +201,7 @@ def test_the_chiba_open_data_files_read_without_a_crash(cast, name):  # type: ig
 def test_bad_rows_are_reported_in_the_active_language(cast, tmp_path):  # type: ignore[no-untyped-def]
     with translation.override("ja"):
         report = import_incidents_file(write(tmp_path, GOOD + BAD), "generic", agency=cast.agency)
-    reasons = {bad.line: bad.reason for bad in report.bad_rows}
+    reasons = {bad.line_or_feature: bad.describe() for bad in report.bad_rows}
     assert "到着が受理" in reasons[6]
     assert "ISO 8601 形式の日時ではありません" in reasons[8]
     assert "不明な区分" in reasons[9]
@@ -223,5 +227,42 @@ def test_control_characters_in_a_row_are_reported_by_line_and_column_and_nothing
     rows = [GOOD[0], f"2025-03-01T12:00:00+09:00,theft,{LON + 0.005},{LAT + 0.005},,,a{control}b,\n"]
     report = import_incidents_file(write(tmp_path, rows), "generic", agency=cast.agency, commit=True)
     assert not report.committed
-    assert [(bad.line, bad.reason.split(":")[0]) for bad in report.bad_rows] == [(3, "description")]
+    assert [(bad.line_or_feature, bad.field) for bad in report.bad_rows] == [(3, "description")]
     assert Incident.objects.count() == 0
+
+
+def test_a_dry_run_stages_the_rows_and_leaves_the_incident_table_alone(cast, tmp_path):  # type: ignore[no-untyped-def]
+    report = import_incidents_file(write(tmp_path, GOOD), "generic", agency=cast.agency)
+    assert not report.committed and report.rows_valid == 4 and report.rows_outside == 1
+    assert report.foreign_key_checks == "" and "insert" not in report.stages
+    assert not Incident.objects.exists() and not IncidentImport.objects.exists()
+
+
+def test_the_written_rows_keys_are_checked_once_per_key_and_a_missing_one_writes_nothing(  # type: ignore[no-untyped-def]
+    cast, tmp_path, monkeypatch
+):
+    from django.db import connection
+
+    from koban.incidents.importers import loader
+
+    report = import_incidents_file(write(tmp_path, GOOD[:2]), "generic", agency=cast.agency, commit=True)
+    assert report.committed and report.foreign_key_checks == "per key"
+    assert Incident.objects.filter(box=cast.box_a).count() == 1
+    assert AuditEvent.objects.filter(action="incident.import").count() == 1  # audit triggers ran again
+
+    staged = loader._stage
+
+    def box_deleted_meanwhile(cursor, *args):  # type: ignore[no-untyped-def]
+        staged(cursor, *args)
+        cursor.execute(f"UPDATE {loader._STAGING} SET box_id = -1 WHERE box_id IS NOT NULL")
+
+    monkeypatch.setattr(loader, "_stage", box_deleted_meanwhile)
+    report = import_incidents_file(write(tmp_path, GOOD[1:2]), "generic", agency=cast.agency, commit=True)
+    assert not report.committed and report.rows_imported == 0
+    assert [(issue.line_or_feature, "could not be written" in issue.message) for issue in report.errors] == [
+        (0, True)
+    ]
+    assert Incident.objects.count() == 2 and IncidentImport.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"

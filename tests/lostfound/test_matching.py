@@ -79,3 +79,33 @@ def test_a_report_in_kana_finds_the_item_written_in_kanji():
     phone = Description(11, "wallet", "白いスマホ", None, None, t, t)
     ranked = rank(report, [phone, right])
     assert ranked[0].key == 10 and "財布" in ranked[0].shared_tokens
+
+
+def test_a_loss_report_typed_in_kana_matches_an_item_described_in_kanji():
+    from koban.analytics.algorithms.matching import normalise
+
+    pairs = [
+        ("くろい さいふ", "黒い財布"),
+        ("いえの かぎ", "家の鍵"),
+        ("しろい けいたい", "白い携帯電話"),
+        ("あおい かさ", "青い傘"),
+        ("おりたたみがさ", "折り畳み傘"),
+        ("ぎんの うでどけい", "銀の腕時計"),
+        ("かわの てぶくろ", "革の手袋"),
+        ("むぎわら ぼうし", "麦わら帽子"),
+        ("こどもの じてんしゃ", "子供の自転車"),
+        ("ていきいれ", "定期入れ"),
+        ("けんこうほけんしょう", "保険証"),
+    ]
+    for kana, kanji in pairs:
+        shared = tokens(kana) & tokens(kanji)
+        assert shared, (kana, kanji)
+        ranked = rank(
+            _report(1, "other", kana), [_item(2, "other", kanji), _item(3, "other", "赤いマフラー")]
+        )
+        assert ranked and ranked[0].key == 2, (kana, kanji)
+    # The longest reading wins: 腕時計, not 腕 + 時計; 免許証 from either reading.
+    assert (
+        normalise("うでどけい") == "腕時計"
+        and normalise("めんきょ") == normalise("めんきょしょう") == "免許証"
+    )

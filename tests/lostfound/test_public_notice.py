@@ -57,3 +57,56 @@ def test_items_returned_or_past_their_notice_leave_the_page(cast):
     item = _recent(cast.chief_north, cast.box_a, "umbrella", "紺色の傘")
     FoundItem.objects.filter(pk=item.pk).update(state="returned")
     assert Client().get("/lost-found/notices/").context["rows"] == []
+
+
+def _typed_forms(number: str) -> list[str]:
+    """A receipt number as owners and finders type it: spaces, full-width digits and dashes, lower case."""
+    wide = number.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    return [number, " ".join(number.split("-")), wide, number.lower(), number.replace("-", "ー")]
+
+
+def test_the_notice_finds_a_receipt_number_however_it_is_typed(cast):
+    umbrella = _recent(cast.chief_north, cast.box_a, "umbrella", "紺色の傘")
+    licence = _recent(cast.planner, cast.box_c, "id", "運転免許証 山田花子")
+    client = Client()
+    for item in (umbrella, licence):  # a number is not personal data: found for every item
+        for typed in _typed_forms(item.receipt_number):
+            rows = client.get("/lost-found/notices/", {"q": typed}).context["rows"]
+            assert [r["receipt_number"] for r in rows] == [item.receipt_number], typed
+    for punctuation in ("!!!", "・・・", "－－", "?&%", "「」。、"):
+        page = client.get("/lost-found/notices/", {"q": punctuation})
+        assert page.status_code == 200 and page.context["rows"] == [], punctuation
+
+
+def test_staff_search_finds_receipt_numbers_typed_with_dash_look_alikes(client, cast):
+    from tests.factories import sign_in
+
+    umbrella = _recent(cast.chief_north, cast.box_a, "umbrella", "紺色の傘")
+    sign_in(client, "officer_a")
+    for typed in _typed_forms(umbrella.receipt_number):
+        assert [i.pk for i in client.get("/lost-found/", {"q": typed}).context["items"]] == [umbrella.pk], (
+            typed
+        )
+    for punctuation in ("!!!", "－－", "?&%"):
+        page = client.get("/lost-found/", {"q": punctuation})
+        assert page.status_code == 200 and list(page.context["items"]) == []
+
+
+def test_the_notice_reads_in_japanese_and_english_with_the_office_to_contact(cast):
+    cast.box_a.station.phone = "03-1234-0110"
+    cast.box_a.station.address = "東町1-1"
+    cast.box_a.station.save()
+    umbrella = _recent(cast.chief_north, cast.box_a, "umbrella", "紺色の傘")
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "ja", "next": "/lost-found/notices/"})
+    japanese = client.get("/lost-found/notices/", {"q": "かさ"}).content.decode()
+    assert "拾得物公告" in japanese and "傘" in japanese and "預り書番号" in japanese
+    assert umbrella.receipt_number in japanese and "North Station (03-1234-0110), 東町1-1" in japanese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/lost-found/notices/"})
+    english = client.get("/lost-found/notices/", {"q": "umbrella"})
+    html = english.content.decode()
+    # An English-speaking owner types the kind in English: the item's kind is named in either language.
+    assert [r["receipt_number"] for r in english.context["rows"]] == [umbrella.receipt_number]
+    assert "Found property notice" in html and "Receipt number" in html and "Umbrella" in html
+    by_kind = client.get("/lost-found/notices/", {"category": umbrella.category_id}).content.decode()
+    assert umbrella.receipt_number in by_kind and ">Umbrella<" in by_kind

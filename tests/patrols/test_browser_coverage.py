@@ -54,30 +54,20 @@ def test_an_officer_draws_a_route_on_the_map_and_saves_the_patrol(live_server, p
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#patrol-map.map-loaded", timeout=15000)
-    page.click(".leaflet-draw-draw-polyline")
     box = page.locator("#patrol-map").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    vertices = page.locator("#patrol-map .leaflet-marker-icon.leaflet-div-icon")
+    # Each click adds a corner (no roads here: the corners are joined by straight lines).
     for number, (dx, dy) in enumerate(((-100, 0), (100, 0), (100, 80)), start=1):
-        # Leaflet.draw follows the pointer with a marker: move there before clicking. Under load a click
-        # can be swallowed, so wait for its vertex and click again if it did not appear.
-        for _attempt in range(3):
-            page.mouse.move(x + dx, y + dy, steps=4)
-            page.wait_for_timeout(150)
-            page.mouse.down()
-            page.mouse.up()
-            try:
-                page.wait_for_function(
-                    "([selector, n]) => document.querySelectorAll(selector).length >= n",
-                    arg=["#patrol-map .leaflet-marker-icon.leaflet-div-icon", number],
-                    timeout=1500,
-                )
-                break
-            except Exception:  # noqa: S112  (playwright's timeout: try the click again)
-                continue
-        assert vertices.count() == number
+        page.mouse.click(x + dx, y + dy)
+        page.wait_for_function(
+            "(n) => document.querySelector('#patrol-map').dataset.corners === String(n)",
+            arg=number,
+            timeout=5000,
+        )
         page.wait_for_timeout(400)  # keep clicks apart, or Leaflet reads two of them as a double click
-    page.click(".leaflet-draw-actions a:has-text('Finish')")
+    page.wait_for_function(
+        "() => document.querySelector('#patrol-map').dataset.snapped === '0/2'", timeout=15000
+    )
     assert "MultiLineString" in page.input_value("#id_route")
     end = clock.local_now() - datetime.timedelta(minutes=5)
     page.fill("#id_started_at", (end - datetime.timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from tests.personas import LAT, LON
@@ -107,6 +110,67 @@ def _street_in_beat_a() -> None:
     corner = (LON + 0.006, LAT + 0.002)
     for a, b in (((LON + 0.002, LAT + 0.002), corner), (corner, (LON + 0.006, LAT + 0.008))):
         RoadSegment.objects.create(name="Ekimae-dori", geom=LineString(a, b, srid=4326), length_m=500)
+
+
+def _tap_corner(page, x: float, y: float, number: int) -> None:  # type: ignore[no-untyped-def]
+    page.touchscreen.tap(x, y)
+    page.wait_for_function(
+        "(n) => document.querySelector('#patrol-map').dataset.corners === String(n)",
+        arg=number,
+        timeout=TIMEOUT,
+    )
+    page.wait_for_timeout(400)  # keep taps apart, or Leaflet reads two of them as a double tap
+
+
+def _snapped(page, legs: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "(legs) => document.querySelector('#patrol-map').dataset.snapped === legs", arg=legs, timeout=TIMEOUT
+    )
+
+
+def test_a_patrol_drawn_on_a_phone_follows_the_streets(live_server, phone, cast):  # type: ignore[no-untyped-def]
+    import datetime
+
+    from koban.patrols.models import Patrol
+    from tests import clock
+
+    _street_in_beat_a()
+    _log_in(phone, live_server.url, "officer_a")
+    phone.goto(f"{live_server.url}/patrols/new/")
+    phone.wait_for_selector("#patrol-map.map-loaded", timeout=TIMEOUT)
+    # The map comes before the form on a phone, and shows the streets.
+    assert (
+        phone.locator("#patrol-map").bounding_box()["y"] < phone.locator("#patrol-form").bounding_box()["y"]
+    )
+    street = phone.locator("#patrol-map path.street")
+    assert street.count() == 1
+    assert phone.locator("[data-testid=snap-note]").is_hidden()
+    box = street.bounding_box()
+    west_end = (box["x"] + 6, box["y"] + box["height"] - 4)  # a little off the street
+    north_end = (box["x"] + box["width"] - 5, box["y"] + 8)
+    _tap_corner(phone, *west_end, 1)
+    _tap_corner(phone, *north_end, 2)
+    _snapped(phone, "1/1")
+    [line] = json.loads(phone.input_value("#id_route"))["coordinates"]
+    # Two taps became a route round the street's corner, with its ends moved onto the street.
+    assert len(line) >= 3
+    assert any(abs(x - (LON + 0.006)) < 1e-5 and abs(y - (LAT + 0.002)) < 1e-5 for x, y in line)
+    assert abs(line[0][1] - (LAT + 0.002)) < 1e-5 and abs(line[-1][0] - (LON + 0.006)) < 1e-5
+    # A third tap in the middle of nowhere is joined straight, and the page says so; undo drops it.
+    map_box = phone.locator("#patrol-map").bounding_box()
+    _tap_corner(phone, map_box["x"] + 15, map_box["y"] + map_box["height"] - 15, 3)
+    _snapped(phone, "1/2")
+    assert "far from any street" in phone.locator("[data-testid=snap-note]").inner_text()
+    phone.locator("[data-testid=route-undo]").tap()
+    _snapped(phone, "1/1")
+    assert json.loads(phone.input_value("#id_route"))["coordinates"] == [line]
+    end = clock.local_now() - datetime.timedelta(minutes=5)
+    phone.fill("#id_started_at", (end - datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"))
+    phone.fill("#id_ended_at", end.strftime("%Y-%m-%dT%H:%M"))
+    phone.locator("#patrol-form button[type=submit]").tap()
+    phone.wait_for_url(re.compile(r"/patrols/\d+/$"), timeout=TIMEOUT)
+    patrol = Patrol.objects.get()
+    assert len(patrol.route[0]) == len(line) and patrol.source == "drawn"
 
 
 def test_without_streets_the_drawing_page_says_routes_stay_straight(live_server, phone, cast):  # type: ignore[no-untyped-def]

@@ -106,3 +106,20 @@ def test_a_deployment_may_narrow_the_sections_by_key(settings) -> None:  # type:
     settings.KOBAN_DASHBOARD_SECTIONS = ["on_duty", "no_such_section"]
     with pytest.raises(ImproperlyConfigured, match="no_such_section"):
         all_sections()
+
+
+def test_no_app_imports_web() -> None:
+    """``web`` sits above the apps (docs/architecture.md): an app that imported it to add a section
+    would close the circle this registry exists to avoid. Only the demo and the URL root may."""
+    root = Path(koban.web.__file__).parent.parent
+    allowed = {root / "web", root / "demo"}
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.parent == root or any(part in allowed for part in path.parents):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if any(n == "koban.web" or n.startswith("koban.web.") for n in names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []

@@ -54,3 +54,8 @@ def counter_handlers(box: PoliceBox, user: User) -> QuerySet[User]:
     """Who may be named as having handled a matter at *box*: its officers and counsellors, and *user*."""
     staff = Q(box=box, role__in=[Role.BOX_OFFICER, Role.BOX_COUNSELLOR]) | Q(pk=user.pk)
     return User.objects.filter(is_active=True).filter(staff)
+
+
+def can_link_matter(user: User, matter: CounterMatter) -> bool:
+    """Whether *user* may link *matter* to an incident or a found item: who may record at its box."""
+    return can_record_counter(user, matter.box)

@@ -30,7 +30,7 @@ from koban.accounts.access.network import (
 )
 from koban.accounts.access.refusal import fetch_or_refuse
 from koban.accounts.models import Role, User
-from koban.organization.models import Agency, PoliceBox
+from koban.organization.models import Agency, PoliceBox, PoliceBoxQuerySet
 
 if TYPE_CHECKING:
     from koban.incidents.models import Incident, IncidentQuerySet
@@ -93,6 +93,41 @@ def can_work_on_incident(user: User, incident: Incident) -> bool:
     if incident.dispatches.filter(box__in=boxes).exists():
         return True
     return agencies_overseen_by(user).filter(pk=incident.agency_id).exists()
+
+
+def boxes_sendable_to(user: User, incident: Incident) -> PoliceBoxQuerySet:
+    """Boxes whose officers and patrol cars *user* may send to *incident* (first units or backup).
+
+    Whoever may act on the incident (``can_work_on_incident``) may send from any box of the stations
+    they work in: a box officer calls backup from the other boxes of the station, a chief from the
+    station's boxes; HQ may send from every box of the incident's agency. Never across agencies.
+    """
+    if not can_work_on_incident(user, incident):
+        return PoliceBox.objects.none()
+    if is_hq(user):
+        boxes = boxes_workable_by(user)
+    else:
+        boxes = PoliceBox.objects.filter(station_id__in=boxes_workable_by(user).values("station_id"))
+    return boxes.filter(station__agency_id=incident.agency_id)
+
+
+def can_send_to(user: User, incident: Incident, box: PoliceBox) -> bool:
+    """Whether *user* may send officers or a patrol car of *box* to *incident*."""
+    return boxes_sendable_to(user, incident).filter(pk=box.pk).exists()
+
+
+def officers_sendable_to(user: User, incident: Incident) -> QuerySet[User]:
+    """Officers *user* may name when sending units to *incident*: those posted at ``boxes_sendable_to``."""
+    return User.objects.filter(
+        is_active=True, role=Role.BOX_OFFICER, box__in=boxes_sendable_to(user, incident)
+    )
+
+
+def access_patrol_car_to_send(user: User, incident: Incident, car_id: Any) -> Any:
+    """The patrol car *car_id* if *user* may send it to *incident*; ``Http404`` otherwise (audited)."""
+    # Looked up by label: rosters sit above accounts in the dependency order.
+    cars = apps.get_model("rosters", "PatrolCar").objects.filter(box__in=boxes_sendable_to(user, incident))
+    return fetch_or_refuse(user, cars.select_related("box"), car_id)
 
 
 def can_see_caller_details(user: User, incident: Incident) -> bool:

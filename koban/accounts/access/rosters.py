@@ -143,6 +143,16 @@ def access_roster_box(user: User, box_id: Any) -> PoliceBox:
     return fetch_or_refuse(user, roster_boxes_visible_to(user).with_station(), box_id)
 
 
+def patrol_cars_visible_to(user: User) -> QuerySet[Any]:
+    """Patrol cars (and who rides in them) *user* may read: those kept at the roster boxes they see."""
+    return _of_roster_boxes("PatrolCar", user).select_related("box")
+
+
+def access_patrol_car(user: User, car_id: Any) -> Any:
+    """The patrol car whose crews *user* reads (see ``patrol_cars_visible_to``); ``Http404`` otherwise."""
+    return fetch_or_refuse(user, patrol_cars_visible_to(user), car_id)
+
+
 def officers_visible_to(user: User) -> QuerySet[User]:
     """Active staff posted at the stations *user* sees: whom a roster or duty form may name.
 

@@ -136,6 +136,7 @@ SYNONYMS: dict[str, str] = {
     "かみぶくろ": "紙袋",
     "しょるい": "書類",
 }
+_FORMS = frozenset(SYNONYMS.values())
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 
 
@@ -183,6 +184,9 @@ def tokens(text: str) -> set[str]:
         if len(run) == 1:
             found.add(run)
         found.update(run[i : i + 2] for i in range(len(run) - 1))
+    # A known thing named in one or two characters (鍵, 傘) inside a longer run (家の鍵) has no bigram of
+    # its own to share with a report that names it alone: the thing itself is a token too.
+    found.update(form for form in _FORMS if form in text)
     latin = _CJK.sub(" ", text)
     found.update(w for w in _WORD.findall(latin) if (w not in _STOP_WORDS and len(w) > 1) or w.isdigit())
     return found

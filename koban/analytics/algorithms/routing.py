@@ -182,26 +182,55 @@ def road_distances(
         One distance per target; ``nan`` where the origin or the target is farther than
         *max_snap_m* from every road, or the target's roads are not connected to the origin's.
     """
+    return road_routes(graph, origin, targets_lon, targets_lat, max_snap_m, with_paths=False).distance
+
+
+@dataclass(frozen=True)
+class RoadRoutes:
+    """Shortest ways over the roads from one origin to several targets.
+
+    ``distance`` holds metres per target (``nan`` where there is no road way); ``paths`` holds, per
+    target, the way as (lon, lat) pairs from the origin to the target (including the short steps
+    between each point and its road), or None where there is no road way or paths were not asked for.
+    """
+
+    distance: np.ndarray
+    paths: list[list[tuple[float, float]] | None]
+
+
+def road_routes(
+    graph: RoadGraph,
+    origin: tuple[float, float],
+    targets_lon: np.ndarray,
+    targets_lat: np.ndarray,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    with_paths: bool = True,
+) -> RoadRoutes:
+    """Shortest ways over the roads from *origin* (lon, lat) to each target; see ``RoadRoutes``."""
     targets_lon = np.atleast_1d(np.asarray(targets_lon, dtype=float))
     targets_lat = np.atleast_1d(np.asarray(targets_lat, dtype=float))
     result = np.full(targets_lon.size, np.nan)
+    paths: list[list[tuple[float, float]] | None] = [None] * targets_lon.size
     start = snap_points(graph, np.array([origin[0]]), np.array([origin[1]]), max_snap_m)
     if start.edge[0] < 0 or targets_lon.size == 0:
-        return result
+        return RoadRoutes(result, paths)
     e0, t0, off0 = int(start.edge[0]), float(start.along[0]), float(start.offset[0])
     sources = np.array([graph.edge_u[e0], graph.edge_v[e0]])
     to_source = np.array([t0, graph.edge_length[e0] - t0])
-    from_sources = dijkstra(graph.matrix, directed=True, indices=sources)  # (2, n)
+    from_sources, predecessors = dijkstra(
+        graph.matrix, directed=True, indices=sources, return_predecessors=True
+    )
 
     snap = snap_points(graph, targets_lon, targets_lat, max_snap_m)
     ok = snap.edge >= 0
     if not ok.any():
-        return result
+        return RoadRoutes(result, paths)
     e = snap.edge[ok]
     tu, tv = graph.edge_u[e], graph.edge_v[e]
     from_u = snap.along[ok]
     from_v = graph.edge_length[e] - from_u
-    # Leave the origin's piece at either end, arrive at the target's piece at either end.
+    # Leave the origin's piece at either end (source 0 or 1), arrive at the target's piece at either
+    # end (u or v): the four ways, in the order (source, end) = (0,u), (0,v), (1,u), (1,v).
     candidates = np.stack(
         [
             to_source[0] + from_sources[0, tu] + from_u,
@@ -210,14 +239,71 @@ def road_distances(
             to_source[1] + from_sources[1, tv] + from_v,
         ]
     )
+    choice = candidates.argmin(axis=0)
     best = candidates.min(axis=0)
-    # Both on the same piece: straight along it.
+    # Both on the same piece: straight along it (choice -1).
     same = e == e0
-    best[same] = np.minimum(best[same], np.abs(from_u[same] - t0))
+    direct = np.abs(from_u - t0)
+    along_piece = same & (direct <= best)
+    best[along_piece] = direct[along_piece]
+    choice[along_piece] = -1
     total = off0 + best + snap.offset[ok]
     total[~np.isfinite(total)] = np.nan
     result[ok] = total
-    return result
+    if with_paths:
+        way = _WayBuilder(graph, origin, e0, t0, sources, predecessors)
+        for i, target in enumerate(np.flatnonzero(ok)):
+            if np.isfinite(total[i]):
+                end_node = (tu if choice[i] % 2 == 0 else tv)[i] if choice[i] >= 0 else -1
+                paths[target] = way.build(
+                    int(choice[i]) // 2 if choice[i] >= 0 else -1,
+                    int(end_node),
+                    int(e[i]),
+                    float(from_u[i]),
+                    (float(targets_lon[target]), float(targets_lat[target])),
+                )
+    return RoadRoutes(result, paths)
+
+
+class _WayBuilder:
+    """Turns a shortest-path choice back into a line: origin, its road, the junctions, the target."""
+
+    def __init__(
+        self,
+        graph: RoadGraph,
+        origin: tuple[float, float],
+        edge0: int,
+        along0: float,
+        sources: np.ndarray,
+        predecessors: np.ndarray,
+    ) -> None:
+        self.graph = graph
+        self.origin = origin
+        self.start = self._on_piece(edge0, along0)
+        self.sources = sources
+        self.predecessors = predecessors
+
+    def _on_piece(self, edge: int, along: float) -> tuple[float, float]:
+        point = shapely.line_interpolate_point(self.graph.edges[edge], along)
+        return float(point.x), float(point.y)
+
+    def _nodes(self, source: int, node: int) -> list[int]:
+        chain = [node]
+        row = self.predecessors[source]
+        while chain[-1] != self.sources[source]:
+            chain.append(int(row[chain[-1]]))
+        return chain[::-1]
+
+    def build(
+        self, source: int, end_node: int, edge: int, along: float, target: tuple[float, float]
+    ) -> list[tuple[float, float]]:
+        metric = [self.start]
+        if source >= 0:
+            metric += [tuple(self.graph.node_xy[n]) for n in self._nodes(source, end_node)]  # type: ignore[misc]
+        metric.append(self._on_piece(edge, along))
+        xs, ys = zip(*metric, strict=True)
+        lons, lats = self.graph.to_metric.transform(xs, ys, direction="INVERSE")
+        return [self.origin, *zip(map(float, lons), map(float, lats), strict=True), target]
 
 
 def straight_line_distances(

@@ -28,7 +28,7 @@ from koban.accounts.access import (
     network_records_managed_by,
 )
 from koban.geography.importers.areas import PRESETS
-from koban.geography.jobs import start_import
+from koban.geography.jobs import start_derive_beats_from_labels, start_import
 from koban.geography.models import AdminArea
 from koban.organization.models import Agency, PoliceStation
 from koban.runs.uploads import upload_rejection
@@ -148,6 +148,20 @@ class BeatImportForm(_FileForm):
     layer = forms.CharField(label=gettext_lazy("Layer"), required=False)
 
 
+class LabelsForm(_FileForm):
+    """Derive beats from the box labels (管轄交番・駐在所) of a police open-data file."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label=gettext_lazy("Agency"))
+    name = forms.CharField(label=gettext_lazy("Version name"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["srid"]
+        self.fields["file"].help_text = gettext_lazy(
+            "The police's crime open data (CSV with 管轄警察署, 管轄交番・駐在所, 市区町村コード, 町丁目)."
+        )
+
+
 @dataclass(frozen=True)
 class ImportKind:
     slug: str
@@ -167,6 +181,7 @@ KINDS = {
         AreaImportForm,
     ),
     "beats": ImportKind("beats", gettext_lazy("Import beats from a file"), BeatImportForm),
+    "labels": ImportKind("labels", gettext_lazy("Derive beats from the police's labels"), LabelsForm),
 }
 
 
@@ -183,12 +198,26 @@ def import_view(request: HttpRequest, kind_slug: str, site: admin.AdminSite) -> 
         form = kind.form(request.POST, request.FILES, upload_error=upload_error, agencies=agencies)
         status = 413 if upload_error else 200
         if form.is_valid():
-            run = start_import(request.user, kind.slug, form.cleaned_data["file"], form.options())
+            run = _start(request, kind.slug, form)
             return redirect("web:run", run_id=run.pk)
     else:
         form = kind.form(agencies=agencies)
     context["form"] = form
     return render(request, "admin/geography/import.html", context, status=status)
+
+
+def _start(request: HttpRequest, kind_slug: str, form: _FileForm) -> Any:
+    """Queue the dry run the form asks for: an import, or beats derived from a file's labels."""
+    if kind_slug == "labels":
+        data = form.cleaned_data
+        return start_derive_beats_from_labels(
+            request.user,
+            data["agency"],
+            data["file"],
+            name=data.get("name") or "",
+            encoding=data.get("encoding") or "",
+        )
+    return start_import(request.user, kind_slug, form.cleaned_data["file"], form.options())
 
 
 class NetworkAdminMixin:
@@ -199,6 +228,8 @@ class NetworkAdminMixin:
     """
 
     import_kind: str | None = None
+    # Whether the change list also offers to derive beats from a police file's labels (beat versions).
+    labels_import: bool = False
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_manage_network(request.user)  # type: ignore[arg-type]
@@ -247,7 +278,16 @@ class NetworkAdminMixin:
         def view(request: HttpRequest) -> HttpResponse:
             return import_view(request, kind, site)
 
-        return [path("import/", site.admin_view(view), name=self.import_url_name()), *urls]
+        extra = []
+        if self.labels_import:
+
+            def labels_view(request: HttpRequest) -> HttpResponse:
+                return import_view(request, "labels", site)
+
+            extra.append(
+                path("from-labels/", site.admin_view(labels_view), name=self.import_url_name() + "_labels")
+            )
+        return [path("import/", site.admin_view(view), name=self.import_url_name()), *extra, *urls]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
         from django.urls import reverse
@@ -256,4 +296,6 @@ class NetworkAdminMixin:
         if self.import_kind:
             site = self.admin_site  # type: ignore[attr-defined]
             extra_context["import_url"] = reverse(f"{site.name}:{self.import_url_name()}")
+        if self.labels_import:
+            extra_context["labels_url"] = reverse(f"{site.name}:{self.import_url_name()}_labels")
         return super().changelist_view(request, extra_context)  # type: ignore[misc]

@@ -1,7 +1,8 @@
 """Reading historical incident files row by row: the police open-data layout and a generic layout.
 
-Each reader turns a CSV row into an ``ImportRow`` or a ``BadRow`` naming the line and the reason; the
-loader (``koban.incidents.importers.loader``) writes the good rows. Readers never touch the database:
+Each reader turns a CSV row into an ``ImportRow`` or an ``ImportIssue`` of the one import core
+(``koban.geography.importers.core``) naming the line and the column; the loader
+(``koban.incidents.importers.loader``) writes the good rows. Readers never touch the database:
 category codes and priorities come in as a dict.
 
 Formats
@@ -32,7 +33,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from koban.lib.dates import date_window_problem
+from koban.geography.importers.core import ERROR, ImportIssue
+from koban.lib.dates import date_window_problem, plausible_instants
 from koban.lib.geo import lonlat_problem
 from koban.lib.validation import CONTROL_MESSAGE, control_character_index
 
@@ -78,10 +80,9 @@ class ImportFormatError(ValueError):
     """The file as a whole cannot be read in the chosen format (missing columns, wrong encoding)."""
 
 
-@dataclass(frozen=True)
-class BadRow:
-    line: int
-    reason: str
+def bad_row(line: int, field: str, message: str) -> ImportIssue:
+    """A row refused: its line in the file, the column at fault and why (the import core's issue)."""
+    return ImportIssue(line, field, message, ERROR, "line")
 
 
 @dataclass(frozen=True)
@@ -143,16 +144,18 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
     return "cp932"
 
 
-def _point(lon_raw: str, lat_raw: str) -> tuple[float | None, float | None] | str:
-    """The coordinates (both None when both are blank), or the reason they cannot be used."""
+def _point(lon_raw: str, lat_raw: str, columns: tuple[str, str]) -> tuple[float | None, float | None]:
+    """The coordinates (both None when both are blank); raises _RowError naming the column at fault."""
     lon_raw, lat_raw = lon_raw.strip(), lat_raw.strip()
     if not lon_raw and not lat_raw:
         return None, None
     if not lon_raw or not lat_raw:
-        return _("Give both longitude and latitude, or neither.")
+        raise _RowError(
+            columns[0] if not lon_raw else columns[1], _("Give both longitude and latitude, or neither.")
+        )
     problem = lonlat_problem(lon_raw, lat_raw)
     if problem is not None:
-        return problem[1]
+        raise _RowError(columns[0] if problem[0] == "lon" else columns[1], problem[1])
     return float(lon_raw), float(lat_raw)
 
 
@@ -178,10 +181,12 @@ class _Reader(abc.ABC):
                 _("Line 1: missing column(s): %(columns)s") % {"columns": ", ".join(missing)}
             )
         self.width = len(header)
+        # The plausible instants ([first, end)): checked by comparison, the message built only when out.
+        self.window = plausible_instants(now)
         # Columns some row was read from; the rest are reported as ignored (see unused_columns).
         self.used: set[str] = set()
 
-    def rows(self) -> Iterator[ImportRow | BadRow | DateUnknownRow]:
+    def rows(self) -> Iterator[ImportRow | ImportIssue | DateUnknownRow]:
         for values in self.reader:
             line = self.reader.line_num
             if not any(v.strip() for v in values):
@@ -195,22 +200,30 @@ class _Reader(abc.ABC):
             try:
                 yield self.parse(line, values)
             except _RowError as exc:
-                yield BadRow(line, str(exc))
+                yield bad_row(line, exc.field, exc.message)
             except _DateUnknownError as exc:
                 yield DateUnknownRow(line, exc.args[0])
 
-    def control_characters(self, line: int, values: list[str]) -> BadRow | None:
+    def control_characters(self, line: int, values: list[str]) -> ImportIssue | None:
         """The bad row for a value holding a control character (NUL cannot even be stored), or None."""
         index = control_character_index(values)
         if index is None:
             return None
         column = self.header[index] if index < len(self.header) else str(index + 1)
-        return BadRow(line, _("%(column)s: %(problem)s") % {"column": column, "problem": CONTROL_MESSAGE})
+        return bad_row(line, column, str(CONTROL_MESSAGE))
 
     def get(self, values: list[str], name: str) -> str:
         self.used.add(name)
         index = self.columns.get(name)
         return values[index].strip() if index is not None else ""
+
+    def check_window(self, moment: datetime.datetime, column: str) -> None:
+        """Refuse a time outside the plausible window (``koban.lib.dates``), naming the column."""
+        first, end = self.window
+        if not first <= moment < end:
+            problem = date_window_problem(moment, self.now)
+            if problem:
+                raise _RowError(column, problem)
 
     def unused_columns(self) -> list[str]:
         """Header names no row was read from: extra or misspelt columns the import ignores."""
@@ -222,7 +235,12 @@ class _Reader(abc.ABC):
 
 
 class _RowError(ValueError):
-    pass
+    """A row is refused: *field* is the column at fault, *message* says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
 
 
 class _DateUnknownError(Exception):
@@ -281,8 +299,7 @@ class NpaReader(_Reader):
                 break
         else:
             raise _RowError(
-                _("%(column)s: date %(value)r is unknown or not a date")
-                % {"column": self.DATE, "value": raw_date or _("(blank)")}
+                self.DATE, _("date %(value)r is unknown or not a date") % {"value": raw_date or _("(blank)")}
             )
         raw_hour = self.get(values, self.HOUR).translate(_FULLWIDTH_DIGITS)
         approximate = raw_hour in ("", "不明")
@@ -291,29 +308,22 @@ class NpaReader(_Reader):
         elif raw_hour.isdigit() and 0 <= int(raw_hour) <= 23:
             hour = int(raw_hour)
         else:
-            raise _RowError(
-                _("%(column)s: hour %(value)r is not 0–23") % {"column": self.HOUR, "value": raw_hour}
-            )
+            raise _RowError(self.HOUR, _("hour %(value)r is not 0–23") % {"value": raw_hour})
         try:
             year, month, day = (int(g) for g in match.groups())
             at = datetime.datetime(year, month, day, hour, tzinfo=self.tz)
         except ValueError as exc:
-            raise _RowError(
-                _("%(column)s: %(value)r is not a real date") % {"column": self.DATE, "value": raw_date}
-            ) from exc
+            raise _RowError(self.DATE, _("%(value)r is not a real date") % {"value": raw_date}) from exc
         if at > self.now:
-            raise _RowError(
-                _("%(column)s: %(value)r is in the future") % {"column": self.DATE, "value": raw_date}
-            )
-        if problem := date_window_problem(at, self.now):
-            raise _RowError(f"{self.DATE}: {problem}")
+            raise _RowError(self.DATE, _("%(value)r is in the future") % {"value": raw_date})
+        self.check_window(at, self.DATE)
         return at, approximate
 
     def parse(self, line: int, values: list[str]) -> ImportRow:
         received_at, approximate = self._received_at(line, values)
-        point = _point(self.get(values, self.lon_col), self.get(values, self.lat_col))
-        if isinstance(point, str):
-            raise _RowError(point)
+        point = _point(
+            self.get(values, self.lon_col), self.get(values, self.lat_col), (self.lon_col, self.lat_col)
+        )
         offence, modus = self.get(values, "罪名"), self.get(values, "手口")
         code = MODUS_CATEGORIES.get(modus) or OFFENCE_CATEGORIES.get(offence) or "other"
         if code not in self.categories:
@@ -393,7 +403,7 @@ class GenericReader(_Reader):
         known = {*self.required, *self.OPTIONAL}
         return [name for name in self.columns if name and name not in known]
 
-    def rows(self) -> Iterator[ImportRow | BadRow]:
+    def rows(self) -> Iterator[ImportRow | ImportIssue]:
         pad = [""] * self.width
         width = self.width
         for values in self.reader:
@@ -408,50 +418,44 @@ class GenericReader(_Reader):
                 yield self.parse(line, values)
             except _RowError as exc:
                 if any(v.strip() for v in values):
-                    yield BadRow(line, str(exc))
+                    yield bad_row(line, exc.field, exc.message)
 
     def _time(self, raw: str, name: str) -> datetime.datetime:
         try:
             value = datetime.datetime.fromisoformat(raw)
         except ValueError as exc:
-            raise _RowError(
-                _("%(column)s: %(value)r is not an ISO 8601 time") % {"column": name, "value": raw}
-            ) from exc
+            raise _RowError(name, _("%(value)r is not an ISO 8601 time") % {"value": raw}) from exc
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.tz)
         if value > self.now:
-            raise _RowError(_("%(column)s: %(value)r is in the future") % {"column": name, "value": raw})
-        if problem := date_window_problem(value, self.now):
-            raise _RowError(f"{name}: {problem}")
+            raise _RowError(name, _("%(value)r is in the future") % {"value": raw})
+        self.check_window(value, name)
         return value
 
     def parse(self, line: int, values: list[str]) -> ImportRow:
         at = self.at
         raw = values[at["received_at"]].strip()
         if not raw:
-            raise _RowError(_("%(column)s: required") % {"column": "received_at"})
+            raise _RowError("received_at", _("missing value"))
         received = self._time(raw, "received_at")
         code = values[at["category"]].strip()
         if code not in self.categories:
-            raise _RowError(_("category: unknown category %(code)r") % {"code": code})
+            raise _RowError("category", _("unknown category %(code)r") % {"code": code})
         lon_raw, lat_raw = values[at["lon"]], values[at["lat"]]
         try:
             lon, lat = float(lon_raw), float(lat_raw)
             if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
                 raise ValueError
         except ValueError:
-            point = _point(lon_raw, lat_raw)
-            if isinstance(point, str):
-                raise _RowError(point) from None
-            lon, lat = point  # type: ignore[assignment]
+            lon, lat = _point(lon_raw, lat_raw, ("lon", "lat"))  # type: ignore[assignment]
         address = values[at["address"]].strip()
         if lon is None and not address:
-            raise _RowError(_("lon/lat or address: the place is missing"))
+            raise _RowError("lon", _("the place is missing: give lon and lat, or an address"))
         raw_priority = values[at["priority"]].strip()
         priority = None
         if raw_priority:
             if raw_priority not in ("1", "2", "3", "4"):
-                raise _RowError(_("priority: %(value)r is not 1–4") % {"value": raw_priority})
+                raise _RowError("priority", _("%(value)r is not 1–4") % {"value": raw_priority})
             priority = int(raw_priority)
         times = [values[at[name]].strip() for name in ("dispatched_at", "arrived_at", "cleared_at")]
         dispatched = arrived = cleared = None
@@ -486,13 +490,13 @@ class GenericReader(_Reader):
         cleared: datetime.datetime | None,
     ) -> None:
         if dispatched is not None and dispatched < received:
-            raise _RowError(_("dispatched_at: before received_at"))
+            raise _RowError("dispatched_at", _("before received_at"))
         if arrived is not None and arrived < received:
-            raise _RowError(_("arrived_at: arrival before receipt (received_at)"))
+            raise _RowError("arrived_at", _("arrival before receipt (received_at)"))
         if arrived is not None and dispatched is not None and arrived < dispatched:
-            raise _RowError(_("arrived_at: arrival before dispatch (dispatched_at)"))
+            raise _RowError("arrived_at", _("arrival before dispatch (dispatched_at)"))
         if cleared is not None and cleared < (arrived or received):
-            raise _RowError(_("cleared_at: before receipt or arrival"))
+            raise _RowError("cleared_at", _("before receipt or arrival"))
 
 
 def reader_for(

@@ -22,7 +22,7 @@ from koban.incidents.models import Incident, LocationSource
 from koban.organization.models import Agency
 
 if TYPE_CHECKING:
-    from koban.incidents.importers.loader import ImportReport
+    from koban.incidents.importers.loader import IncidentImportReport
 
 _LINES_LISTED = 20
 
@@ -33,7 +33,7 @@ class RowSieve:
     def __init__(
         self,
         agency: Agency,
-        report: ImportReport,
+        report: IncidentImportReport,
         *,
         municipalities: Iterable[str] | None,
         place_by_area: bool,

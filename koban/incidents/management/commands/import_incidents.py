@@ -200,10 +200,10 @@ class Command(BaseCommand):
         if report.bad_rows:
             self.stdout.write(_("Bad rows (%(n)s):") % {"n": len(report.bad_rows)})
             for bad in report.bad_rows[:limit]:
-                self.stdout.write(_("  line %(line)s: %(reason)s") % {"line": bad.line, "reason": bad.reason})
+                self.stdout.write(f"  {bad.describe()}")
             if len(report.bad_rows) > limit:
                 self.stdout.write(_("  … and %(n)s more") % {"n": len(report.bad_rows) - limit})
-            reasons = Counter(bad.reason.split(":")[0] for bad in report.bad_rows)
+            reasons = Counter(bad.field for bad in report.bad_rows)
             self.stdout.write(
                 _("Bad rows by column: %(counts)s")
                 % {"counts": ", ".join(f"{k} {v}" for k, v in reasons.most_common())}

@@ -38,10 +38,6 @@
   function drawMode(element, config) {
     const made = baseMap(element, config);
     const map = made.map;
-    if (config.streets) {
-      // The streets under the drawing, so the officer sees where the route can go.
-      L.geoJSON(config.streets, { interactive: false, style: { color: "#8a94a3", weight: 3, opacity: 0.8, className: "street" } }).addTo(map);
-    }
     const drawn = new L.FeatureGroup().addTo(map);
     const input = document.getElementById(config.routeInput);
     if (input && input.value) {
@@ -60,20 +56,49 @@
       input.value = lines.length ? JSON.stringify({ type: "MultiLineString", coordinates: lines }) : "";
       element.dataset.lines = String(lines.length);
     }
-    const note = config.snapNote ? document.getElementById(config.snapNote) : null;
+    map.on(L.Draw.Event.CREATED, function (event) { drawn.addLayer(event.layer); store(); });
+    map.on(L.Draw.Event.EDITED, store);
+    map.on(L.Draw.Event.DELETED, store);
+    fit(map, made.bounds);
+  }
+
+  function tapMode(element, config) {
+    // Phone first: each tap on the map adds a corner of the route, and the server joins the corners
+    // along the streets (straight lines where no street is near, and the page says so). No Ctrl-click,
+    // no drawing toolbar: "Undo" drops the last corner, "Clear" starts again.
+    const made = baseMap(element, config);
+    const map = made.map;
+    if (config.streets) {
+      // The streets under the drawing, so the officer sees where the route can go.
+      L.geoJSON(config.streets, { interactive: false, style: { color: "#8a94a3", weight: 3, opacity: 0.8, className: "street" } }).addTo(map);
+    }
+    const input = document.getElementById(config.routeInput);
+    const form = document.getElementById(config.form);
+    const note = document.getElementById(config.snapNote);
+    const line = L.polyline([], { color: "#1f5fbf", weight: 5, className: "patrol-route" }).addTo(map);
+    const corners = L.layerGroup().addTo(map);
+    let taps = [];
+    let asked = 0;
     function tell(text) {
-      if (!note) return;
       note.textContent = text || "";
       note.hidden = !text;
     }
-    function snapToStreets(layer) {
-      // The officer taps the corners; the server routes between them along the streets (straight lines
-      // where no street is near, and it says so). The drawn line is kept if the server cannot answer.
-      const form = element.closest("form") || document.getElementById(config.form || "") || document;
+    function show(coordinates) {
+      line.setLatLngs(coordinates.map(function (c) { return [c[1], c[0]]; }));
+      input.value = coordinates.length >= 2 ? JSON.stringify({ type: "MultiLineString", coordinates: [coordinates] }) : "";
+      element.dataset.corners = String(taps.length);
+    }
+    function redraw() {
+      corners.clearLayers();
+      taps.forEach(function (t) {
+        L.circleMarker([t[1], t[0]], { radius: 6, color: "#10294f", fillColor: "#fff", fillOpacity: 1, className: "route-corner", interactive: false }).addTo(corners);
+      });
+      show(taps);
+      if (taps.length < 2 || !config.snapUrl) { element.dataset.snapped = "0/0"; return; }
+      const mine = ++asked;
       const token = form.querySelector("input[name=csrfmiddlewaretoken]");
-      const taps = layer.getLatLngs().map(function (p) { return [p.lng, p.lat]; });
-      element.dataset.snapping = "1";
-      return fetch(config.snapUrl, {
+      delete element.dataset.snapped;
+      fetch(config.snapUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
@@ -81,23 +106,29 @@
       }).then(function (response) {
         return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
       }).then(function (result) {
+        if (mine !== asked) return; // an answer for an earlier set of corners arrived late
         if (!result.ok) { tell(result.answer.error || ""); return; }
-        layer.setLatLngs(result.answer.coordinates.map(function (c) { return [c[1], c[0]]; }));
+        show(result.answer.coordinates);
+        tell(result.answer.note || (config.streets ? "" : config.noStreets));
         element.dataset.snapped = result.answer.on_roads.filter(Boolean).length + "/" + result.answer.on_roads.length;
-        tell(result.answer.note || "");
-      }).catch(function (error) { console.error(error); }).finally(function () {
-        delete element.dataset.snapping;
-        store();
-      });
+      }).catch(function (error) { console.error(error); });
     }
-    if (config.snapUrl && !config.streets) tell(config.noStreets || "");
-    map.on(L.Draw.Event.CREATED, function (event) {
-      drawn.addLayer(event.layer);
-      store();
-      if (config.snapUrl && event.layer.getLatLngs) snapToStreets(event.layer);
+    map.on("click", function (event) {
+      taps.push([Number(event.latlng.lng.toFixed(7)), Number(event.latlng.lat.toFixed(7))]);
+      redraw();
     });
-    map.on(L.Draw.Event.EDITED, store);
-    map.on(L.Draw.Event.DELETED, store);
+    document.querySelectorAll("[data-route-undo]").forEach(function (button) {
+      button.addEventListener("click", function () { taps.pop(); redraw(); });
+    });
+    document.querySelectorAll("[data-route-clear]").forEach(function (button) {
+      button.addEventListener("click", function () { taps = []; redraw(); });
+    });
+    if (input.value) {
+      // Back from a refused form: the route drawn before (already along the streets) is the start.
+      try { taps = JSON.parse(input.value).coordinates[0] || []; } catch (e) { taps = []; }
+      show(taps);
+    }
+    if (!config.streets) tell(config.noStreets || "");
     fit(map, made.bounds);
   }
 
@@ -148,6 +179,7 @@
     const config = JSON.parse(document.getElementById(element.dataset.patrolMap).textContent);
     try {
       if (config.mode === "draw") drawMode(element, config);
+      else if (config.mode === "tap") tapMode(element, config);
       else if (config.mode === "detail") detailMode(element, config);
       else if (config.mode === "coverage") coverageMode(element, config);
       element.classList.add("map-loaded");
