@@ -337,7 +337,6 @@ def _queries(client: Any, url: str) -> int:
 
 def _section_ms(box: Any, user: Any, repeats: int) -> dict[str, float]:
     from django.utils import timezone
-
     from koban.web.dashboard.registry import all_sections
 
     out = {}

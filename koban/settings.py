@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Choice sets whose field name other apps use too (a counter matter's outcome), named apart.
     "ENUM_NAME_OVERRIDES": {
+        "MailLanguageEnum": "koban.lostfound.models.MAIL_LANGUAGE_CHOICES",
         "VisitOutcomeEnum": "koban.households.models.Outcome",
         "VolunteerActivityTypeEnum": "koban.volunteers.models.ActivityType",
         "VolunteerObservationKindEnum": "koban.volunteers.models.ActivityObservation.Kind",

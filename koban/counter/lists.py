@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from koban.audit.reads import note_read
 from koban.counter.filters import CounterMatterFilter
 from koban.counter.models import CounterCategory, CounterMatter, CounterMatterQuerySet, Outcome
 from koban.lib.exports import Column
+from koban.lib.paging import page_of
 
 PAGE_SIZE = 50
 
@@ -43,7 +43,7 @@ def _matters(request: HttpRequest) -> tuple[CounterMatterFilter, CounterMatterQu
 def matter_list(request: HttpRequest) -> HttpResponse:
     """Every counter matter the user may read, searchable and filtered, 50 to a page."""
     filters, matters = _matters(request)
-    page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(matters, PAGE_SIZE, request.GET.get("page"))
     note_read([m for m in page.object_list if m.person_description], CounterMatter.PERSONAL_FIELDS)
     params = request.GET.copy()
     params.pop("page", None)

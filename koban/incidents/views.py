@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +42,7 @@ from koban.incidents.filters import filtered_incidents
 from koban.incidents.forms import CorrectionForm, IntakeForm, NoteForm
 from koban.incidents.maps import incident_map
 from koban.incidents.models import Incident, IncidentCategory, Status
+from koban.lib.paging import page_of
 
 
 def _user(request: HttpRequest) -> User:
@@ -62,7 +62,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     visible = incidents_visible_to(_user(request)).with_relations()
     qs = filtered_incidents(request.GET, visible, errors)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     return render(
         request,
         "incidents/list.html",

@@ -36,7 +36,14 @@ from koban.accounts.access import (
 from koban.lib.api import ModelSerializer, Serializer
 from koban.lostfound import custody, notify, services
 from koban.lostfound.filters import FoundItemFilter, LossReportFilter
-from koban.lostfound.models import FoundItem, Handover, ItemCategory, ItemTask, LossReport
+from koban.lostfound.models import (
+    MAIL_LANGUAGE_CHOICES,
+    FoundItem,
+    Handover,
+    ItemCategory,
+    ItemTask,
+    LossReport,
+)
 from koban.lostfound.queries import items_for_report, person_details, reports_for_item
 
 
@@ -55,7 +62,7 @@ class FoundItemSerializer(_PersonMixin, ModelSerializer):
     finder_contact = serializers.CharField(write_only=True, required=False, allow_blank=True)
     finder_email = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=254)
     finder_language = serializers.ChoiceField(
-        choices=[("", "—"), ("ja", "ja"), ("en", "en")], write_only=True, required=False, allow_blank=True
+        choices=MAIL_LANGUAGE_CHOICES, write_only=True, required=False, allow_blank=True
     )
 
     found_outside_confirmed = serializers.BooleanField(
@@ -139,7 +146,7 @@ class LossReportSerializer(_PersonMixin, ModelSerializer):
     owner_contact = serializers.CharField(write_only=True)
     owner_email = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=254)
     owner_language = serializers.ChoiceField(
-        choices=[("", "—"), ("ja", "ja"), ("en", "en")], write_only=True, required=False, allow_blank=True
+        choices=MAIL_LANGUAGE_CHOICES, write_only=True, required=False, allow_blank=True
     )
     lost_lon = serializers.FloatField(write_only=True, required=False, allow_null=True)
     lost_lat = serializers.FloatField(write_only=True, required=False, allow_null=True)

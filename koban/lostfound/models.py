@@ -55,6 +55,9 @@ class ItemCategory(models.Model):
         return pick_label(self.labels, self.code, language)
 
 
+# The languages e-mails to owners and finders may be written in ("": the deployment's default).
+MAIL_LANGUAGE_CHOICES = [("", "—"), *((code, code) for code, _name in settings.LANGUAGES)]
+
 # The fields that words typed in a list's search box are looked for in (indexed by their grams).
 FOUND_ITEM_SEARCH_FIELDS = ("description", "found_place")
 LOSS_REPORT_SEARCH_FIELDS = ("description", "lost_place")
@@ -258,6 +261,10 @@ class FoundItem(models.Model):
         indexes = [
             models.Index(fields=["box", "state"]),
             grams_index("founditem_search_grams", *FOUND_ITEM_SEARCH_FIELDS),
+            # The lists open on the newest items (HQ: of the whole agency).
+            models.Index(fields=["-handed_in_at", "-id"], name="founditem_newest_first"),
+            # Matching a loss report: the items of its kind from the start of its window on.
+            models.Index(fields=["category", "found_at"], name="founditem_kind_found_at"),
             # Receipt numbers typed from the start or from the end (the tail a finder reads out).
             models.Index(
                 OpClass(Reverse("receipt_number"), name="text_pattern_ops"), name="founditem_receipt_tail"

@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from koban.accounts.access import items_on_public_notice
 from koban.lib.forms import Form
+from koban.lib.paging import page_of
 from koban.lostfound.models import ItemCategory
 
 PAGE_SIZE = 30
@@ -73,7 +73,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             items = items.filter(category=d["category"])
         if d["since"]:
             items = items.filter(found_at__date__gte=d["since"])
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(items, PAGE_SIZE, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,6 +32,7 @@ from koban.accounts.access import (
 from koban.analytics.algorithms.matching import explain
 from koban.audit.reads import note_read
 from koban.lib.forms import apply_errors
+from koban.lib.paging import page_of
 from koban.lostfound import custody, notify, services
 from koban.lostfound.filters import FoundItemFilter, LossReportFilter
 from koban.lostfound.forms import (
@@ -73,7 +73,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     items = filters.qs
     state = request.GET.get("state", "")
     box = request.GET.get("box", "")
-    page = Paginator(items.order_by("-handed_in_at", "-id"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(items.order_by("-handed_in_at", "-id"), LIST_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "lostfound/item_list.html",
@@ -298,9 +298,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     reports_in_scope = reports_visible_to(request.user).select_related("box", "category")  # type: ignore[arg-type]
     filters = LossReportFilter(params, queryset=reports_in_scope, request=request)
     reports = filters.qs
-    page = Paginator(reports.order_by("-reported_at", "-id"), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(reports.order_by("-reported_at", "-id"), LIST_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "lostfound/report_list.html",

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from koban.geography.maps import map_config
 from koban.geography.models import Beat, RoadSegment
 from koban.geography.roads import ROAD_MARGIN
 from koban.lib.geo import GeometryError
+from koban.lib.paging import page_of
 from koban.patrols import services
 from koban.patrols.coverage import beat_coverage, week_of
 from koban.patrols.filters import PatrolFilter
@@ -96,7 +96,7 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
     filters = PatrolFilter(request.GET, queryset=scope.order_by("-started_at", "-id"), request=request)
     box = request.GET.get("box", "")
     # Paged, never cut (the list used to stop silently at 300).
-    page = Paginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(filters.qs, LIST_PAGE_SIZE, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -1590,6 +1590,42 @@ ROWS: list[Row] = [
         shows=frozenset(),
         special={"anonymous": 200},
     ),
+    # -- Printouts (PDF): the same readers as the pages they print ----------------------------------
+    Row(
+        ("rosters.rosterentry",),
+        "page",
+        "print",
+        lambda w: f"/rosters/boxes/{w.cast.box_a.pk}/print/?month=2026-03",
+        STATION,
+    ),
+    Row(
+        ITEM,
+        "page",
+        "print-ledger",
+        lambda w: f"/lost-found/ledger/items.pdf?box={w.cast.box_a.pk}&from=2026-01-01&to=2026-03-02",
+        STATION,
+    ),
+    Row(
+        ("lostfound.lossreport",),
+        "page",
+        "print-ledger",
+        lambda w: f"/lost-found/ledger/reports.pdf?box={w.cast.box_a.pk}&from=2026-01-01&to=2026-03-02",
+        STATION,
+    ),
+    Row(
+        ("patrols.patrol",),
+        "page",
+        "print",
+        lambda w: f"/patrols/{w.patrol.pk}/print/",
+        OWN,
+    ),
+    Row(
+        ("counter.countermatter",),
+        "page",
+        "print",
+        lambda w: f"/counter/boxes/{w.cast.box_a.pk}/print/?day=2026-03-02",
+        OWN,
+    ),
     # -- People and the trail ---------------------------------------------------------------------
     Row(("runs.jobrun",), "page", "read", lambda w: f"/runs/{w.run.pk}/", NETWORK),
     Row(

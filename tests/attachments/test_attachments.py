@@ -169,3 +169,21 @@ def test_the_api_takes_a_multipart_upload_and_lists_it(client, cast, incident): 
     assert client.delete(f"/api/v1/attachments/{created.json()['id']}/").status_code == 404
     sign_in(client, "officer_a")
     assert client.delete(f"/api/v1/attachments/{created.json()['id']}/").status_code == 204
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"parent": "incident", "parent_id": "abc", "file": "not a file"},
+        {"parent": "matter", "parent_id": "1"},  # counter matters take links, not files
+        {"parent": "incident", "parent_id": str(2**70)},
+        {"parent": "incident", "parent_id": "-1"},
+    ],
+)
+def test_bad_api_uploads_answer_400_not_500(client, cast, incident, body):  # type: ignore[no-untyped-def]
+    sign_in(client, "officer_a")
+    response = client.post("/api/v1/attachments/", body)
+    assert response.status_code == 400, response.content
+    assert client.get("/api/v1/attachments/").status_code == 400
+    assert client.get("/api/v1/attachments/?parent=incident&parent_id=x").status_code == 400

@@ -137,3 +137,19 @@ def test_loss_reports_filter_and_export_alike(client, cast):
     rows = _csv(client.get("/lost-found/reports/export/", params | {"format": "csv"}))
     assert [row[0] for row in rows[1:]] == [str(phone)] and "Owner Person" in rows[1]
     assert AuditEvent.objects.filter(action="lostfound.lossreport.read", actor=cast.officer_a).exists()
+
+
+def test_a_long_list_says_more_than_the_cap_instead_of_counting_everything(client, cast, monkeypatch):
+    from django.utils import translation
+
+    from koban.lib.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for i in range(5):
+        receive(cast.chief_north, cast.box_a, description=f"傘 {i}")
+    sign_in(client, "officer_a")
+    with translation.override("en"):
+        page = client.get("/lost-found/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["page"].paginator.capped and len(page.context["items"]) == 5
+    narrow = client.get("/lost-found/", {"q": "傘 1"})
+    assert not narrow.context["page"].paginator.capped and narrow.context["page"].paginator.count == 1

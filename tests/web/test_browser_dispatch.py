@@ -62,8 +62,8 @@ def test_the_free_officer_is_suggested_and_dispatching_him_shows_him_out(live_se
         assert phone.locator("#dispatch-map path.route-straight").count() == 1
         assert phone.locator("#dispatch-map path.dispatch-incident").count() == 1
 
-        rows.first.locator("button[type=submit]").tap()
-        phone.wait_for_load_state("networkidle", timeout=TIMEOUT)
+        with phone.expect_navigation(timeout=TIMEOUT):
+            rows.first.locator("button[type=submit]").tap()
         assert incident.dispatches.get().officers.get() == cast.officer_a
 
         phone.goto(f"{live_server.url}/boxes/{cast.box_a.pk}/dashboard/")
