@@ -59,7 +59,7 @@ def test_opening_a_found_item_in_the_admin_shows_it_read_only_and_records_the_re
     assert b'name="finder_name"' not in response.content  # shown as text, not as a field to edit
     read = AuditEvent.objects.get(action="lostfound.founditem.read")
     assert read.actor == superuser and read.object_id == str(item.pk) and read.records_read == 1
-    assert read.after["fields"] == ["finder_contact", "finder_name"]
+    assert read.after["fields"] == ["finder_contact", "finder_email", "finder_name"]
     assert read.station_id == cast.north.pk
 
     posted = client.post(f"/admin/lostfound/founditem/{item.pk}/change/", {"finder_name": "X"})

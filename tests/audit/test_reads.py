@@ -38,7 +38,7 @@ def test_the_holding_box_reading_a_finder_leaves_one_row_with_the_fields(cast): 
     read = _reads().get()
     assert read.action == "lostfound.founditem.read" and read.actor == cast.officer_a
     assert read.object_id == str(item.pk) and read.records_read == 1
-    assert read.after["fields"] == ["finder_contact", "finder_name"]
+    assert read.after["fields"] == ["finder_contact", "finder_email", "finder_name"]
     assert read.after["path"] == f"/lost-found/items/{item.pk}/"
     assert read.station_id == cast.north.pk and read.agency_id == cast.agency.pk
 
