@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from koban.accounts.access import can_create_agency, can_manage_agency_network, require_network_manager
 from koban.audit.services import record, snapshot
-from koban.organization.jurisdiction import check_place, forget_jurisdiction
+from koban.organization.jurisdiction import check_place, forget_jurisdiction, jurisdiction_of
 from koban.organization.kinds import get_kind
 from koban.organization.models import Agency, PoliceBox, PoliceStation
 
@@ -224,3 +225,60 @@ def update_box(actor: Any, box: PoliceBox, *, outside_confirmed: bool = False, *
             _check_box_place(actor, obj, outside_confirmed)
 
     return _update(actor, box, changes, BOX_FIELDS, "box.update", check)
+
+
+# -- Cleaning up many boxes at once (the admin's bulk actions) ------------------------------------------
+
+
+@transaction.atomic
+def merge_boxes(actor: Any, duplicates: list[PoliceBox], into: PoliceBox) -> int:
+    """Mark *duplicates* (one place entered twice) as merged into *into*; returns how many.
+
+    Each stays in the history (incidents keep naming it) with status "merged" and its successor, so it
+    no longer counts as operating. A duplicate that still owns a beat of a current version is
+    refused: derive or import the beats again first, or its beat would be nobody's.
+    """
+    others = [box for box in duplicates if box.pk != into.pk]
+    if any(box.station.agency_id != into.station.agency_id for box in others):
+        raise ValidationError({"merged_into": _("Boxes of another agency cannot be merged into this one.")})
+    # The beats' own rule for "current", through the reverse relation (geography sits above this app).
+    owning = [box.name for box in others if box.beats.current().exists()]
+    if owning:
+        raise ValidationError(
+            {
+                "merged_into": _("%(boxes)s still own current beats; derive the beats again first.")
+                % {"boxes": ", ".join(sorted(owning))}
+            }
+        )
+    for box in others:
+        update_box(actor, box, status=PoliceBox.Status.MERGED, merged_into=into)
+    return len(others)
+
+
+@transaction.atomic
+def close_boxes_outside(actor: Any, boxes: list[PoliceBox]) -> list[PoliceBox]:
+    """Close those of *boxes* that lie outside their agency's area (beyond the track tolerance).
+
+    Boxes an open-data import brought in from a neighbouring prefecture; returns the ones closed.
+    """
+    closed = []
+    for box in boxes:
+        if box.location is None or box.status == PoliceBox.Status.CLOSED:
+            continue
+        territory = jurisdiction_of(box.station.agency)
+        if territory.is_fallback or not territory.outside_margin(np.array([box.location.coords]))[0]:
+            continue
+        update_box(actor, box, status=PoliceBox.Status.CLOSED)
+        closed.append(box)
+    return closed
+
+
+@transaction.atomic
+def reassign_station(actor: Any, boxes: list[PoliceBox], station: PoliceStation) -> int:
+    """Move *boxes* to *station* (each move audited; a box far outside the new agency is refused)."""
+    moved = 0
+    for box in boxes:
+        if box.station_id != station.pk:
+            update_box(actor, box, station=station)
+            moved += 1
+    return moved

@@ -106,7 +106,12 @@ def test_bulk_load_restores_indexes_and_keys(cast, tmp_path):  # type: ignore[no
         write(tmp_path, GOOD), "generic", agency=cast.agency, commit=True, bulk_load=True
     )
     assert report.committed and Incident.objects.filter(box=cast.box_a).count() == 1
-    assert schema() == before
+    assert report.foreign_key_checks == "whole table" and schema() == before
+    refused = import_incidents_file(
+        write(tmp_path, GOOD + BAD), "generic", agency=cast.agency, commit=True, bulk_load=True
+    )
+    assert not refused.committed and len(refused.errors) == 5
+    assert Incident.objects.count() == 4 and schema() == before
 
 
 def test_a_shift_jis_police_file_is_read(cast, tmp_path):  # type: ignore[no-untyped-def]

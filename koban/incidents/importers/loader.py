@@ -318,20 +318,27 @@ def import_incidents_file(
             "user": str(user.pk) if user else "\\N",
         }
         options = _Options(file_format, agency, outside_confirmed, municipalities, now, progress)
+        # A committed bulk load copies straight into the table, its indexes and keys dropped meanwhile
+        # (the table is locked anyway, and a refused file rolls back); everything else is staged.
+        direct = bulk_load and commit
         with connection.cursor() as cursor:
             clock = time.perf_counter()
-            _stage(cursor, path, report, fixed, options)
+            restore = prepare_bulk_load(cursor, Incident._meta.db_table) if direct else []
+            _stage(cursor, path, report, fixed, options, Incident._meta.db_table if direct else _STAGING)
             report.stages["read_check_stage"] = time.perf_counter() - clock
             refused = bool(report.errors) and not skip_bad_rows
             if commit and not refused:
                 try:
                     with transaction.atomic():
-                        _move(cursor, report, bulk_load)
+                        if not direct:
+                            _move(cursor, report)
+                        _restore(cursor, report, restore)
                 except DatabaseError as exc:
                     # A constraint the row checks cannot see (a box deleted meanwhile): nothing written.
                     report.error(0, "", _("the import could not be written: %(error)s") % {"error": exc})
                     refused = True
-            cursor.execute(f"DROP TABLE {_STAGING}")
+            if not direct:
+                cursor.execute(f"DROP TABLE {_STAGING}")
         if commit and not refused:
             _record(actor, batch, report)
         else:
@@ -367,9 +374,17 @@ def _refuse_a_second_import(digest: str, agency: Agency) -> None:
 
 
 def _stage(
-    cursor: Any, path: Path, report: IncidentImportReport, fixed: dict[str, str], options: _Options
+    cursor: Any,
+    path: Path,
+    report: IncidentImportReport,
+    fixed: dict[str, str],
+    options: _Options,
+    target: str = _STAGING,
 ) -> None:
-    """Step 1: read and check every row, place the valid ones and COPY them into the staging table."""
+    """Step 1: read and check every row, place the valid ones and COPY them into *target*.
+
+    *target* is the staging table (created here), or the incident table itself for a committed bulk load.
+    """
     tz = ZoneInfo(settings.TIME_ZONE)
     categories = dict(IncidentCategory.objects.values_list("code", "id"))
     # Everything the rows need is loaded now: no query may run while COPY holds the connection.
@@ -382,15 +397,16 @@ def _stage(
         place_by_area=options.file_format in NPA_FORMATS,
     )
     copy_categories = {c.code: (str(c.id), str(c.default_priority)) for c in IncidentCategory.objects.all()}
-    # A temporary table: this session's alone, not logged, no index; dropped at the end of the import.
-    cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {_STAGING} AS SELECT {_COLUMNS} FROM {Incident._meta.db_table} WITH NO DATA"
-    )
+    if target == _STAGING:
+        # A temporary table: this session's alone, not logged, no index; dropped at the end of the import.
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_STAGING} AS SELECT {_COLUMNS} FROM {Incident._meta.db_table} WITH NO DATA"
+        )
     try:
         with path.open(encoding=report.encoding, newline="") as handle:
             reader = reader_for(options.file_format, handle, tz, options.now or timezone.now(), categories)
-            with cursor.copy(f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {target} ({_COLUMNS}) FROM STDIN") as copy:
                 writer = _Writer(copy, assigner, copy_categories, fixed, report, territory)
                 ticker = Ticker(options.progress, _("reading, checking and writing rows"), None, every=5000)
                 for item in reader.rows():
@@ -413,31 +429,34 @@ def _stage(
         ) from exc
 
 
-def _move(cursor: Any, report: IncidentImportReport, bulk_load: bool) -> None:
+def _move(cursor: Any, report: IncidentImportReport) -> None:
     """Step 2: one INSERT … SELECT from the staging table into the live incident table.
 
     Rows go in ordered by box and time, the order of the table's (box, received_at) index, so the
     index pages being changed stay few and hot. The foreign keys are checked once per distinct key
     (see ``_keys_checked_at_once``) where the database lets this session do so, else row by row by
-    the database's own triggers. With *bulk_load* the table's indexes and foreign keys are dropped
-    around the insert and restored after it (see ``prepare_bulk_load``).
+    the database's own triggers.
     """
     clock = time.perf_counter()
-    restore = prepare_bulk_load(cursor, Incident._meta.db_table) if bulk_load else []
     insert = (
         f"INSERT INTO {Incident._meta.db_table} ({_COLUMNS}) "
         f"SELECT {_COLUMNS} FROM {_STAGING} ORDER BY box_id, received_at"
     )
-    if bulk_load or not _keys_checked_at_once(cursor, insert, report):
+    if not _keys_checked_at_once(cursor, insert, report):
         cursor.execute(insert)
         report.foreign_key_checks = "per row"
     report.stages["insert"] = time.perf_counter() - clock
+
+
+def _restore(cursor: Any, report: IncidentImportReport, restore: list[str]) -> None:
+    """Rebuild what a bulk load dropped, then check the deferred foreign keys inside the import."""
     clock = time.perf_counter()
     for statement in restore:
         cursor.execute(statement)
+    if restore:
+        report.foreign_key_checks = "whole table"
     report.stages["restore_indexes_and_keys"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    # Check the deferred foreign keys now, inside the import, not at some later commit.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     report.stages["deferred_checks"] = time.perf_counter() - clock
