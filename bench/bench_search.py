@@ -10,7 +10,7 @@ matching's baseline scores every open item of the report's window, as matching d
 
 Set-up, inside one transaction rolled back at the end: an agency of 100 stations with 10 boxes each,
 incidents and found items written with COPY (descriptions and places from a Japanese vocabulary, items
-over the last 365 days, most still open), then ANALYZE. ``--quick``: 50,000 incidents and 220,000 items.
+over the last 365 days, most still open), then ANALYZE. ``--quick``: 10,000 incidents and 40,000 items.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 FULL = {"incidents": 1_000_000, "items": 4_400_000}
-QUICK = {"incidents": 50_000, "items": 220_000}
+QUICK = {"incidents": 10_000, "items": 40_000}
 STATIONS, BOXES_PER_STATION = 100, 10
 TARGETS_MS = {"first_page": 200.0, "search": 300.0, "matches": 1000.0, "notice_search": 300.0}
 
