@@ -41,7 +41,9 @@ _TO_HIRAGANA = str.maketrans(_KATAKANA, _HIRAGANA)
 
 # The fold and the grams in SQL, created by the migrations of every app whose records are searched
 # (CREATE OR REPLACE: each app's migration may run first; reversing one leaves them, as another
-# app's index may still use them). Both are IMMUTABLE so they can be indexed.
+# app's index may still use them). All are IMMUTABLE so they can be indexed. The grams take the folded
+# text as a parameter so that the fold runs once per record: folding inside the grams' own query ran it
+# once per character (3.6 ms a record instead of 0.09 ms).
 CREATE_FUNCTIONS_SQL = f"""
 CREATE OR REPLACE FUNCTION koban_search_fold(VARIADIC parts text[]) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -50,13 +52,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
               '{_KATAKANA}', '{_HIRAGANA}'),
     '\\s+', '', 'g')
 $$;
+CREATE OR REPLACE FUNCTION koban_search_text_grams(folded text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT substr(folded, i, n)), '{{}}')
+  FROM generate_series(1, length(folded)) AS i, (VALUES (1), (2)) AS w(n)
+  WHERE i + n - 1 <= length(folded)
+$$;
 CREATE OR REPLACE FUNCTION koban_search_grams(VARIADIC parts text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(DISTINCT substr(d.f, i, n)), '{{}}')
-  FROM (SELECT koban_search_fold(VARIADIC parts) AS f) AS d,
-       generate_series(1, length(d.f)) AS i,
-       (VALUES (1), (2)) AS w(n)
-  WHERE i + n - 1 <= length(d.f)
+  SELECT koban_search_text_grams(koban_search_fold(VARIADIC parts))
 $$;
 """
 
