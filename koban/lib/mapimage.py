@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 FONTS = ["Noto Sans CJK JP", "DejaVu Sans"]
 
 
-def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
+def rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
     """Outer and inner rings of a GeoJSON Polygon or MultiPolygon."""
     if geometry["type"] == "Polygon":
         polygons = [geometry["coordinates"]]
@@ -28,6 +28,18 @@ def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
     else:
         return []
     return [[(x, y) for x, y, *_rest in ring] for polygon in polygons for ring in polygon]
+
+
+def fit_to_places(axes: Any, xs: Sequence[float], ys: Sequence[float], min_pad: float) -> None:
+    """Frame *axes* on the drawn places with a 5 % margin (at least *min_pad* degrees), metres equal
+    both ways at their latitude, and no axes drawn."""
+    if xs:
+        pad_x = (max(xs) - min(xs)) * 0.05 or min_pad
+        pad_y = (max(ys) - min(ys)) * 0.05 or min_pad
+        axes.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+        axes.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+        axes.set_aspect(1 / max(math.cos(math.radians(sum(ys) / len(ys))), 0.1))
+    axes.set_axis_off()
 
 
 def beat_map_png(
@@ -52,7 +64,7 @@ def beat_map_png(
     xs: list[float] = []
     ys: list[float] = []
     for geometry in beats:
-        for ring in _rings(geometry):
+        for ring in rings(geometry):
             rx, ry = zip(*ring, strict=True)
             axes.fill(rx, ry, facecolor="#eef3fb", edgecolor="#1b2430", linewidth=1.4, zorder=1)
             xs.extend(rx)
@@ -72,13 +84,7 @@ def beat_map_png(
         axes.scatter([box_point[0]], [box_point[1]], marker="s", s=60, c="#10294f", zorder=4)
         xs.append(box_point[0])
         ys.append(box_point[1])
-    if xs:
-        pad_x = (max(xs) - min(xs)) * 0.05 or 0.001
-        pad_y = (max(ys) - min(ys)) * 0.05 or 0.001
-        axes.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
-        axes.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
-        axes.set_aspect(1 / max(math.cos(math.radians(sum(ys) / len(ys))), 0.1))
-    axes.set_axis_off()
+    fit_to_places(axes, xs, ys, min_pad=0.001)
     if legend:
         handles = [
             Line2D(

@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from koban.lib.mapimage import fit_to_places, rings
+
 FONTS = ["Noto Sans CJK JP", "DejaVu Sans"]
 BLUE, GREY, PALE = "#1f5fbf", "#9aa7b5", "#d5dde6"
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -56,11 +58,6 @@ def counts_chart_png(
     return _png(figure, dpi)
 
 
-def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry.get("coordinates", [])
-    return [[(x, y) for x, y, *_rest in ring] for polygon in polygons for ring in polygon]
-
-
 def grid_map_png(
     beats: Sequence[dict[str, Any]],
     cells: Sequence[Sequence[float]],
@@ -77,7 +74,7 @@ def grid_map_png(
     xs: list[float] = []
     ys: list[float] = []
     for geometry in beats:
-        for ring in _rings(geometry):
+        for ring in rings(geometry):
             rx, ry = zip(*ring, strict=True)
             axes.fill(rx, ry, facecolor="#f4f7fb", edgecolor="#1b2430", linewidth=1.2, zorder=1)
             xs.extend(rx)
@@ -104,11 +101,5 @@ def grid_map_png(
         axes.scatter([box_point[0]], [box_point[1]], marker="s", s=50, c="#10294f", zorder=4)
         xs.append(box_point[0])
         ys.append(box_point[1])
-    if xs:
-        pad_x = (max(xs) - min(xs)) * 0.05 or 0.002
-        pad_y = (max(ys) - min(ys)) * 0.05 or 0.002
-        axes.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
-        axes.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
-        axes.set_aspect(1 / max(math.cos(math.radians(sum(ys) / len(ys))), 0.1))
-    axes.set_axis_off()
+    fit_to_places(axes, xs, ys, min_pad=0.002)
     return _png(figure, dpi)
