@@ -140,24 +140,29 @@ class FoundItemQuerySet(models.QuerySet["FoundItem"]):
         words = words_of(text, search_terms(text))
         if not words:
             return self.none()
-        condition = text_condition(words)
+        # Each way of matching is its own subquery of ids, so that each uses its own index: OR-ing the
+        # conditions in one WHERE made the database compute every row's search text instead.
+        every = FoundItem.objects.all()
+        described = with_search_text(every, FOUND_ITEM_SEARCH_FIELDS).filter(text_condition(words))
         if not personal_features:
-            condition &= models.Q(category__holds_personal_data=False)
+            described = described.filter(category__holds_personal_data=False)
+        condition = models.Q(pk__in=described.values("pk"))
         if by_kind:
             condition |= models.Q(category__in=categories_named(search_terms(text)))
         reference = reference_form(text)
         if reference:
+            tail = every.alias(receipt_reversed=Reverse("receipt_number")).filter(
+                receipt_reversed__startswith=reference[::-1]
+            )
             condition |= (
                 models.Q(receipt_number__startswith=reference)
-                | models.Q(receipt_reversed__startswith=reference[::-1])
+                | models.Q(pk__in=tail.values("pk"))
                 | models.Q(former_receipt_number=reference)
             )
         if personal_boxes is not None:
-            condition |= models.Q(box__in=personal_boxes, finder_folded__contains=words[0])
-        qs = with_search_text(self, FOUND_ITEM_SEARCH_FIELDS).alias(
-            receipt_reversed=Reverse("receipt_number"), finder_folded=SearchFold("finder_name")
-        )
-        return qs.filter(condition)
+            named = every.filter(box__in=personal_boxes).alias(finder_folded=SearchFold("finder_name"))
+            condition |= models.Q(pk__in=named.filter(finder_folded__contains=words[0]).values("pk"))
+        return self.filter(condition)
 
 
 class FoundItem(models.Model):
