@@ -11,6 +11,7 @@ entrance. Totals are kept in seconds and shown as hours and minutes, never round
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,15 +52,16 @@ def _text(kind: str) -> property:
     return property(lambda self: format_minutes(self.seconds(kind)))
 
 
-class GapMeasures:
+class GapMeasures(ABC):
     """The measures of empty time, each in seconds, hours and as "H:MM" text, from ``seconds(kind)``.
 
     Kinds: ``unstaffed`` (nobody in the box), ``covered`` (of which the counter was covered),
     ``uncovered`` (the rest) and ``on_call`` (a chuzaisho officer at home outside duty hours).
     """
 
+    @abstractmethod
     def seconds(self, kind: str) -> float:
-        raise NotImplementedError
+        """Seconds of *kind* (one of the kinds above)."""
 
     unstaffed_seconds = _seconds("unstaffed")
     covered_seconds = _seconds("covered")
